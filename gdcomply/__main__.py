@@ -1,0 +1,3 @@
+from gdcomply.cli import main
+
+main()

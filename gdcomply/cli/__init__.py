@@ -1,0 +1,113 @@
+"""The gdcomply command line: thin commands over the core; the one place errors become exit codes.
+
+Exit codes everywhere: 0 success, 1 a finding or a problem in the data, 2 wrong usage or a
+configuration the tool cannot run with. Heavy libraries are imported inside the commands
+that need them, never here, so that start-up stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+
+from gdcomply import __version__
+from gdcomply.cli import (
+    applications_cmds,
+    calendar_cmds,
+    ledger_cmds,
+    pack_cmds,
+    remind_cmds,
+)
+from gdcomply.errors import GdcomplyError
+
+app = typer.Typer(
+    name="gdcomply",
+    help="“获得电力”监管报送的期限日历、报送台账、周检查、报装数据测算、报告生成与邮件提醒。",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+
+_DEBUG = {"on": False}
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"gdcomply {__version__}\n")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    debug: bool = typer.Option(False, "--debug", help="出错时显示完整的 Python 调用栈（供开发人员排查）。"),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="显示版本号并退出。"
+    ),
+) -> None:
+    """“获得电力”监管报送工具。"""
+    _DEBUG["on"] = debug or _DEBUG["on"]
+
+
+for _module in (calendar_cmds, ledger_cmds, applications_cmds, pack_cmds, remind_cmds):
+    _module.register(app)
+
+
+_USAGE_MESSAGES = {
+    "NoSuchOption": "未知的选项",
+    "MissingParameter": "缺少必需的参数",
+    "BadParameter": "参数值无效",
+    "BadOptionUsage": "选项用法错误",
+    "BadArgumentUsage": "参数用法错误",
+}
+
+
+def _usage_message(exc: Exception) -> str:
+    """Chinese text for typer's (English) usage errors; the original detail is kept in brackets."""
+    kind = type(exc).__name__
+    label = _USAGE_MESSAGES.get(kind, "用法错误")
+    detail = getattr(exc, "format_message", lambda: str(exc))()
+    name = getattr(exc, "option_name", None)
+    if name is None:
+        param = getattr(exc, "param", None)
+        name = getattr(param, "opts", [None])[0] if param is not None else None
+        if name is None and param is not None:
+            name = getattr(param, "human_readable_name", None)
+    what = f"：{name}" if name else ""
+    command = getattr(getattr(exc, "ctx", None), "command_path", "gdcomply")
+    return f"错误：{label}{what}（{detail}）\n运行“{command} --help”查看用法。"
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the console script."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    _DEBUG["on"] = "--debug" in args or os.environ.get("GDCOMPLY_DEBUG") == "1"
+    try:
+        code = app(args=args, prog_name="gdcomply", standalone_mode=False)
+    except GdcomplyError as exc:
+        if _DEBUG["on"]:
+            raise
+        sys.stdout.flush()
+        sys.stderr.write(f"错误：{exc}\n")
+        sys.exit(exc.exit_code)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        sys.stderr.write("已中止。\n")
+        sys.exit(1)
+    except typer.TyperException as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError" and getattr(exc, "ctx", None) is not None:
+            sys.stdout.write(exc.ctx.get_help() + "\n")
+            sys.exit(0)
+        if _DEBUG["on"]:
+            raise
+        sys.stderr.write(_usage_message(exc) + "\n")
+        sys.exit(getattr(exc, "exit_code", 2) or 2)
+    except KeyboardInterrupt:
+        sys.stderr.write("已中断。\n")
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(0)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,302 @@
+"""China's working-day calendar: public holidays, weekends and make-up workdays (调休).
+
+The one convention used everywhere in gdcomply: ``count(start, end)`` is the number of
+working days d with start < d <= end (negative when end < start, 0 when equal). So an
+application accepted on a Friday and energised the next Monday took 1 working day, and
+``add(start, n)`` is the date n working days after start, with ``count(start, add(start, n)) == n``.
+
+All queries are O(1) lookups in flat tables built once per calendar (a prefix sum of
+working days over the whole supported range and the positions of the working days).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from bisect import bisect_left
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from enum import Enum
+from pathlib import Path
+
+from gdcomply.errors import CalendarRangeError, ProvisionalYearError, UsageError
+
+RANGE_START = date(2000, 1, 1)
+RANGE_END = date(2035, 12, 31)
+_CACHE_FORMAT = 1
+
+
+class Roll(str, Enum):
+    """What to do with a deadline that falls on a non-working day."""
+
+    PRECEDING = "preceding"
+    FOLLOWING = "following"
+    NONE = "none"
+
+
+class DayKind(str, Enum):
+    """Why a day is or is not a working day."""
+
+    WORKDAY = "workday"
+    WEEKEND = "weekend"
+    HOLIDAY = "holiday"
+    MAKEUP_WORKDAY = "makeup-workday"
+
+
+@dataclass(frozen=True)
+class YearOverride:
+    """One year's official holiday arrangement, given in config/holidays.yaml."""
+
+    year: int
+    notice: str
+    days_off: dict[date, str]
+    workdays: frozenset[date]
+
+
+@dataclass(frozen=True)
+class CalendarWarning:
+    """A caveat attached to a result (e.g. it depends on a provisional year)."""
+
+    code: str
+    message: str
+    year: int | None = None
+
+
+@dataclass(frozen=True)
+class HolidayData:
+    """Days off (with their Chinese names) and make-up workdays, with where they came from."""
+
+    days_off: dict[date, str]
+    workdays: frozenset[date]
+    provisional_years: frozenset[int]
+    official_years: dict[int, str] = field(default_factory=dict)  # year -> source text
+
+
+def provisional_message(year: int) -> str:
+    return (
+        f"{year} 年的法定节假日安排尚未公布（holidays 包中没有 {year} 年的调休数据，"
+        f"config/holidays.yaml 中也没有该年），相关工作日按推测计算。"
+        f"国务院办公厅公布通知后，请在 config/holidays.yaml 中填写 {year} 年的放假和调休日期"
+    )
+
+
+def _cache_dir() -> Path | None:
+    explicit = os.environ.get("GDCOMPLY_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    try:
+        from platformdirs import user_cache_dir
+    except ImportError:  # pragma: no cover - platformdirs is a dependency
+        return None
+    return Path(user_cache_dir("gdcomply", appauthor=False))
+
+
+def _package_holidays() -> tuple[dict[date, str], set[date]]:
+    """China's days off and make-up workdays over the whole range, from the holidays package.
+
+    Loading the package's country module costs ~80 ms at every start, so the result is
+    cached on disk per holidays version; a missing or broken cache is simply rebuilt.
+    """
+    import holidays
+
+    version = getattr(holidays, "__version__", "unknown")
+    cache_dir = _cache_dir()
+    cache_file = cache_dir / f"holidays-cn-{version}-f{_CACHE_FORMAT}.json" if cache_dir else None
+    if cache_file is not None:
+        try:
+            raw = json.loads(cache_file.read_text(encoding="utf-8"))
+            days_off = {date.fromisoformat(k): v for k, v in raw["days_off"].items()}
+            workdays = {date.fromisoformat(k) for k in raw["workdays"]}
+            return days_off, workdays
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            pass
+    cn = holidays.country_holidays(
+        "CN", years=range(RANGE_START.year, RANGE_END.year + 1), language="zh_CN"
+    )
+    days_off = {d: str(name) for d, name in cn.items()}
+    workdays = {d for d in getattr(cn, "weekend_workdays", set())}
+    if cache_file is not None:
+        payload = {
+            "days_off": {d.isoformat(): n for d, n in sorted(days_off.items())},
+            "workdays": sorted(d.isoformat() for d in workdays),
+        }
+        try:
+            cache_file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache_file.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+            os.replace(tmp, cache_file)
+        except OSError:
+            pass  # a read-only home only costs the rebuild next time
+    return days_off, workdays
+
+
+def merge_holidays(
+    package_days_off: dict[date, str],
+    package_workdays: set[date] | frozenset[date],
+    overrides: tuple[YearOverride, ...] | list[YearOverride] = (),
+) -> HolidayData:
+    """Overlay official year arrangements on the package data; a given year replaces it entirely."""
+    by_year = {o.year: o for o in overrides}
+    days_off = {d: n for d, n in package_days_off.items() if d.year not in by_year}
+    workdays = {d for d in package_workdays if d.year not in by_year}
+    for override in by_year.values():
+        days_off.update(override.days_off)
+        workdays.update(override.workdays)
+    years_with_makeup = {d.year for d in package_workdays}
+    provisional = frozenset(
+        y
+        for y in range(RANGE_START.year, RANGE_END.year + 1)
+        if y not in years_with_makeup and y not in by_year
+    )
+    official = {o.year: o.notice for o in by_year.values()}
+    return HolidayData(days_off, frozenset(workdays), provisional, official)
+
+
+class WorkCalendar:
+    """Working days between RANGE_START and RANGE_END, with O(1) count, add and roll."""
+
+    def __init__(self, data: HolidayData, *, strict: bool = False) -> None:
+        self.data = data
+        self.strict = strict
+        self._origin = RANGE_START.toordinal()
+        self._last = RANGE_END.toordinal()
+        size = self._last - self._origin + 1
+        working = bytearray(size)
+        origin = self._origin
+        first_weekday = RANGE_START.weekday()
+        for i in range(size):
+            working[i] = 1 if (first_weekday + i) % 7 < 5 else 0
+        for d in data.days_off:
+            if RANGE_START <= d <= RANGE_END and d not in data.workdays:
+                working[d.toordinal() - origin] = 0
+        for d in data.workdays:
+            if RANGE_START <= d <= RANGE_END:
+                working[d.toordinal() - origin] = 1
+        # prefix[i] = working days among days 0..i; positions[k] = index of the (k+1)-th working day
+        prefix = [0] * size
+        positions: list[int] = []
+        running = 0
+        for i in range(size):
+            if working[i]:
+                running += 1
+                positions.append(i)
+            prefix[i] = running
+        self._working = bytes(working)
+        self._prefix = prefix
+        self._positions = positions
+
+    @classmethod
+    def default(cls, holidays_file: Path | None = None, *, strict: bool = False) -> WorkCalendar:
+        """China's calendar from the holidays package, overlaid by a holidays.yaml if it exists."""
+        overrides: tuple[YearOverride, ...] = ()
+        if holidays_file is not None and holidays_file.exists():
+            from gdcomply.holidayfile import load_holiday_overrides
+
+            overrides = load_holiday_overrides(holidays_file)
+        days_off, workdays = _package_holidays()
+        return cls(merge_holidays(days_off, workdays, overrides), strict=strict)
+
+    # -- lookups -------------------------------------------------------------------------
+
+    def _index(self, d: date) -> int:
+        i = d.toordinal() - self._origin
+        if i < 0 or d.toordinal() > self._last:
+            raise CalendarRangeError(
+                f"日期 {d.isoformat()} 超出工作日历支持的范围"
+                f"（{RANGE_START.isoformat()} 至 {RANGE_END.isoformat()}）"
+            )
+        return i
+
+    def is_working_day(self, d: date) -> bool:
+        return bool(self._working[self._index(d)])
+
+    def day_kind(self, d: date) -> DayKind:
+        working = self.is_working_day(d)
+        weekend = d.weekday() >= 5
+        if working:
+            return DayKind.MAKEUP_WORKDAY if weekend else DayKind.WORKDAY
+        if d in self.data.days_off:
+            return DayKind.HOLIDAY
+        return DayKind.WEEKEND
+
+    def holiday_name(self, d: date) -> str | None:
+        return self.data.days_off.get(d)
+
+    def count(self, start: date, end: date) -> int:
+        """Working days d with start < d <= end; negative when end < start."""
+        prefix = self._prefix
+        return prefix[self._index(end)] - prefix[self._index(start)]
+
+    def add(self, start: date, n: int) -> date:
+        """The date n working days after start (before it when n < 0); add(d, 0) == d."""
+        if n == 0:
+            return start
+        k = self._prefix[self._index(start)] + n  # the k-th working day of the range
+        if k < 1 or k > len(self._positions):
+            raise CalendarRangeError(
+                f"{start.isoformat()} 加 {n} 个工作日超出工作日历支持的范围"
+                f"（{RANGE_START.isoformat()} 至 {RANGE_END.isoformat()}）"
+            )
+        return date.fromordinal(self._origin + self._positions[k - 1])
+
+    def roll(self, d: date, policy: Roll | str) -> date:
+        """Move a non-working day to the preceding or following working day (or not at all)."""
+        policy = _as_roll(policy)
+        i = self._index(d)
+        if policy is Roll.NONE or self._working[i]:
+            return d
+        if policy is Roll.PRECEDING:
+            k = self._prefix[i]  # working days up to d; the last of them precedes d
+            if k == 0:
+                raise CalendarRangeError(f"{d.isoformat()} 之前没有工作日历范围内的工作日")
+            return date.fromordinal(self._origin + self._positions[k - 1])
+        k = self._prefix[i]  # index into positions of the first working day after d
+        if k >= len(self._positions):
+            raise CalendarRangeError(f"{d.isoformat()} 之后没有工作日历范围内的工作日")
+        return date.fromordinal(self._origin + self._positions[k])
+
+    def working_days_in(self, start: date, end: date) -> list[date]:
+        """The working days d with start <= d <= end, in order."""
+        lo = bisect_left(self._positions, self._index(start))
+        hi = bisect_left(self._positions, self._index(end) + 1)
+        return [date.fromordinal(self._origin + p) for p in self._positions[lo:hi]]
+
+    # -- provisional years ---------------------------------------------------------------
+
+    def is_provisional(self, year: int) -> bool:
+        return year in self.data.provisional_years
+
+    def provisional_years(self, *days: date) -> list[int]:
+        """The provisional years touched by the span from the earliest to the latest of days."""
+        if not days:
+            return []
+        lo, hi = min(days).year, max(days).year
+        return [y for y in range(lo, hi + 1) if y in self.data.provisional_years]
+
+    def warnings_for(self, *days: date) -> list[CalendarWarning]:
+        """Warnings for results that depend on these dates; an error instead when strict."""
+        years = self.provisional_years(*days)
+        if years and self.strict:
+            raise ProvisionalYearError(
+                "严格模式（--strict）下不能使用未公布节假日安排的年份：\n"
+                + "\n".join(provisional_message(y) for y in years)
+            )
+        return [CalendarWarning("provisional-year", provisional_message(y), y) for y in years]
+
+
+def _as_roll(policy: Roll | str) -> Roll:
+    if isinstance(policy, Roll):
+        return policy
+    try:
+        return Roll(policy)
+    except ValueError:
+        raise UsageError(
+            f"顺延规则“{policy}”无效，应为 preceding（提前）、following（顺延）或 none（不调整）"
+        ) from None
+
+
+def month_days(year: int, month: int) -> list[date]:
+    """Every date of a month, in order."""
+    first = date(year, month, 1)
+    nxt = date(year + (month == 12), month % 12 + 1, 1)
+    return [first + timedelta(days=i) for i in range((nxt - first).days)]

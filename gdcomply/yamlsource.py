@@ -1,0 +1,168 @@
+"""YAML read with positions, so every config problem can say FILE:LINE:COLUMN: field.path.
+
+Only the config loaders (calendar.py, holidayfile.py, workspace settings) use this module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gdcomply.errors import ConfigError, Problem
+
+
+@dataclass
+class Node:
+    """A YAML value with its position and its dotted path from the document root."""
+
+    value: Any  # scalar, dict[str, Node] or list[Node]
+    line: int  # 1-based
+    column: int  # 1-based
+    path: str
+    source: str  # file name as shown to the user
+    kind: str  # "scalar" | "map" | "seq"
+
+    @property
+    def where(self) -> str:
+        return f"{self.source}:{self.line}:{self.column}"
+
+    def get(self, key: str) -> Node | None:
+        if self.kind != "map":
+            return None
+        return self.value.get(key)
+
+
+@dataclass
+class Problems:
+    """Collects every problem of one load; raise at the end if there were any."""
+
+    items: list[Problem] = field(default_factory=list)
+
+    def add(self, node: Node | None, message: str, *, where: str = "", path: str = "") -> None:
+        if node is not None:
+            where, path = node.where, path or node.path
+        self.items.append(Problem(where, f"{path}: {message}" if path else message))
+
+    def raise_if_any(self, title: str) -> None:
+        if self.items:
+            self.items.sort(key=_position_key)
+            raise ConfigError(f"{title}（共 {len(self.items)} 处问题）：", self.items)
+
+
+def _position_key(problem: Problem) -> tuple:
+    parts = problem.where.rsplit(":", 2)
+    try:
+        return (parts[0], int(parts[1]), int(parts[2]))
+    except (IndexError, ValueError):
+        return (problem.where, 0, 0)
+
+
+def load(path: Path, display: str | None = None) -> tuple[Node | None, Problems]:
+    """Parse a YAML file into Nodes; syntax errors and duplicate keys become problems."""
+    import yaml
+
+    shown = display or str(path)
+    problems = Problems()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        problems.add(None, f"文件不存在：{shown}", where=shown)
+        return None, problems
+    except UnicodeDecodeError as exc:
+        problems.add(None, f"文件不是 UTF-8 编码（第 {exc.start} 字节）", where=shown)
+        return None, problems
+    except OSError as exc:
+        problems.add(None, f"无法读取文件：{exc.strerror}", where=shown)
+        return None, problems
+    loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        root = yaml.compose(text, Loader=loader_cls)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"{shown}:{mark.line + 1}:{mark.column + 1}" if mark else shown
+        problems.add(None, f"YAML 语法错误：{exc.problem or exc.context}", where=where)
+        return None, problems
+    except yaml.YAMLError as exc:
+        problems.add(None, f"YAML 语法错误：{exc}", where=shown)
+        return None, problems
+    if root is None:
+        return None, problems
+    constructor = yaml.constructor.SafeConstructor()
+    return _convert(root, "", shown, constructor, problems), problems
+
+
+def _convert(node: Any, path: str, source: str, constructor: Any, problems: Problems) -> Node:
+    import yaml
+
+    line, column = node.start_mark.line + 1, node.start_mark.column + 1
+    if isinstance(node, yaml.MappingNode):
+        result: dict[str, Node] = {}
+        for key_node, value_node in node.value:
+            key = str(constructor.construct_object(key_node, deep=True))
+            child_path = f"{path}.{key}" if path else key
+            if key in result:
+                problems.add(
+                    None,
+                    f"重复的键“{key}”（第一次出现在第 {result[key].line} 行）",
+                    where=f"{source}:{key_node.start_mark.line + 1}:{key_node.start_mark.column + 1}",
+                    path=child_path,
+                )
+                continue
+            result[key] = _convert(value_node, child_path, source, constructor, problems)
+        return Node(result, line, column, path, source, "map")
+    if isinstance(node, yaml.SequenceNode):
+        items = [
+            _convert(child, f"{path}[{i}]", source, constructor, problems)
+            for i, child in enumerate(node.value)
+        ]
+        return Node(items, line, column, path, source, "seq")
+    try:
+        value = constructor.construct_object(node, deep=True)
+    except yaml.constructor.ConstructorError:
+        value = node.value  # e.g. an impossible timestamp such as 2018-02-30: keep the text
+    except ValueError:
+        value = node.value
+    return Node(value, line, column, path, source, "scalar")
+
+
+def check_keys(node: Node, allowed: set[str] | frozenset[str], problems: Problems) -> None:
+    """Every key of a mapping must be known: a typo must never be silently ignored."""
+    for key, child in node.value.items():
+        if key not in allowed:
+            hint = _nearest(key, allowed)
+            suggestion = f"，是否应为“{hint}”？" if hint else ""
+            problems.add(
+                child,
+                f"未知的字段“{key}”{suggestion}（允许的字段：{'、'.join(sorted(allowed))}）",
+            )
+
+
+def _nearest(word: str, choices: set[str] | frozenset[str]) -> str | None:
+    import difflib
+
+    found = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+def expect_map(node: Node | None, problems: Problems, what: str = "映射（键: 值）") -> bool:
+    if node is None or node.kind != "map":
+        if node is not None:
+            problems.add(node, f"应为{what}")
+        return False
+    return True
+
+
+def expect_str(node: Node, problems: Problems, *, required_text: str = "文字") -> str | None:
+    if node.kind != "scalar" or node.value is None or isinstance(node.value, (dict, list)):
+        problems.add(node, f"应为{required_text}")
+        return None
+    value = node.value
+    if isinstance(value, bool):
+        problems.add(node, f"应为{required_text}，而不是 {str(value).lower()}")
+        return None
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    if not text.strip():
+        problems.add(node, f"不能为空，应为{required_text}")
+        return None
+    return text.strip()
