@@ -1,9 +1,296 @@
-"""CLI commands: calendar (registered on the root app by gdcomply.cli)."""
+"""CLI commands: calendar, workdays (count, add, month) and validate."""
 
 from __future__ import annotations
 
+import sys
+from datetime import date
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, Optional
+
 import typer
+
+from gdcomply.cli.common import (
+    ConfigOption,
+    StrictOption,
+    TableOrJson,
+    WorkspaceOption,
+    console,
+    load_setup_for,
+    parse_date,
+    print_warnings,
+    today,
+    write_json,
+)
+from gdcomply.errors import UsageError
+
+if TYPE_CHECKING:
+    from gdcomply.calendar import Calendar, Instance
+
+WEEKDAYS = "一二三四五六日"
+
+
+class CalendarFormat(str, Enum):
+    table = "table"
+    json = "json"
+    ics = "ics"
+
+
+def weekday_zh(d: date) -> str:
+    return f"周{WEEKDAYS[d.weekday()]}"
+
+
+def check_party(calendar: Calendar, party: str | None) -> None:
+    if party is not None and party not in calendar.parties:
+        known = "、".join(f"{p}（{calendar.parties[p].short_name}）" for p in calendar.parties)
+        raise UsageError(f"未知的单位“{party}”，可选：{known}")
+
+
+def calendar_command(
+    year: Annotated[Optional[int], typer.Option("--year", help="列出这一年内到期的事项（默认：今年）。")] = None,
+    date_from: Annotated[Optional[str], typer.Option("--from", help="起始日期 YYYY-MM-DD（含）。")] = None,
+    date_to: Annotated[Optional[str], typer.Option("--to", help="截止日期 YYYY-MM-DD（含）。")] = None,
+    party: Annotated[
+        Optional[str], typer.Option("--party", help="只列出与该单位有关的事项（bureau、company、guiyuan、gongdian）。")
+    ] = None,
+    output_format: Annotated[
+        CalendarFormat, typer.Option("--format", help="输出格式：table 表格、json、ics 日历文件。")
+    ] = CalendarFormat.table,
+    config: ConfigOption = None,
+    workspace: WorkspaceOption = None,
+    strict: StrictOption = False,
+) -> None:
+    """列出报送期限：按截止日期排序，标出节假日调整、推定日期和被挤压的汇总时间。"""
+    if year is not None and (date_from or date_to):
+        raise UsageError("--year 不能与 --from/--to 同时使用")
+    this_year = year if year is not None else today().year
+    start = parse_date(date_from, "--from") if date_from else date(this_year, 1, 1)
+    end = parse_date(date_to, "--to") if date_to else date(start.year if date_from else this_year, 12, 31)
+    if end < start:
+        raise UsageError(f"--to（{end.isoformat()}）早于 --from（{start.isoformat()}）")
+    setup = load_setup_for(config, workspace, strict=strict)
+    check_party(setup.calendar, party)
+    schedule = setup.calendar.schedule(start, end, setup.workdays)
+    instances = [i for i in schedule.instances if party is None or party in (i.sender, i.receiver)]
+
+    if output_format is CalendarFormat.json:
+        from gdcomply.calendar import instance_to_json
+
+        write_json(
+            {
+                "range": {"from": start.isoformat(), "to": end.isoformat()},
+                "instances": [instance_to_json(i) for i in instances],
+                "warnings": [{"code": w.code, "message": w.message} for w in schedule.warnings],
+            }
+        )
+        return
+    print_warnings(schedule.warnings)
+    if output_format is CalendarFormat.ics:
+        from gdcomply.cli.common import now
+        from gdcomply.reports.ics import instances_to_ics
+
+        sys.stdout.buffer.write(instances_to_ics(setup.calendar, instances, now()))
+        sys.stdout.flush()
+        return
+    _print_calendar_table(setup.calendar, instances, start, end)
+
+
+def route_text(calendar: Calendar, instance: Instance) -> str:
+    sender = calendar.party_name(instance.sender)
+    if instance.receiver is None:
+        return f"{sender}（完成/公开）"
+    return f"{sender} → {calendar.party_name(instance.receiver)}"
+
+
+def instance_marks(instance: Instance, squeezed_parents: set[str]) -> list[str]:
+    marks = []
+    if instance.rolled:
+        marks.append(f"原定{instance.nominal.strftime('%m-%d')}{weekday_zh(instance.nominal)}")
+    if instance.inferred:
+        marks.append("推定")
+    if instance.squeeze_gap is not None:
+        marks.append(f"挤压：距汇总仅{instance.squeeze_gap}个工作日")
+    if instance.id in squeezed_parents:
+        marks.append("汇总被挤压")
+    return marks
+
+
+def _print_calendar_table(calendar: Calendar, instances: list[Instance], start: date, end: date) -> None:
+    from rich.table import Table
+
+    squeezed_parents = {i.parent for i in instances if i.squeeze_gap is not None and i.parent}
+    table = Table(title=f"报送期限 {start.isoformat()} 至 {end.isoformat()}（共 {len(instances)} 项）")
+    for header in ("截止日期", "事项", "期次", "报送 → 接收", "标记", "依据"):
+        table.add_column(header, no_wrap=True, overflow="fold" if header == "事项" else "ellipsis")
+    for instance in instances:
+        marks = instance_marks(instance, squeezed_parents)
+        table.add_row(
+            f"{instance.due.isoformat()} {weekday_zh(instance.due)}",
+            instance.title,
+            instance.period,
+            route_text(calendar, instance),
+            "；".join(marks),
+            instance.source,
+            style="yellow" if instance.squeeze_gap is not None or instance.id in squeezed_parents else None,
+        )
+    console().print(table)
+
+
+# -- workdays -------------------------------------------------------------------------------
+
+workdays_app = typer.Typer(help="工作日计算：两日期间的工作日数、若干工作日后的日期、月历。", no_args_is_help=True)
+
+
+@workdays_app.command("count")
+def workdays_count(
+    start: Annotated[str, typer.Argument(help="起始日期 YYYY-MM-DD（不计入）。")],
+    end: Annotated[str, typer.Argument(help="结束日期 YYYY-MM-DD（计入）。")],
+    output_format: Annotated[TableOrJson, typer.Option("--format", help="输出格式。")] = TableOrJson.table,
+    config: ConfigOption = None,
+    workspace: WorkspaceOption = None,
+    strict: StrictOption = False,
+) -> None:
+    """两日期之间的工作日数：计入 START 之后、END 当天及之前的工作日（同一天为 0）。"""
+    a, b = parse_date(start, "START"), parse_date(end, "END")
+    workdays = _workdays(config, workspace, strict)
+    n = workdays.count(a, b)
+    warnings = workdays.warnings_for(a, b)
+    if output_format is TableOrJson.json:
+        write_json({"start": a.isoformat(), "end": b.isoformat(), "working_days": n, "warnings": _w(warnings)})
+        return
+    print_warnings(warnings)
+    sys.stdout.write(f"{a.isoformat()}（{weekday_zh(a)}）至 {b.isoformat()}（{weekday_zh(b)}）：{n} 个工作日\n")
+
+
+@workdays_app.command("add")
+def workdays_add(
+    start: Annotated[str, typer.Argument(help="起始日期 YYYY-MM-DD。")],
+    n: Annotated[int, typer.Argument(help="工作日数（可为负数，表示之前）。")],
+    output_format: Annotated[TableOrJson, typer.Option("--format", help="输出格式。")] = TableOrJson.table,
+    config: ConfigOption = None,
+    workspace: WorkspaceOption = None,
+    strict: StrictOption = False,
+) -> None:
+    """START 之后第 N 个工作日是哪一天（如受理后第 22 个工作日）。"""
+    a = parse_date(start, "START")
+    workdays = _workdays(config, workspace, strict)
+    result = workdays.add(a, n)
+    warnings = workdays.warnings_for(a, result)
+    if output_format is TableOrJson.json:
+        write_json({"start": a.isoformat(), "working_days": n, "date": result.isoformat(), "warnings": _w(warnings)})
+        return
+    print_warnings(warnings)
+    direction = "之后" if n >= 0 else "之前"
+    sys.stdout.write(
+        f"{a.isoformat()}（{weekday_zh(a)}）{direction}第 {abs(n)} 个工作日："
+        f"{result.isoformat()}（{weekday_zh(result)}）\n"
+    )
+
+
+@workdays_app.command("month")
+def workdays_month(
+    month: Annotated[str, typer.Argument(help="月份 YYYY-MM。")],
+    output_format: Annotated[TableOrJson, typer.Option("--format", help="输出格式。")] = TableOrJson.table,
+    config: ConfigOption = None,
+    workspace: WorkspaceOption = None,
+    strict: StrictOption = False,
+) -> None:
+    """月历：标出周末、法定节假日和调休上班日。"""
+    from gdcomply.workdays import DayKind, month_days
+
+    try:
+        year_text, month_text = month.split("-")
+        days = month_days(int(year_text), int(month_text))
+    except ValueError:
+        raise UsageError(f"月份“{month}”无效，格式应为 YYYY-MM（如 2026-10）") from None
+    workdays = _workdays(config, workspace, strict)
+    kinds = {d: workdays.day_kind(d) for d in days}
+    warnings = workdays.warnings_for(days[0], days[-1])
+    if output_format is TableOrJson.json:
+        write_json(
+            {
+                "month": f"{days[0]:%Y-%m}",
+                "working_days": sum(1 for k in kinds.values() if k in (DayKind.WORKDAY, DayKind.MAKEUP_WORKDAY)),
+                "days": [
+                    {"date": d.isoformat(), "kind": kinds[d].value, "name": workdays.holiday_name(d)} for d in days
+                ],
+                "warnings": _w(warnings),
+            }
+        )
+        return
+    print_warnings(warnings)
+    _print_month(days, kinds, workdays)
+
+
+def _print_month(days: list[date], kinds: dict, workdays) -> None:
+    from rich.table import Table
+
+    from gdcomply.workdays import DayKind
+
+    working = sum(1 for k in kinds.values() if k in (DayKind.WORKDAY, DayKind.MAKEUP_WORKDAY))
+    table = Table(title=f"{days[0].year} 年 {days[0].month} 月（{working} 个工作日）", show_lines=False)
+    for name in WEEKDAYS:
+        table.add_column(name, justify="center")
+    week: list[str] = [""] * days[0].weekday()
+    styles = {DayKind.HOLIDAY: "bold red", DayKind.WEEKEND: "dim", DayKind.MAKEUP_WORKDAY: "bold cyan"}
+    for d in days:
+        mark = {DayKind.HOLIDAY: "休", DayKind.MAKEUP_WORKDAY: "班"}.get(kinds[d], "")
+        style = styles.get(kinds[d])
+        cell = f"{d.day}{mark}"
+        week.append(f"[{style}]{cell}[/]" if style else cell)
+        if len(week) == 7:
+            table.add_row(*week)
+            week = []
+    if week:
+        table.add_row(*week, *[""] * (7 - len(week)))
+    out = console()
+    out.print(table)
+    notes = [f"{d.isoformat()} {workdays.holiday_name(d)}" for d in days if kinds[d] is DayKind.HOLIDAY]
+    notes += [f"{d.isoformat()} 调休上班" for d in days if kinds[d] is DayKind.MAKEUP_WORKDAY]
+    if notes:
+        out.print("说明：“休”为法定节假日（放假），“班”为调休上班日。")
+        for note in sorted(notes):
+            out.print(f"  {note}")
+
+
+def _workdays(config, workspace, strict: bool):
+    from gdcomply.cli.common import resolve_workspace
+    from gdcomply.setup import load_workdays
+
+    config_dir = config.parent if config is not None else resolve_workspace(workspace).config_dir
+    return load_workdays(config_dir, strict=strict)
+
+
+def _w(warnings) -> list[dict[str, str]]:
+    return [{"code": w.code, "message": w.message} for w in warnings]
+
+
+# -- validate -------------------------------------------------------------------------------
+
+
+def validate_command(
+    config: ConfigOption = None,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """检查期限日历和节假日文件：没有问题时给出一行摘要，否则列出每一处问题及其行列号。"""
+    from gdcomply.errors import ConfigError
+
+    try:
+        setup = load_setup_for(config, workspace)
+    except ConfigError as exc:
+        sys.stderr.write(f"{exc}\n")
+        raise typer.Exit(1) from None
+    calendar = setup.calendar
+    instances = calendar.instances_for_years(2018, today().year + 1, setup.workdays)
+    official = sorted(setup.workdays.data.official_years)
+    extra = f"，节假日文件覆盖 {len(official)} 年（{'、'.join(map(str, official))}）" if official else ""
+    sys.stdout.write(
+        f"{setup.deadlines_file}：没有发现问题。{len(calendar.parties)} 个单位，"
+        f"{len(calendar.obligations)} 个事项，2018 年至明年共 {len(instances)} 个报送节点{extra}。\n"
+    )
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
+    app.command("calendar")(calendar_command)
+    app.add_typer(workdays_app, name="workdays")
+    app.command("validate")(validate_command)

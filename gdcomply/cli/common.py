@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
@@ -16,7 +17,9 @@ from gdcomply.errors import UsageError
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from gdcomply.setup import Setup
     from gdcomply.workdays import CalendarWarning
+    from gdcomply.workspace import Workspace
 
 TIMEZONE = "Asia/Shanghai"
 
@@ -88,7 +91,11 @@ def write_json(payload: Any) -> None:
 def console(stderr: bool = False) -> Console:
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    stream = sys.stderr if stderr else sys.stdout
+    # A pipe or a file (cron mail, a saved report) gets 120 columns instead of rich's 80:
+    # Chinese text is double width and the tables would wrap every cell.
+    width = None if stream.isatty() else 120
+    return Console(file=stream, highlight=False, soft_wrap=False, width=width)
 
 
 def print_warnings(warnings: Iterable[CalendarWarning | str]) -> None:
@@ -100,3 +107,24 @@ def print_warnings(warnings: Iterable[CalendarWarning | str]) -> None:
             continue
         seen.add(text)
         sys.stderr.write(f"警告：{text}\n")
+
+
+def resolve_workspace(option: Path | None, *, create_default: bool = False) -> Workspace:
+    """The workspace of this command; with create_default, the default one is made on first use."""
+    from gdcomply.workspace import bundled_workspace, default_workspace_dir, find_workspace, init_workspace
+
+    found = find_workspace(option)
+    if found is not None:
+        return found
+    if not create_default:
+        return bundled_workspace()
+    root = default_workspace_dir()
+    workspace = init_workspace(root, exist_ok=True)
+    sys.stderr.write(f"提示：未找到工作区，已在 {root} 创建默认工作区。\n")
+    return replace(workspace, is_default=True)
+
+
+def load_setup_for(config: Path | None, workspace: Path | None, *, strict: bool = False) -> Setup:
+    from gdcomply.setup import load_setup
+
+    return load_setup(resolve_workspace(workspace), config, strict=strict)
