@@ -1,9 +1,434 @@
-"""CLI commands: ledger (registered on the root app by gdcomply.cli)."""
+"""CLI commands: init, info, submit, withdraw, log, export, verify and check (the weekly check)."""
 
 from __future__ import annotations
 
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional
+
 import typer
+
+from gdcomply.cli.common import (
+    AsOfOption,
+    ConfigOption,
+    StrictOption,
+    TableOrJson,
+    WorkspaceOption,
+    as_of_or_today,
+    console,
+    now,
+    parse_date,
+    print_warnings,
+    resolve_workspace,
+    today,
+    write_json,
+)
+from gdcomply.errors import UsageError
+
+if TYPE_CHECKING:
+    from gdcomply.ledger import Ledger
+    from gdcomply.setup import Setup
+    from gdcomply.tracking import CheckReport
+    from gdcomply.workspace import Workspace
+
+
+def os_user() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def open_workspace_ledger(workspace: Workspace) -> Ledger:
+    """The workspace's ledger; made on first use (tracking from today) with a one-line notice."""
+    from gdcomply.ledger import Ledger
+
+    if not workspace.ledger_file.exists():
+        since = today()
+        ledger = Ledger.open(workspace.ledger_file, create=True, tracking_since=since)
+        sys.stderr.write(f"提示：已创建台账 {workspace.ledger_file}，从 {since.isoformat()} 开始跟踪。\n")
+        return ledger
+    return Ledger.open(workspace.ledger_file)
+
+
+def open_for_ledger(
+    workspace_option: Path | None, config: Path | None, strict: bool = False
+) -> tuple[Setup, Ledger]:
+    from gdcomply.setup import load_setup
+
+    workspace = resolve_workspace(workspace_option, create_default=True)
+    setup = load_setup(workspace, config, strict=strict)
+    return setup, open_workspace_ledger(workspace)
+
+
+# -- init / info ----------------------------------------------------------------------------
+
+
+def init_command(
+    directory: Annotated[Path, typer.Argument(help="工作区目录（默认：当前目录）。", file_okay=False)] = Path("."),
+    since: Annotated[
+        Optional[str], typer.Option("--since", help="跟踪起始日 YYYY-MM-DD：此前到期的事项显示为“未跟踪”（默认：今天）。")
+    ] = None,
+) -> None:
+    """创建工作区：复制默认的日历配置和模板，建立报送台账和佐证材料库。"""
+    from gdcomply.ledger import Ledger
+    from gdcomply.workspace import init_workspace
+
+    tracking_since = parse_date(since, "--since") if since else today()
+    workspace = init_workspace(directory)
+    Ledger.open(workspace.ledger_file, create=True, tracking_since=tracking_since).close()
+    sys.stdout.write(
+        f"已创建工作区 {workspace.root}\n"
+        f"  配置：{workspace.config_dir}（期限日历 deadlines.yaml，可按需修改）\n"
+        f"  模板：{workspace.templates_dir}\n"
+        f"  台账：{workspace.ledger_file}（从 {tracking_since.isoformat()} 开始跟踪）\n"
+        f"下一步：在该目录中运行“gdcomply check”查看报送情况。\n"
+    )
+
+
+def info_command(workspace: WorkspaceOption = None, config: ConfigOption = None) -> None:
+    """显示正在使用的工作区、期限日历、台账和节假日数据。"""
+    import holidays
+
+    from gdcomply.ledger import Ledger
+    from gdcomply.setup import load_workdays
+
+    ws = resolve_workspace(workspace)
+    deadlines = config if config is not None else ws.deadlines_file
+    workdays = load_workdays(deadlines.parent)
+    kind = "（默认工作区）" if ws.is_default else ""
+    lines = [f"工作区：{ws.root}{kind}" if not ws.is_bundled else "工作区：无（使用内置的默认配置，只能查询日历）"]
+    lines.append(f"期限日历：{deadlines}")
+    if ws.is_bundled:
+        lines.append("台账：无（运行“gdcomply init”创建工作区）")
+    elif ws.ledger_file.exists():
+        with Ledger.open(ws.ledger_file) as ledger:
+            count = len(ledger.submissions())
+            lines.append(
+                f"台账：{ws.ledger_file}（架构版本 {ledger.schema_version}，{count} 条报送记录，"
+                f"从 {ledger.tracking_since.isoformat()} 开始跟踪）"
+            )
+        lines.append(f"佐证材料库：{ws.evidence_dir}")
+    else:
+        lines.append(f"台账：{ws.ledger_file}（尚未创建，首次登记时自动创建）")
+    official = workdays.data.official_years
+    this_year = today().year
+    provisional = [y for y in range(this_year - 1, this_year + 3) if workdays.is_provisional(y)]
+    lines.append(
+        f"节假日数据：holidays {holidays.__version__}"
+        + (f"；{deadlines.parent / 'holidays.yaml'} 覆盖 {'、'.join(map(str, sorted(official)))} 年" if official else "")
+    )
+    if provisional:
+        lines.append(f"尚未公布节假日安排的年份（按推测计算）：{'、'.join(map(str, provisional))}")
+    sys.stdout.write("\n".join(lines) + "\n")
+
+
+# -- submit / withdraw / log ----------------------------------------------------------------
+
+
+def submit_command(
+    obligation: Annotated[str, typer.Argument(help="事项标识，如 progress-report、connection-data。")],
+    files: Annotated[list[Path], typer.Argument(help="佐证材料文件（报送的文件、回执截图等），可多个。")],
+    period: Annotated[str, typer.Option("--period", help="期次，如 2026-R3、2026-H1、2018。")],
+    sender: Annotated[str, typer.Option("--from", help="报送单位：guiyuan、gongdian 或 company。")],
+    receiver: Annotated[
+        Optional[str], typer.Option("--to", help="接收单位：company、bureau，或 all（该单位的全部接收方）。")
+    ] = None,
+    on: Annotated[Optional[str], typer.Option("--on", help="报送日期 YYYY-MM-DD（默认：今天）。")] = None,
+    note: Annotated[str, typer.Option("--note", help="备注。")] = "",
+    workspace: WorkspaceOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """登记一次报送（或里程碑完成），佐证材料按 SHA-256 存入材料库。"""
+    from gdcomply.evidence import EvidenceStore
+    from gdcomply.recording import submit
+
+    as_of = today()
+    submitted_on = parse_date(on, "--on") if on else as_of
+    setup, ledger = open_for_ledger(workspace, config)
+    with ledger:
+        outcomes = submit(
+            setup, ledger, EvidenceStore(setup.workspace.evidence_dir),
+            obligation=obligation, period=period, sender=sender, receiver=receiver,
+            files=files, submitted_on=submitted_on, note=note, as_of=as_of, at=now(), os_user=os_user(),
+        )  # fmt: skip
+    calendar = setup.calendar
+    for outcome in outcomes:
+        instance = outcome.instance
+        route = calendar.party_name(instance.sender) + (
+            f"→{calendar.party_name(instance.receiver)}" if instance.receiver else ""
+        )
+        if outcome.recorded is None:
+            assert outcome.existing is not None
+            sys.stdout.write(
+                f"未重复登记：{instance.id} 已有内容相同的报送记录 #{outcome.existing.id}"
+                f"（{outcome.existing.submitted_on.isoformat()}）。\n"
+            )
+            continue
+        recorded = outcome.recorded
+        timing = "按时" if recorded.submitted_on <= instance.due else "逾期"
+        sys.stdout.write(
+            f"已登记 #{recorded.id}：{instance.title} {instance.period} {route}，"
+            f"{recorded.submitted_on.isoformat()} 报送（截止 {instance.due.isoformat()}，{timing}），"
+            f"{len(recorded.files)} 个文件。\n"
+        )
+
+
+def withdraw_command(
+    submission_id: Annotated[int, typer.Argument(help="报送记录编号（见 gdcomply log）。")],
+    reason: Annotated[str, typer.Option("--reason", help="撤回原因（必填，记入审计日志）。")],
+    workspace: WorkspaceOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """撤回一条报送记录（不删除，记入审计日志）；此前被它取代的记录恢复有效。"""
+    if not reason.strip():
+        raise UsageError("--reason 不能为空：请写明撤回原因")
+    _, ledger = open_for_ledger(workspace, config)
+    with ledger:
+        withdrawn = ledger.withdraw(submission_id, reason.strip(), at=now(), os_user=os_user())
+    sys.stdout.write(f"已撤回 #{withdrawn.id}（{withdrawn.instance_id}）：{reason.strip()}\n")
+
+
+_ACTIONS = {"submit": "登记", "supersede": "被取代", "withdraw": "撤回", "reinstate": "恢复有效"}
+
+
+def log_command(
+    instance: Annotated[Optional[str], typer.Option("--instance", help="只看这个报送节点（如 progress-report/2026-R3/guiyuan->company）。")] = None,
+    output_format: Annotated[TableOrJson, typer.Option("--format", help="输出格式。")] = TableOrJson.table,
+    workspace: WorkspaceOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """审计日志：每次登记、取代、撤回的时间、操作系统用户和前后内容。"""
+    _, ledger = open_for_ledger(workspace, config)
+    with ledger:
+        entries = ledger.audit_log(instance)
+    if output_format is TableOrJson.json:
+        write_json(
+            [
+                {"id": e.id, "at": e.at, "os_user": e.os_user, "action": e.action,
+                 "submission_id": e.submission_id, "instance_id": e.instance_id,
+                 "before": e.before, "after": e.after}  # fmt: skip
+                for e in entries
+            ]
+        )
+        return
+    from rich.table import Table
+
+    table = Table(title=f"审计日志（{len(entries)} 条）")
+    for header in ("时间", "用户", "操作", "记录", "报送节点", "内容"):
+        table.add_column(header)
+    for e in entries:
+        after = e.after or {}
+        detail = ""
+        if e.action == "submit":
+            names = "、".join(f["name"] for f in after.get("files", []))
+            detail = f"{after.get('submitted_on', '')} 报送；{names}"
+        elif e.action == "withdraw":
+            detail = f"原因：{after.get('reason', '')}"
+        elif e.action == "supersede":
+            detail = f"被 #{after.get('superseded_by')} 取代"
+        table.add_row(e.at, e.os_user, _ACTIONS.get(e.action, e.action), f"#{e.submission_id}", e.instance_id or "", detail)
+    console().print(table)
+
+
+# -- export / verify ------------------------------------------------------------------------
+
+
+class ExportFormat(str, Enum):
+    json = "json"
+    csv = "csv"
+
+
+def export_command(
+    output_format: Annotated[ExportFormat, typer.Option("--format", help="json 或 csv。")] = ExportFormat.json,
+    out: Annotated[
+        Optional[Path], typer.Option("--out", help="json：输出文件（默认：标准输出）；csv：输出目录（必填）。")
+    ] = None,
+    workspace: WorkspaceOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """导出整个台账（报送记录、文件、审计日志、提醒记录），用于备份和其他工具。"""
+    import json
+
+    from gdcomply.recording import export_csv, export_json
+
+    if output_format is ExportFormat.csv and out is None:
+        raise UsageError("--format csv 需要用 --out 指定输出目录（每张表一个 CSV 文件）")
+    _, ledger = open_for_ledger(workspace, config)
+    with ledger:
+        if output_format is ExportFormat.csv:
+            assert out is not None
+            written = export_csv(ledger, out)
+            sys.stdout.write("已导出：\n" + "".join(f"  {p}\n" for p in written))
+            return
+        payload = export_json(ledger)
+    if out is None:
+        write_json(payload)
+        return
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    tmp.replace(out)
+    sys.stdout.write(f"已导出：{out}\n")
+
+
+def verify_command(workspace: WorkspaceOption = None, config: ConfigOption = None) -> None:
+    """重新计算佐证材料库中每个文件的 SHA-256，报告缺失或被改动的文件。"""
+    from gdcomply.evidence import EvidenceStore
+    from gdcomply.recording import verify
+
+    setup, ledger = open_for_ledger(workspace, config)
+    with ledger:
+        report = verify(ledger, EvidenceStore(setup.workspace.evidence_dir))
+    for problem in report.problems:
+        what = "缺失" if problem.kind == "missing" else "内容已被改动"
+        sys.stdout.write(f"{what}：{problem.sha256}（{problem.detail}）\n")
+    if report.unreferenced:
+        sys.stdout.write(f"另有 {len(report.unreferenced)} 个文件未被任何报送记录引用（中断的登记留下的，可忽略）。\n")
+    if report.problems:
+        sys.stdout.write(f"校验未通过：{len(report.problems)} 个文件有问题（共 {report.checked} 个）。\n")
+        raise typer.Exit(1)
+    sys.stdout.write(f"校验通过：{report.checked} 个佐证材料文件完好。\n")
+
+
+# -- check ----------------------------------------------------------------------------------
+
+
+class FailOn(str, Enum):
+    overdue = "overdue"
+    due_soon = "due-soon"
+    never = "never"
+
+
+def check_command(
+    as_of: AsOfOption = None,
+    party: Annotated[Optional[str], typer.Option("--party", help="只看与该单位有关的事项。")] = None,
+    horizon: Annotated[int, typer.Option("--horizon", help="“即将到期”的范围：剩余工作日数（默认 5）。")] = 5,
+    show_all: Annotated[bool, typer.Option("--all", help="列出本年度的全部事项。")] = False,
+    output_format: Annotated[TableOrJson, typer.Option("--format", help="输出格式。")] = TableOrJson.table,
+    fail_on: Annotated[
+        FailOn, typer.Option("--fail-on", help="何时以退出码 1 结束：overdue（有逾期）、due-soon（有逾期或即将到期）、never。")
+    ] = FailOn.overdue,
+    workspace: WorkspaceOption = None,
+    config: ConfigOption = None,
+    strict: StrictOption = False,
+) -> None:
+    """每周检查：已逾期、有风险、即将到期和近期完成的报送事项。"""
+    from gdcomply.tracking import Status, check
+
+    day = as_of_or_today(as_of)
+    setup, ledger = open_for_ledger(workspace, config, strict)
+    if party is not None and party not in setup.calendar.parties:
+        from gdcomply.cli.calendar_cmds import check_party
+
+        check_party(setup.calendar, party)
+    with ledger:
+        submissions: dict = {}
+        for s in ledger.submissions(include_withdrawn=False):
+            submissions.setdefault(s.instance_id, []).append(s)
+        report = check(
+            setup.calendar, setup.workdays, submissions, as_of=day, tracking_since=ledger.tracking_since,
+            horizon=horizon, party=party, show_all=show_all,
+        )  # fmt: skip
+    if output_format is TableOrJson.json:
+        write_json(report_to_json(report))
+    else:
+        print_warnings(report.warnings)
+        _print_check(setup, report)
+    failing = {FailOn.overdue: {Status.OVERDUE}, FailOn.due_soon: {Status.OVERDUE, Status.AT_RISK, Status.DUE_SOON}}
+    if any(report.summary[s] for s in failing.get(fail_on, set())):
+        raise typer.Exit(1)
+
+
+def report_to_json(report: CheckReport) -> dict:
+    from gdcomply.calendar import instance_to_json
+
+    items = []
+    for item in report.items:
+        submission = item.submission
+        items.append(
+            {
+                **instance_to_json(item.instance),
+                "status": item.status.value,
+                "working_days_left": item.working_days_left,
+                "working_days_overdue": item.working_days_overdue,
+                "working_days_late": item.working_days_late,
+                "submission": None
+                if submission is None
+                else {
+                    "id": submission.id,
+                    "submitted_on": submission.submitted_on.isoformat(),
+                    "files": [{"name": f.name, "sha256": f.sha256} for f in submission.files],
+                },
+            }
+        )
+    return {
+        "as_of": report.as_of.isoformat(),
+        "tracking_since": report.tracking_since.isoformat(),
+        "summary": {status.value: count for status, count in report.summary.items()},
+        "items": items,
+        "warnings": [{"code": w.code, "message": w.message} for w in report.warnings],
+    }
+
+
+def summary_line(report: CheckReport) -> str:
+    parts = [f"{status.label} {count}" for status, count in report.summary.items() if count]
+    return f"{report.as_of.isoformat()} 报送检查：" + ("，".join(parts) if parts else "本年度没有事项")
+
+
+def _print_check(setup: Setup, report: CheckReport) -> None:
+    from rich.table import Table
+
+    from gdcomply.cli.calendar_cmds import route_text, weekday_zh
+    from gdcomply.tracking import Status
+
+    out = console()
+    out.print(summary_line(report))
+    if not report.items:
+        out.print("没有逾期、有风险或即将到期的事项。")
+        return
+    table = Table()
+    for header in ("状态", "截止日期", "事项", "期次", "报送 → 接收", "情况"):
+        table.add_column(header, no_wrap=True)
+    styles = {Status.OVERDUE: "bold red", Status.AT_RISK: "red", Status.DUE_SOON: "yellow", Status.LATE: "magenta"}
+    calendar = setup.calendar
+    for item in report.items:
+        instance = item.instance
+        if item.status is Status.OVERDUE:
+            detail = f"已逾期 {item.working_days_overdue} 个工作日"
+        elif item.status is Status.AT_RISK:
+            late = "、".join(calendar.party_name(c.split("/")[-1].split("->")[0]) for c in item.at_risk_from)
+            detail = f"剩 {item.working_days_left} 个工作日；{late}未按时报送"
+        elif item.status in (Status.DUE_SOON, Status.UPCOMING):
+            detail = f"剩 {item.working_days_left} 个工作日"
+        elif item.status is Status.LATE:
+            detail = f"{item.completed_on.isoformat()} 报送，逾期 {item.working_days_late} 个工作日"
+        elif item.status is Status.DONE:
+            detail = f"{item.completed_on.isoformat()} 报送"
+        else:
+            detail = "跟踪开始前到期"
+        label = item.status.label
+        style = styles.get(item.status)
+        table.add_row(
+            f"[{style}]{label}[/]" if style else label,
+            f"{instance.due.isoformat()} {weekday_zh(instance.due)}",
+            instance.title,
+            instance.period,
+            route_text(calendar, instance),
+            detail,
+        )
+    out.print(table)
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
+    app.command("init")(init_command)
+    app.command("info")(info_command)
+    app.command("check")(check_command)
+    app.command("submit")(submit_command)
+    app.command("withdraw")(withdraw_command)
+    app.command("log")(log_command)
+    app.command("export")(export_command)
+    app.command("verify")(verify_command)
