@@ -229,9 +229,10 @@ class WorkCalendar:
 
     def add(self, start: date, n: int) -> date:
         """The date n working days after start (before it when n < 0); add(d, 0) == d."""
+        i = self._index(start)
         if n == 0:
             return start
-        k = self._prefix[self._index(start)] + n  # the k-th working day of the range
+        k = self._prefix[i] + n  # the k-th working day of the range
         if k < 1 or k > len(self._positions):
             raise CalendarRangeError(
                 f"{start.isoformat()} 加 {n} 个工作日超出工作日历支持的范围"

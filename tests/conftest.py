@@ -1,0 +1,129 @@
+"""Fixtures shared by every test file.
+
+- ``cli(args)`` runs ``gdcomply.cli.main`` in-process and returns exit code, stdout and stderr;
+  the home, workspace and cache of the real user are never touched.
+- ``write_config(tmp_path, yaml_text, holidays=None)`` writes ``config/deadlines.yaml`` (and
+  ``config/holidays.yaml``) from an indented literal, so a test shows the input it is about.
+- ``workdays``: the working-day calendar of the bundled config, built once per session.
+- ``child_env``: an environment for running gdcomply in a subprocess, isolated the same way.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator
+
+import pytest
+
+from gdcomply.resources import bundled_config_dir
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+BUNDLED_CONFIG = bundled_config_dir()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """For the whole session: a private data home and one holidays cache shared by all tests.
+
+    The cache is per session (built once, ~1 s) so that tests never read or write the user's.
+    """
+    cache = tmp_path_factory.mktemp("gdc-cache")
+    home = tmp_path_factory.mktemp("gdc-home")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GDCOMPLY_CACHE_DIR", str(cache))
+        mp.setenv("GDCOMPLY_HOME", str(home))
+        mp.delenv("GDCOMPLY_WORKSPACE", raising=False)
+        mp.delenv("GDCOMPLY_DEBUG", raising=False)
+        yield cache
+
+
+@pytest.fixture(scope="session")
+def workdays(_isolated_environment: Path):
+    """China's working-day calendar overlaid by the bundled config/holidays.yaml."""
+    from gdcomply.workdays import WorkCalendar
+
+    return WorkCalendar.default(BUNDLED_CONFIG / "holidays.yaml")
+
+
+@dataclass(frozen=True)
+class CliResult:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+@pytest.fixture
+def cli(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    _isolated_environment: Path,
+) -> Callable[..., CliResult]:
+    """Run ``gdcomply ARGS`` in-process from tmp_path, with a home of its own."""
+    home = tmp_path / "gdc-home"
+    monkeypatch.setenv("GDCOMPLY_HOME", str(home))
+    monkeypatch.setenv("GDCOMPLY_CACHE_DIR", str(_isolated_environment))
+    monkeypatch.delenv("GDCOMPLY_WORKSPACE", raising=False)
+    monkeypatch.delenv("GDCOMPLY_DEBUG", raising=False)
+    # anything that asks platformdirs or ~ lands in the test's folder too
+    monkeypatch.setenv("HOME", str(home))
+    for variable in ("XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME"):
+        monkeypatch.setenv(variable, str(home / variable.lower()))
+    monkeypatch.chdir(tmp_path)
+
+    from gdcomply.cli import main
+
+    def run(args: list[str] | tuple[str, ...]) -> CliResult:
+        argv = [str(a) for a in args]
+        capsys.readouterr()
+        try:
+            main(argv)
+        except SystemExit as exc:
+            code = exc.code
+        else:  # pragma: no cover - main always exits
+            code = 0
+        if code is None:
+            code = 0
+        elif not isinstance(code, int):
+            sys.stderr.write(str(code))
+            code = 1
+        out, err = capsys.readouterr()
+        return CliResult(code, out, err)
+
+    return run
+
+
+def write_config_files(tmp_path: Path, yaml_text: str, holidays: str | None = None) -> Path:
+    """Write tmp_path/config/deadlines.yaml (and holidays.yaml); return the deadlines path."""
+    config = tmp_path / "config"
+    config.mkdir(parents=True, exist_ok=True)
+    deadlines = config / "deadlines.yaml"
+    deadlines.write_text(textwrap.dedent(yaml_text).lstrip("\n"), encoding="utf-8")
+    if holidays is not None:
+        (config / "holidays.yaml").write_text(textwrap.dedent(holidays).lstrip("\n"), encoding="utf-8")
+    return deadlines
+
+
+@pytest.fixture
+def write_config() -> Callable[..., Path]:
+    """``write_config(tmp_path, yaml_text, holidays=None)``: see write_config_files."""
+    return write_config_files
+
+
+@pytest.fixture
+def child_env(tmp_path: Path, _isolated_environment: Path) -> dict[str, str]:
+    """The environment for running gdcomply in a child process, isolated like ``cli``."""
+    home = tmp_path / "gdc-home"
+    env = dict(os.environ)
+    env.pop("GDCOMPLY_WORKSPACE", None)
+    env.pop("GDCOMPLY_DEBUG", None)
+    env.update(GDCOMPLY_CACHE_DIR=str(_isolated_environment), GDCOMPLY_HOME=str(home), HOME=str(home))
+    return env
