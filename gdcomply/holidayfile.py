@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from gdcomply.yamlsource import Node, Problems
 
 _YEAR_KEYS = frozenset({"notice", "days_off", "workdays"})
 DEFAULT_HOLIDAY_NAME = "法定节假日"
+_ISO_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def load_holiday_overrides(path: Path, display: str | None = None) -> tuple[YearOverride, ...]:
@@ -32,6 +34,7 @@ def parse_holiday_overrides(root: Node | None, problems: Problems) -> tuple[Year
             problems.add(
                 entry,
                 f"“{key}”不是年份（应为 {RANGE_START.year} 至 {RANGE_END.year} 之间的年份）",
+                at_key=True,
             )
             continue
         year = int(key)
@@ -110,5 +113,7 @@ def _date(text: str, node: Node, problems: Problems) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        problems.add(node, f"“{text}”不是有效的日期（格式应为 YYYY-MM-DD）")
+        # a well-formed day that does not exist (02-30) needs a different hint than a typo
+        hint = "该日期不存在" if _ISO_SHAPE.fullmatch(text) else "格式应为 YYYY-MM-DD"
+        problems.add(node, f"“{text}”不是有效的日期（{hint}）")
         return None

@@ -22,10 +22,19 @@ class Node:
     path: str
     source: str  # file name as shown to the user
     kind: str  # "scalar" | "map" | "seq"
+    key_line: int = 0  # where this value's key is, for a value of a mapping (0: not one)
+    key_column: int = 0
 
     @property
     def where(self) -> str:
         return f"{self.source}:{self.line}:{self.column}"
+
+    @property
+    def key_where(self) -> str:
+        """The position of this value's key (a wrong key is reported there), else of the value."""
+        if not self.key_line:
+            return self.where
+        return f"{self.source}:{self.key_line}:{self.key_column}"
 
     def get(self, key: str) -> Node | None:
         if self.kind != "map":
@@ -39,9 +48,11 @@ class Problems:
 
     items: list[Problem] = field(default_factory=list)
 
-    def add(self, node: Node | None, message: str, *, where: str = "", path: str = "") -> None:
+    def add(
+        self, node: Node | None, message: str, *, where: str = "", path: str = "", at_key: bool = False
+    ) -> None:
         if node is not None:
-            where, path = node.where, path or node.path
+            where, path = (node.key_where if at_key else node.where), path or node.path
         self.items.append(Problem(where, f"{path}: {message}" if path else message))
 
     def raise_if_any(self, title: str) -> None:
@@ -99,17 +110,20 @@ def _convert(node: Any, path: str, source: str, constructor: Any, problems: Prob
     if isinstance(node, yaml.MappingNode):
         result: dict[str, Node] = {}
         for key_node, value_node in node.value:
-            key = str(constructor.construct_object(key_node, deep=True))
+            key = str(_construct(key_node, constructor))
             child_path = f"{path}.{key}" if path else key
+            key_line, key_column = key_node.start_mark.line + 1, key_node.start_mark.column + 1
             if key in result:
                 problems.add(
                     None,
-                    f"重复的键“{key}”（第一次出现在第 {result[key].line} 行）",
-                    where=f"{source}:{key_node.start_mark.line + 1}:{key_node.start_mark.column + 1}",
+                    f"重复的键“{key}”（第一次出现在第 {result[key].key_line} 行）",
+                    where=f"{source}:{key_line}:{key_column}",
                     path=child_path,
                 )
                 continue
-            result[key] = _convert(value_node, child_path, source, constructor, problems)
+            child = _convert(value_node, child_path, source, constructor, problems)
+            child.key_line, child.key_column = key_line, key_column
+            result[key] = child
         return Node(result, line, column, path, source, "map")
     if isinstance(node, yaml.SequenceNode):
         items = [
@@ -117,13 +131,19 @@ def _convert(node: Any, path: str, source: str, constructor: Any, problems: Prob
             for i, child in enumerate(node.value)
         ]
         return Node(items, line, column, path, source, "seq")
+    return Node(_construct(node, constructor), line, column, path, source, "scalar")
+
+
+def _construct(node: Any, constructor: Any) -> Any:
+    """The Python value of a node; the raw text when YAML cannot build it."""
+    import yaml
+
     try:
-        value = constructor.construct_object(node, deep=True)
-    except yaml.constructor.ConstructorError:
-        value = node.value  # e.g. an impossible timestamp such as 2018-02-30: keep the text
-    except ValueError:
-        value = node.value
-    return Node(value, line, column, path, source, "scalar")
+        return constructor.construct_object(node, deep=True)
+    except (yaml.constructor.ConstructorError, ValueError):
+        # e.g. an impossible timestamp such as 2018-02-30 (as a value or as a mapping key):
+        # keep the text, so that the loader reports it as a bad date with its position
+        return node.value
 
 
 def check_keys(node: Node, allowed: set[str] | frozenset[str], problems: Problems) -> None:
@@ -135,6 +155,7 @@ def check_keys(node: Node, allowed: set[str] | frozenset[str], problems: Problem
             problems.add(
                 child,
                 f"未知的字段“{key}”{suggestion}（允许的字段：{'、'.join(sorted(allowed))}）",
+                at_key=True,
             )
 
 
