@@ -193,7 +193,8 @@ def find_instances(
     sender: str,
     receiver: str | None,
 ) -> list[Instance]:
-    """The instances a submit names; receiver "all" means every receiver of that sender.
+    """The instances a submit names: receiver "all" means every receiver of that sender;
+    no receiver means the sender's milestone of that period, else its only receiver.
 
     Errors name what was typed and list the valid choices nearest to it.
     """
@@ -224,15 +225,22 @@ def find_instances(
             f"不是“{obligation.title} {period}”的报送单位。{_nearest_hint(sender, senders)}报送单位：{names}"
         )
     mine = [i for i in candidates if i.sender == sender]
-    receivers = [i.receiver for i in mine]
+    # A sender can owe a milestone and a report in the same period (self-inspection: 完成自查,
+    # then the report to the company and the bureau). The milestone's id has no receiver, so
+    # it is the one named without --to; "all" means every receiver, never the milestone.
+    milestones = [i for i in mine if i.receiver is None]
+    reports = [i for i in mine if i.receiver is not None]
+    receivers = [i.receiver for i in reports]
     if receiver == "all":
-        return mine
+        return reports or milestones
     if receiver is None:
-        if len(mine) == 1:
-            return mine
+        if milestones:
+            return milestones
+        if len(reports) == 1:
+            return reports
         names = "、".join(f"{r}（{calendar.party_name(r)}）" for r in receivers if r)
         raise UsageError(
-            f"{calendar.party_name(sender)}在“{obligation.title} {period}”有 {len(mine)} 个接收方：{names}。"
+            f"{calendar.party_name(sender)}在“{obligation.title} {period}”有 {len(reports)} 个接收方：{names}。"
             f"请用 --to 指定其一，或用 --to all 同时记录"
         )
     chosen = [i for i in mine if i.receiver == receiver]
