@@ -157,8 +157,10 @@ class Calendar:
                 f"日期范围 {start.isoformat()} 至 {end.isoformat()} 超出工作日历支持的范围"
                 f"（{RANGE_START.isoformat()} 至 {RANGE_END.isoformat()}）"
             )
+        # periods of the year before (half-years due in January) and of the year after (a
+        # 01-01 date rolled back to December) can fall due inside the range
         instances = [
-            i for i in self.instances_for_years(start.year - 1, end.year, workdays) if start <= i.due <= end
+            i for i in self.instances_for_years(start.year - 1, end.year + 1, workdays) if start <= i.due <= end
         ]
         instances.sort(key=lambda i: (i.due, i.order, i.id))
         return Schedule(start, end, tuple(instances), tuple(schedule_warnings(self, instances, workdays)))
@@ -296,7 +298,7 @@ def schedule_warnings(
             CalendarWarning(
                 "squeeze",
                 f"{instance.title} {instance.period}：{calendar.party_name(instance.sender)}"
-                f"报{calendar.party_name(instance.receiver)}的期限 {instance.due.isoformat()}"
+                f"报{calendar.party_name(instance.receiver)}的期限 {instance.due.isoformat()} "
                 f"与其所汇入的上报期限{parent_text}只相隔 {instance.squeeze_gap} 个工作日"
                 f"（至少应为 {minimum} 个），汇总时间被挤压",
             )
@@ -409,7 +411,7 @@ def _parse_parties(node: Node | None, problems: Problems) -> dict[str, Party]:
         return parties
     for party_id, entry in node.value.items():
         if not re.fullmatch(r"[a-z][a-z0-9-]*", party_id):
-            problems.add(entry, f"单位标识“{party_id}”只能使用小写英文字母、数字和连字符")
+            problems.add(entry, f"单位标识“{party_id}”只能使用小写英文字母、数字和连字符", at_key=True)
             continue
         if not yamlsource.expect_map(entry, problems):
             continue
@@ -473,7 +475,7 @@ def _parse_obligation(
     problems: Problems,
 ) -> Obligation | None:
     if not re.fullmatch(r"[a-z][a-z0-9-]*", obligation_id):
-        problems.add(node, f"事项标识“{obligation_id}”只能使用小写英文字母、数字和连字符")
+        problems.add(node, f"事项标识“{obligation_id}”只能使用小写英文字母、数字和连字符", at_key=True)
         return None
     if not yamlsource.expect_map(node, problems):
         return None
@@ -487,8 +489,9 @@ def _parse_obligation(
     note_node = node.get("note")
     note = (yamlsource.expect_str(note_node, problems) if note_node else None) or ""
 
-    steps = _parse_steps(_required(node, "steps", problems), party_ids, problems)
-    step_keys = {s.key for s in steps}
+    steps_node = _required(node, "steps", problems)
+    steps = _parse_steps(steps_node, party_ids, problems)
+    step_keys = set(steps_node.value) if steps_node is not None and steps_node.kind == "map" else set()
     follows: list[Follow] = []
     follows_node = node.get("follows")
     rounds_node = node.get("rounds")
@@ -497,7 +500,7 @@ def _parse_obligation(
         follows = _parse_follows(follows_node, problems)
         if rounds_node is not None:
             problems.add(rounds_node, "有 follows（跟随其他事项的日期）时不能再给出 rounds")
-        if len(steps) != 1 or any(s.receiver for s in steps):
+        if len(step_keys) != 1 or any(s.receiver for s in steps):
             problems.add(node, "有 follows 的事项只能有一个没有接收方（to）的步骤")
         rounds: list[Round] = []
     else:
@@ -561,36 +564,56 @@ def _parse_steps(node: Node | None, party_ids: set[str], problems: Problems) -> 
                     senders.append(party)
         receiver = None
         to_node = entry.get("to")
-        if to_node is not None and to_node.value is not None:
+        has_receiver = to_node is not None and to_node.value is not None
+        if has_receiver:
             receiver = _party_ref(to_node, party_ids, problems)
         also: list[tuple[str, str]] = []
         also_node = entry.get("also_to")
         if also_node is not None and yamlsource.expect_map(also_node, problems, "“报送单位: 另一接收单位”的映射"):
             for sender_key, extra_node in also_node.value.items():
                 if sender_key not in senders:
-                    problems.add(extra_node, f"“{sender_key}”不是本步骤的报送单位（from）")
+                    problems.add(extra_node, f"“{sender_key}”不是本步骤的报送单位（from）", at_key=True)
                     continue
                 extra = _party_ref(extra_node, party_ids, problems)
                 if extra is not None:
-                    if receiver is None:
+                    if not has_receiver:
                         problems.add(extra_node, "没有接收方（to）的步骤不能有 also_to")
                     elif extra == receiver:
                         problems.add(extra_node, f"“{extra}”已是本步骤的接收方")
-                    else:
+                    elif receiver is not None:  # (a wrong receiver is reported already)
                         also.append((sender_key, extra))
         feeds_node = entry.get("feeds")
         feeds = yamlsource.expect_str(feeds_node, problems, required_text="步骤名") if feeds_node else None
         title_node = entry.get("title")
         title = yamlsource.expect_str(title_node, problems) if title_node else None
-        if senders:
+        # a step with a wrong party is left out (its problem is reported); other checks know
+        # it exists through the keys of the steps mapping, so they do not report it missing
+        if senders and (receiver is not None or not has_receiver):
             steps.append(Step(key, tuple(senders), receiver, tuple(also), feeds, title))
-    keys = {s.key for s in steps}
+    # an instance id is obligation/period/sender->receiver: two steps with the same route
+    # would give two instances one id
+    routes: dict[tuple[str, str | None], str] = {}
+    for step in steps:
+        pairs = [(sender, step.receiver) for sender in step.senders] + list(step.also_to)
+        for sender, receiver in pairs:
+            first = routes.setdefault((sender, receiver), step.key)
+            if first != step.key:
+                route = f"{sender}→{receiver}" if receiver else f"{sender}（无接收方）"
+                problems.add(
+                    node.value[step.key],
+                    f"报送路线 {route} 已在步骤“{first}”中出现；同一事项中每条报送路线只能属于一个步骤",
+                    at_key=True,
+                )
+    keys = set(node.value)
+    parsed = {s.key for s in steps}
     for step in steps:
         if step.feeds is None:
             continue
         where = node.value[step.key].get("feeds")
         if step.feeds not in keys:
             problems.add(where, f"汇入的步骤“{step.feeds}”不存在（本事项的步骤：{'、'.join(sorted(keys))}）")
+        elif step.feeds not in parsed:
+            continue  # that step has problems of its own
         elif step.feeds == step.key:
             problems.add(where, "步骤不能汇入自身")
         elif step.receiver is None:
@@ -636,7 +659,7 @@ def _parse_rounds(node: Node | None, step_keys: set[str], problems: Problems) ->
         if dates_node is not None and yamlsource.expect_map(dates_node, problems):
             for step_key, date_node in dates_node.value.items():
                 if step_key not in step_keys:
-                    problems.add(date_node, f"未知的步骤“{step_key}”（本事项的步骤：{'、'.join(sorted(step_keys))}）")
+                    problems.add(date_node, f"未知的步骤“{step_key}”（本事项的步骤：{'、'.join(sorted(step_keys))}）", at_key=True)
                     continue
                 month_day = _month_day(date_node, problems)
                 if month_day is not None:
@@ -648,7 +671,7 @@ def _parse_rounds(node: Node | None, step_keys: set[str], problems: Problems) ->
         if inferred_node is not None and yamlsource.expect_map(inferred_node, problems, "“步骤名: 推定理由”的映射"):
             for step_key, note_node in inferred_node.value.items():
                 if step_key not in step_keys:
-                    problems.add(note_node, f"未知的步骤“{step_key}”")
+                    problems.add(note_node, f"未知的步骤“{step_key}”", at_key=True)
                     continue
                 note = yamlsource.expect_str(note_node, problems, required_text="推定理由")
                 if note:

@@ -81,7 +81,14 @@ def load(path: Path, display: str | None = None) -> tuple[Node | None, Problems]
         problems.add(None, f"文件不存在：{shown}", where=shown)
         return None, problems
     except UnicodeDecodeError as exc:
-        problems.add(None, f"文件不是 UTF-8 编码（第 {exc.start} 字节）", where=shown)
+        data = exc.object
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1  # in bytes
+        problems.add(
+            None,
+            "文件不是 UTF-8 编码（可能是用 GBK 保存的），请在编辑器中以 UTF-8 编码另存",
+            where=f"{shown}:{line}:{column}",
+        )
         return None, problems
     except OSError as exc:
         problems.add(None, f"无法读取文件：{exc.strerror}", where=shown)
