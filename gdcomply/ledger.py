@@ -131,6 +131,15 @@ class SentReminder:
 
 
 @dataclass(frozen=True)
+class Recorded:
+    """What record_submissions did with one request."""
+
+    request: NewSubmission
+    recorded: Submission | None  # None: nothing new recorded
+    existing: Submission | None  # then: the identical active submission that was kept
+
+
+@dataclass(frozen=True)
 class NewSubmission:
     """What a submit command wants recorded for one instance."""
 
@@ -177,7 +186,10 @@ class Ledger:
         except sqlite3.DatabaseError as exc:
             connection.close()
             if "not a database" in str(exc) or "file is encrypted" in str(exc):
-                raise LedgerError(f"{path} 不是 gdcomply 台账（不是 SQLite 数据库文件）") from None
+                raise LedgerError(
+                    f"{path} 不是 gdcomply 台账（不是 SQLite 数据库文件），未做任何修改。"
+                    f"请从备份恢复该文件，或检查工作区是否选对"
+                ) from None
             raise LedgerError(f"无法读取台账 {path}：{exc}") from None
         except LedgerError:
             connection.close()
@@ -192,6 +204,13 @@ class Ledger:
         tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
         if app_id != APPLICATION_ID and (app_id != 0 or tables != 0):
             raise LedgerError(f"{self.path} 不是 gdcomply 台账（是其他程序的 SQLite 数据库），未做任何修改")
+        if version == 0 and tables == 0 and tracking_since is None:
+            # An empty file where the ledger should be: nothing to migrate, and no tracking start
+            # to make a new ledger with. Refuse before anything (even WAL mode) writes to it.
+            raise LedgerError(
+                f"{self.path} 是空文件，不是 gdcomply 台账，未做任何修改。请从备份恢复该文件；"
+                f"若它确实是多余的，删除后下次登记时会重新创建台账（从当天开始跟踪）"
+            )
         if version > SCHEMA_VERSION:
             raise LedgerError(
                 f"台账 {self.path} 由更新版本的 gdcomply 创建（架构版本 {version}，"
@@ -297,17 +316,16 @@ class Ledger:
             for r in rows
         ]
 
-    def record_submissions(
-        self, new: list[NewSubmission], *, at: datetime, os_user: str
-    ) -> list[tuple[NewSubmission, Submission | None]]:
+    def record_submissions(self, new: list[NewSubmission], *, at: datetime, os_user: str) -> list[Recorded]:
         """Record each new submission in one transaction; an identical active one is kept instead.
 
-        Returns, per request, the recorded submission or None where nothing new was recorded
-        (the same files are already the instance's active submission).
+        Returns, per request, the recorded submission, or the kept one where nothing new was
+        recorded (the same files are already the instance's active submission). Both are read
+        inside the transaction, so a concurrent identical submit is reported as kept.
         """
         db = self._db
-        results: list[tuple[NewSubmission, Submission | None]] = []
         recorded_ids: list[int | None] = []
+        kept_ids: list[int | None] = []
         stamp = at.isoformat(timespec="seconds")
         db.execute("BEGIN IMMEDIATE")
         try:
@@ -319,6 +337,7 @@ class Ledger:
                 ).fetchone()
                 if current is not None and current[1] == item.fileset:
                     recorded_ids.append(None)
+                    kept_ids.append(current[0])
                     continue
                 for f in item.files:
                     db.execute(
@@ -353,13 +372,19 @@ class Ledger:
                         {"state": "active"}, {"state": "superseded", "superseded_by": new_id},
                     )  # fmt: skip
                 recorded_ids.append(new_id)
+                kept_ids.append(None)
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
-        for item, new_id in zip(new, recorded_ids):
-            results.append((item, self.submission(new_id) if new_id is not None else None))
-        return results
+        return [
+            Recorded(
+                item,
+                self.submission(new_id) if new_id is not None else None,
+                self.submission(kept_id) if kept_id is not None else None,
+            )
+            for item, new_id, kept_id in zip(new, recorded_ids, kept_ids)
+        ]
 
     def withdraw(self, submission_id: int, reason: str, *, at: datetime, os_user: str) -> Submission:
         db = self._db
@@ -383,11 +408,13 @@ class Ledger:
                 {"state": state}, {"state": "withdrawn", "reason": reason},
             )  # fmt: skip
             if state == "active":
-                # The newest superseded submission before it becomes the instance's current one.
+                # The newest submission not withdrawn becomes the instance's current one again.
+                # (Not only the one this one superseded: that may have been withdrawn meanwhile,
+                # and an older one then still stands.)
                 previous = db.execute(
-                    "SELECT id FROM submissions WHERE instance_id = ? AND state = 'superseded'"
-                    " AND superseded_by = ? ORDER BY id DESC LIMIT 1",
-                    (instance_id, submission_id),
+                    "SELECT id, superseded_by FROM submissions WHERE instance_id = ? AND state = 'superseded'"
+                    " ORDER BY id DESC LIMIT 1",
+                    (instance_id,),
                 ).fetchone()
                 if previous is not None:
                     db.execute(
@@ -396,7 +423,7 @@ class Ledger:
                     )
                     self._audit(
                         stamp, os_user, "reinstate", previous[0], instance_id,
-                        {"state": "superseded", "superseded_by": submission_id}, {"state": "active"},
+                        {"state": "superseded", "superseded_by": previous[1]}, {"state": "active"},
                     )  # fmt: skip
             db.execute("COMMIT")
         except BaseException:

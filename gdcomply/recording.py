@@ -67,12 +67,8 @@ def submit(
         NewSubmission(i.id, i.obligation, i.period, i.sender, i.receiver, submitted_on, note, tuple(stored))
         for i in instances
     ]
-    existing = {i.id: ledger.active_submission(i.id) for i in instances}
     results = ledger.record_submissions(requests, at=at, os_user=os_user)
-    return [
-        SubmitOutcome(instance, recorded, None if recorded else existing[instance.id])
-        for instance, (_, recorded) in zip(instances, results)
-    ]
+    return [SubmitOutcome(instance, r.recorded, r.existing) for instance, r in zip(instances, results)]
 
 
 @dataclass(frozen=True)
