@@ -119,8 +119,11 @@ def write_config() -> Callable[..., Path]:
 
 
 @pytest.fixture
-def child_env(tmp_path: Path, _isolated_environment: Path) -> dict[str, str]:
-    """The environment for running gdcomply in a child process, isolated like ``cli``."""
+def child_env(tmp_path: Path, _isolated_environment: Path, workdays) -> dict[str, str]:
+    """The environment for running gdcomply in a child process, isolated like ``cli``.
+
+    (Depends on ``workdays`` so that the shared holidays cache is built before the child runs.)
+    """
     home = tmp_path / "gdc-home"
     env = dict(os.environ)
     env.pop("GDCOMPLY_WORKSPACE", None)

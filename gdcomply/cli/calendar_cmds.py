@@ -63,14 +63,26 @@ def calendar_command(
     if year is not None and (date_from or date_to):
         raise UsageError("--year 不能与 --from/--to 同时使用")
     this_year = year if year is not None else today().year
-    start = parse_date(date_from, "--from") if date_from else date(this_year, 1, 1)
-    end = parse_date(date_to, "--to") if date_to else date(start.year if date_from else this_year, 12, 31)
+    start = parse_date(date_from, "--from") if date_from else None
+    end = parse_date(date_to, "--to") if date_to else None
+    # --from alone runs to the end of its year, --to alone from the start of its year
+    start = start or date(end.year if end else this_year, 1, 1)
+    end = end or date(start.year, 12, 31)
     if end < start:
         raise UsageError(f"--to（{end.isoformat()}）早于 --from（{start.isoformat()}）")
+    check_in_range(start, end)
     setup = load_setup_for(config, workspace, strict=strict)
     check_party(setup.calendar, party)
     schedule = setup.calendar.schedule(start, end, setup.workdays)
     instances = [i for i in schedule.instances if party is None or party in (i.sender, i.receiver)]
+    warnings = schedule.warnings
+    if party is not None:
+        from gdcomply.calendar import schedule_warnings
+
+        # the party's own instances, and the reports that feed them (a squeeze concerns both ends)
+        shown = {i.id for i in instances}
+        related = [i for i in schedule.instances if i.id in shown or i.parent in shown]
+        warnings = tuple(schedule_warnings(setup.calendar, related, setup.workdays))
 
     if output_format is CalendarFormat.json:
         from gdcomply.calendar import instance_to_json
@@ -79,11 +91,11 @@ def calendar_command(
             {
                 "range": {"from": start.isoformat(), "to": end.isoformat()},
                 "instances": [instance_to_json(i) for i in instances],
-                "warnings": [{"code": w.code, "message": w.message} for w in schedule.warnings],
+                "warnings": [{"code": w.code, "message": w.message} for w in warnings],
             }
         )
         return
-    print_warnings(schedule.warnings)
+    print_warnings(warnings)
     if output_format is CalendarFormat.ics:
         from gdcomply.cli.common import now
         from gdcomply.reports.ics import instances_to_ics
@@ -91,7 +103,20 @@ def calendar_command(
         sys.stdout.buffer.write(instances_to_ics(setup.calendar, instances, now()))
         sys.stdout.flush()
         return
-    _print_calendar_table(setup.calendar, instances, start, end)
+    squeezed_parents = {i.parent for i in schedule.instances if i.squeeze_gap is not None and i.parent}
+    _print_calendar_table(setup.calendar, instances, squeezed_parents, start, end)
+
+
+def check_in_range(*days: date) -> None:
+    """A date typed on the command line outside the working-day calendar is wrong usage (exit 2)."""
+    from gdcomply.workdays import RANGE_END, RANGE_START
+
+    for day in days:
+        if not RANGE_START <= day <= RANGE_END:
+            raise UsageError(
+                f"日期 {day.isoformat()} 超出工作日历支持的范围"
+                f"（{RANGE_START.isoformat()} 至 {RANGE_END.isoformat()}）"
+            )
 
 
 def route_text(calendar: Calendar, instance: Instance) -> str:
@@ -114,10 +139,11 @@ def instance_marks(instance: Instance, squeezed_parents: set[str]) -> list[str]:
     return marks
 
 
-def _print_calendar_table(calendar: Calendar, instances: list[Instance], start: date, end: date) -> None:
+def _print_calendar_table(
+    calendar: Calendar, instances: list[Instance], squeezed_parents: set[str], start: date, end: date
+) -> None:
     from rich.table import Table
 
-    squeezed_parents = {i.parent for i in instances if i.squeeze_gap is not None and i.parent}
     table = Table(title=f"报送期限 {start.isoformat()} 至 {end.isoformat()}（共 {len(instances)} 项）")
     for header in ("截止日期", "事项", "期次", "报送 → 接收", "标记", "依据"):
         table.add_column(header, no_wrap=True, overflow="fold" if header == "事项" else "ellipsis")
@@ -151,6 +177,7 @@ def workdays_count(
 ) -> None:
     """两日期之间的工作日数：计入 START 之后、END 当天及之前的工作日（同一天为 0）。"""
     a, b = parse_date(start, "START"), parse_date(end, "END")
+    check_in_range(a, b)
     workdays = _workdays(config, workspace, strict)
     n = workdays.count(a, b)
     warnings = workdays.warnings_for(a, b)
@@ -161,7 +188,8 @@ def workdays_count(
     sys.stdout.write(f"{a.isoformat()}（{weekday_zh(a)}）至 {b.isoformat()}（{weekday_zh(b)}）：{n} 个工作日\n")
 
 
-@workdays_app.command("add")
+# "-5" must reach N as a number, not be taken for an unknown option
+@workdays_app.command("add", context_settings={"ignore_unknown_options": True})
 def workdays_add(
     start: Annotated[str, typer.Argument(help="起始日期 YYYY-MM-DD。")],
     n: Annotated[int, typer.Argument(help="工作日数（可为负数，表示之前）。")],
@@ -171,9 +199,15 @@ def workdays_add(
     strict: StrictOption = False,
 ) -> None:
     """START 之后第 N 个工作日是哪一天（如受理后第 22 个工作日）。"""
+    from gdcomply.errors import CalendarRangeError
+
     a = parse_date(start, "START")
+    check_in_range(a)
     workdays = _workdays(config, workspace, strict)
-    result = workdays.add(a, n)
+    try:
+        result = workdays.add(a, n)
+    except CalendarRangeError as exc:  # N too large for the calendar: the user's input, not the data
+        raise UsageError(exc.message) from None
     warnings = workdays.warnings_for(a, result)
     if output_format is TableOrJson.json:
         write_json({"start": a.isoformat(), "working_days": n, "date": result.isoformat(), "warnings": _w(warnings)})
@@ -202,6 +236,7 @@ def workdays_month(
         days = month_days(int(year_text), int(month_text))
     except ValueError:
         raise UsageError(f"月份“{month}”无效，格式应为 YYYY-MM（如 2026-10）") from None
+    check_in_range(days[0])
     workdays = _workdays(config, workspace, strict)
     kinds = {d: workdays.day_kind(d) for d in days}
     warnings = workdays.warnings_for(days[0], days[-1])
@@ -272,13 +307,30 @@ def validate_command(
     workspace: WorkspaceOption = None,
 ) -> None:
     """检查期限日历和节假日文件：没有问题时给出一行摘要，否则列出每一处问题及其行列号。"""
+    from gdcomply.cli.common import resolve_workspace
     from gdcomply.errors import ConfigError
+    from gdcomply.holidayfile import load_holiday_overrides
+    from gdcomply.setup import load_setup
 
+    found = resolve_workspace(workspace)
+    deadlines = config if config is not None else found.deadlines_file
+    reports: list[str] = []
     try:
-        setup = load_setup_for(config, workspace)
+        setup = load_setup(found, config)
     except ConfigError as exc:
-        sys.stderr.write(f"{exc}\n")
-        raise typer.Exit(1) from None
+        reports.append(str(exc))
+        # a broken calendar stops loading before the holidays file is read: check that one
+        # too, so that one run lists every problem of both files
+        holidays_file = deadlines.parent / "holidays.yaml"
+        if holidays_file.exists():
+            try:
+                load_holiday_overrides(holidays_file)
+            except ConfigError as holidays_exc:
+                if str(holidays_exc) not in reports:
+                    reports.append(str(holidays_exc))
+    if reports:
+        sys.stderr.write("\n".join(reports) + "\n")
+        raise typer.Exit(1)
     calendar = setup.calendar
     instances = calendar.instances_for_years(2018, today().year + 1, setup.workdays)
     official = sorted(setup.workdays.data.official_years)
