@@ -502,23 +502,32 @@ class Ledger:
 
     def export_tables(self) -> dict[str, list[dict[str, Any]]]:
         """Every table as rows of plain values, for backups and other tools."""
-        tables = {
-            "submissions": "SELECT * FROM submissions ORDER BY id",
-            "files": "SELECT * FROM submission_files ORDER BY submission_id, position",
-            "evidence": "SELECT * FROM evidence ORDER BY sha256",
-            "audit": "SELECT * FROM audit ORDER BY id",
-            "reminders": "SELECT * FROM reminders ORDER BY id",
-        }
         result: dict[str, list[dict[str, Any]]] = {}
-        for name, query in tables.items():
+        for name, query in _EXPORT_QUERIES.items():
             cursor = self._db.execute(query)
             columns = [c[0] for c in cursor.description]
             result[name] = [dict(zip(columns, row)) for row in cursor]
         return result
 
+    def export_columns(self) -> dict[str, list[str]]:
+        """The column names of each exported table (a CSV of an empty table still has its header)."""
+        return {
+            name: [c[0] for c in self._db.execute(f"{query} LIMIT 0").description]
+            for name, query in _EXPORT_QUERIES.items()
+        }
+
     def iter_instance_ids(self) -> Iterator[str]:
         for (instance_id,) in self._db.execute("SELECT DISTINCT instance_id FROM submissions"):
             yield instance_id
+
+
+_EXPORT_QUERIES = {
+    "submissions": "SELECT * FROM submissions ORDER BY id",
+    "files": "SELECT * FROM submission_files ORDER BY submission_id, position",
+    "evidence": "SELECT * FROM evidence ORDER BY sha256",
+    "audit": "SELECT * FROM audit ORDER BY id",
+    "reminders": "SELECT * FROM reminders ORDER BY id",
+}
 
 
 def _submission_json(item: NewSubmission, new_id: int) -> dict[str, Any]:

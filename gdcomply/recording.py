@@ -95,15 +95,15 @@ def export_csv(ledger: Ledger, out_dir: Path) -> list[Path]:
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"{out_dir} 已存在且不是目录")
     tables = ledger.export_tables()
+    all_columns = ledger.export_columns()
     rendered: dict[Path, str] = {}
     for name, rows in tables.items():
         buffer = io.StringIO()
-        columns = list(rows[0]) if rows else []
+        columns = all_columns[name]
         writer = csv.writer(buffer)
-        if columns:
-            writer.writerow(columns)
-            for row in rows:
-                writer.writerow([_csv_safe(row[c]) for c in columns])
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([_csv_safe(row[c]) for c in columns])
         rendered[out_dir / f"{name}.csv"] = buffer.getvalue()
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []

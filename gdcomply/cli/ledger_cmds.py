@@ -135,11 +135,12 @@ def submit_command(
     period: Annotated[str, typer.Option("--period", help="期次，如 2026-R3、2026-H1、2018。")],
     sender: Annotated[str, typer.Option("--from", help="报送单位：guiyuan、gongdian 或 company。")],
     receiver: Annotated[
-        Optional[str], typer.Option(
+        Optional[str],
+        typer.Option(
             "--to",
             help="接收单位：company、bureau，或 all（该单位的全部接收方）。"
             "不写：该单位本期的里程碑（如“完成自查”），或其唯一的接收方。",
-        )
+        ),
     ] = None,
     on: Annotated[Optional[str], typer.Option("--on", help="报送日期 YYYY-MM-DD（默认：今天）。")] = None,
     note: Annotated[str, typer.Option("--note", help="备注。")] = "",
@@ -324,11 +325,11 @@ def check_command(
 
     day = as_of_or_today(as_of)
     setup, ledger = open_for_ledger(workspace, config, strict)
-    if party is not None and party not in setup.calendar.parties:
-        from gdcomply.cli.calendar_cmds import check_party
-
-        check_party(setup.calendar, party)
     with ledger:
+        if party is not None and party not in setup.calendar.parties:
+            from gdcomply.cli.calendar_cmds import check_party
+
+            check_party(setup.calendar, party)
         submissions: dict = {}
         for s in ledger.submissions(include_withdrawn=False):
             submissions.setdefault(s.instance_id, []).append(s)
