@@ -300,6 +300,14 @@ def test_merge_replaces_a_year_and_keeps_the_others():
 # -- the holidays package cache -----------------------------------------------------------
 
 
+def test_the_holidays_version_is_read_without_importing_the_package():
+    import holidays
+
+    from gdcomply.workdays import _holidays_version
+
+    assert _holidays_version() == holidays.__version__
+
+
 def test_the_package_data_is_cached_and_a_broken_cache_is_rebuilt(tmp_path, monkeypatch, workdays):
     import holidays
 
