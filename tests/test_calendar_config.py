@@ -580,3 +580,12 @@ def test_a_file_that_is_not_utf8(tmp_path):
     assert str(caught.value).splitlines()[1] == (
         f"{SHOWN}:2:19: 文件不是 UTF-8 编码（可能是用 GBK 保存的），请在编辑器中以 UTF-8 编码另存"
     )
+
+
+def test_a_file_saved_by_notepad_with_bom_and_crlf_loads(tmp_path):
+    text = (BUNDLED / "deadlines.yaml").read_text(encoding="utf-8").replace("\n", "\r\n")
+    path = tmp_path / "deadlines.yaml"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    calendar = load_calendar(path)
+    assert list(calendar.parties) == ["bureau", "company", "guiyuan", "gongdian"]
+    assert calendar.parties["bureau"].name == "国家能源局南方监管局"  # no stray \r
