@@ -497,7 +497,7 @@ def _parse_obligation(
     rounds_node = node.get("rounds")
     first_year, last_year = RANGE_START.year, None
     if follows_node is not None:
-        follows = _parse_follows(follows_node, problems)
+        follows = [follow for follow, _ in _parse_follows(follows_node, problems)]
         if rounds_node is not None:
             problems.add(rounds_node, "有 follows（跟随其他事项的日期）时不能再给出 rounds")
         if len(step_keys) != 1 or any(s.receiver for s in steps):
@@ -697,8 +697,9 @@ def _month_day(node: Node, problems: Problems) -> MonthDay | None:
     return MonthDay(month, day)
 
 
-def _parse_follows(node: Node, problems: Problems) -> list[Follow]:
-    follows: list[Follow] = []
+def _parse_follows(node: Node, problems: Problems) -> list[tuple[Follow, Node]]:
+    """Each valid entry with its node (entries with problems are reported and left out)."""
+    follows: list[tuple[Follow, Node]] = []
     if node.kind != "seq":
         problems.add(node, "应为列表（每项含 obligation 和 step）")
         return follows
@@ -711,15 +712,18 @@ def _parse_follows(node: Node, problems: Problems) -> list[Follow]:
         obligation = yamlsource.expect_str(obligation_node, problems) if obligation_node else None
         step = yamlsource.expect_str(step_node, problems) if step_node else None
         if obligation and step:
-            follows.append(Follow(obligation, step))
+            follows.append((Follow(obligation, step), entry))
     return follows
 
 
 def _check_follows(obligations: list[Obligation], node: Node, problems: Problems) -> None:
     by_id = {o.id: o for o in obligations}
     for obligation in obligations:
-        for index, follow in enumerate(obligation.follows):
-            where = node.value[obligation.id].get("follows").value[index]
+        if not obligation.follows:
+            continue
+        # the entries again, with their nodes (their problems were reported the first time)
+        entries = _parse_follows(node.value[obligation.id].get("follows"), Problems())
+        for follow, where in entries:
             target = by_id.get(follow.obligation)
             if target is None:
                 problems.add(where, f"跟随的事项“{follow.obligation}”不存在")

@@ -492,6 +492,24 @@ def test_following_an_obligation_that_does_not_exist(tmp_path, write_config):
     ]
 
 
+def test_each_follows_entry_is_reported_at_its_own_position(tmp_path, write_config):
+    text = SMALL + (
+        "  disclosure:\n"
+        "    title: 信息公开\n"
+        "    source: 三(六)\n"
+        "    follows:\n"
+        "      - {obligation: report}\n"
+        "      - {obligation: reprot, step: company}\n"
+        "      - {obligation: report, step: units2}\n"
+        "    steps: {company: {from: company}}\n"
+    )
+    assert problems(tmp_path, write_config, text) == [
+        f"{SHOWN}:25:9: obligations.disclosure.follows[0]: 缺少必需的字段 step",
+        f"{SHOWN}:26:9: obligations.disclosure.follows[1]: 跟随的事项“reprot”不存在",
+        f"{SHOWN}:27:9: obligations.disclosure.follows[2]: 事项“report”中没有步骤“units2”",
+    ]
+
+
 def test_also_to_from_a_party_that_does_not_send(tmp_path, write_config):
     text = SMALL.replace("        feeds: company\n", "        feeds: company\n        also_to: {company: bureau}\n")
     assert problems(tmp_path, write_config, text) == [
