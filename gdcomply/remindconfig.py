@@ -1,0 +1,237 @@
+"""The reminder rules and mail settings of a workspace: config/reminders.yaml.
+
+``load_remind_config(path)`` reads and checks the file, collecting every problem with its
+position (``FILE:LINE:COLUMN: field.path: message``); an absent file means the defaults
+(which have no mail server, so only ``--dry-run`` works until one is set). The SMTP user
+name and password are never read from here: only from the environment (see gdcomply.mail).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from email.utils import parseaddr
+from enum import Enum
+from pathlib import Path
+
+from gdcomply import yamlsource
+from gdcomply.errors import ConfigError
+from gdcomply.yamlsource import Node, Problems
+
+DEFAULT_LEADS = (5, 2, 0)
+DEFAULT_OVERDUE_EVERY = 2
+DEFAULT_ESCALATE_AFTER = 1
+DEFAULT_ESCALATE_TO = "company"
+DEFAULT_LOCK_WAIT_SECONDS = 60.0
+DEFAULT_TIMEOUT_SECONDS = 30.0
+
+_TOP_KEYS = frozenset(
+    {"version", "lead_working_days", "overdue_every_working_days", "escalation", "send_on_non_working_days",
+     "lock_wait_seconds", "smtp"}
+)  # fmt: skip
+_ESCALATION_KEYS = frozenset({"enabled", "after_working_days_overdue", "to_party"})
+_SMTP_KEYS = frozenset({"host", "port", "security", "sender", "timeout_seconds"})
+_SECRET_KEYS = frozenset({"user", "username", "login", "password", "passwd", "pass", "secret", "token"})
+SECRETS_HINT = "用户名和密码只能通过环境变量 GDCOMPLY_SMTP_USER 和 GDCOMPLY_SMTP_PASSWORD 提供，不能写在配置文件中"
+
+
+class Security(str, Enum):
+    STARTTLS = "starttls"
+    SSL = "ssl"
+    NONE = "none"
+
+    @property
+    def default_port(self) -> int:
+        return {Security.STARTTLS: 587, Security.SSL: 465, Security.NONE: 25}[self]
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str | None  # None: not configured yet
+    port: int
+    security: Security
+    sender_name: str
+    sender_address: str | None  # None: not configured yet
+    timeout_seconds: float  # for the connection and for every command after it
+
+    @property
+    def configured(self) -> bool:
+        return self.host is not None and self.sender_address is not None
+
+
+@dataclass(frozen=True)
+class RemindRules:
+    lead_working_days: tuple[int, ...]  # most distant first, e.g. (5, 2, 0)
+    overdue_every_working_days: int  # 0: one overdue reminder only
+    escalation_enabled: bool
+    escalate_after_working_days: int
+    escalate_to: str  # party id whose contacts receive the escalation copies
+    escalate_to_where: str  # where escalate_to was set, for a cross-file error
+    send_on_non_working_days: bool
+
+
+@dataclass(frozen=True)
+class RemindConfig:
+    path: Path
+    exists: bool
+    rules: RemindRules
+    smtp: SmtpSettings
+    lock_wait_seconds: float
+
+
+def default_remind_config(path: Path) -> RemindConfig:
+    """The settings when config/reminders.yaml does not exist (no mail server set)."""
+    rules = RemindRules(
+        DEFAULT_LEADS, DEFAULT_OVERDUE_EVERY, True, DEFAULT_ESCALATE_AFTER, DEFAULT_ESCALATE_TO, "", False
+    )
+    smtp = SmtpSettings(None, Security.STARTTLS.default_port, Security.STARTTLS, "", None, DEFAULT_TIMEOUT_SECONDS)
+    return RemindConfig(path, False, rules, smtp, DEFAULT_LOCK_WAIT_SECONDS)
+
+
+def load_remind_config(path: Path, display: str | None = None) -> RemindConfig:
+    """Load and check reminders.yaml; the defaults when it does not exist."""
+    if not path.exists():
+        return default_remind_config(path)
+    root, problems = yamlsource.load(path, display)
+    config = _parse(root, path, problems)
+    problems.raise_if_any(f"提醒设置 {display or path} 有错误")
+    return config
+
+
+def _parse(root: Node | None, path: Path, problems: Problems) -> RemindConfig:
+    defaults = default_remind_config(path)
+    if root is None:
+        return RemindConfig(path, True, defaults.rules, defaults.smtp, defaults.lock_wait_seconds)
+    if not yamlsource.expect_map(root, problems):
+        return defaults
+    _check_keys(root, _TOP_KEYS, problems)
+    version = root.get("version")
+    if version is not None and version.value != 1:
+        problems.add(version, f"不支持的版本“{version.value}”，本程序只认识 version: 1")
+
+    leads = _leads(root.get("lead_working_days"), problems)
+    every = _int(root.get("overdue_every_working_days"), problems, DEFAULT_OVERDUE_EVERY, minimum=0)
+    send_on_off_days = _bool(root.get("send_on_non_working_days"), problems, False)
+    lock_wait = _seconds(root.get("lock_wait_seconds"), problems, DEFAULT_LOCK_WAIT_SECONDS, allow_zero=True)
+
+    enabled, after, to_party, to_where = True, DEFAULT_ESCALATE_AFTER, DEFAULT_ESCALATE_TO, ""
+    escalation = root.get("escalation")
+    if escalation is not None and escalation.value is not None and yamlsource.expect_map(escalation, problems):
+        _check_keys(escalation, _ESCALATION_KEYS, problems)
+        enabled = _bool(escalation.get("enabled"), problems, True)
+        after = _int(escalation.get("after_working_days_overdue"), problems, DEFAULT_ESCALATE_AFTER, minimum=0)
+        party_node = escalation.get("to_party")
+        if party_node is not None:
+            value = yamlsource.expect_str(party_node, problems, required_text="单位标识（如 company）")
+            if value is not None:
+                to_party, to_where = value, party_node.where
+    rules = RemindRules(leads, every, enabled, after, to_party, to_where, send_on_off_days)
+    return RemindConfig(path, True, rules, _smtp(root.get("smtp"), problems, defaults.smtp), lock_wait)
+
+
+def _check_keys(node: Node, allowed: frozenset[str], problems: Problems) -> None:
+    """Unknown keys are errors; a secret gets its own message (and its value is never echoed)."""
+    secrets = {key: child for key, child in node.value.items() if key.lower() in _SECRET_KEYS}
+    for key, child in secrets.items():
+        problems.add(child, f"不能设置“{key}”：{SECRETS_HINT}", at_key=True)
+    rest = Node({k: v for k, v in node.value.items() if k not in secrets}, node.line, node.column,
+                node.path, node.source, node.kind)  # fmt: skip
+    yamlsource.check_keys(rest, allowed, problems)
+
+
+def _smtp(node: Node | None, problems: Problems, default: SmtpSettings) -> SmtpSettings:
+    if node is None or node.value is None or not yamlsource.expect_map(node, problems):
+        return default
+    _check_keys(node, _SMTP_KEYS, problems)
+    host: str | None = None
+    host_node = node.get("host")
+    if host_node is not None and host_node.value not in (None, ""):
+        host = yamlsource.expect_str(host_node, problems, required_text="邮件服务器地址（如 smtp.example.com）")
+    security = Security.STARTTLS
+    security_node = node.get("security")
+    if security_node is not None:
+        try:
+            security = Security(str(security_node.value))
+        except ValueError:
+            problems.add(
+                security_node,
+                f"加密方式“{security_node.value}”无效，应为 starttls（587 端口常用）、ssl（465 端口常用）"
+                f"或 none（不加密，只适合本机或内网中继）",
+            )
+    port = security.default_port
+    port_node = node.get("port")
+    if port_node is not None and port_node.value is not None:
+        port = _int(port_node, problems, port, minimum=1)
+        if port > 65535:
+            problems.add(port_node, f"端口“{port}”无效，应为 1 到 65535")
+    sender_name, sender_address = "", None
+    sender_node = node.get("sender")
+    if sender_node is not None and sender_node.value not in (None, ""):
+        text = yamlsource.expect_str(sender_node, problems, required_text="发件人（如 获得电力提醒 <noreply@example.com>）")
+        if text is not None:
+            sender_name, address = parseaddr(text)
+            if "@" not in address or " " in address:
+                problems.add(sender_node, f"“{text}”不是有效的发件人，应写作“名称 <邮箱>”或只写邮箱")
+            else:
+                sender_address = address
+    timeout = _seconds(node.get("timeout_seconds"), problems, DEFAULT_TIMEOUT_SECONDS, allow_zero=False)
+    return SmtpSettings(host, port, security, sender_name, sender_address, timeout)
+
+
+def _leads(node: Node | None, problems: Problems) -> tuple[int, ...]:
+    if node is None:
+        return DEFAULT_LEADS
+    if node.value is None:
+        return ()
+    if node.kind != "seq":
+        problems.add(node, "应为工作日数的列表，如 [5, 2, 0]（0 表示截止当天）")
+        return DEFAULT_LEADS
+    leads: list[int] = []
+    for child in node.value:
+        value = _int(child, problems, -1, minimum=0)
+        if value < 0:
+            continue
+        if value in leads:
+            problems.add(child, f"重复的提前天数 {value}")
+            continue
+        leads.append(value)
+    return tuple(sorted(leads, reverse=True))
+
+
+def _int(node: Node | None, problems: Problems, default: int, *, minimum: int) -> int:
+    if node is None:
+        return default
+    value = node.value
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        problems.add(node, f"“{value}”应为不小于 {minimum} 的整数")
+        return default
+    return value
+
+
+def _seconds(node: Node | None, problems: Problems, default: float, *, allow_zero: bool) -> float:
+    if node is None:
+        return default
+    value = node.value
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or (value == 0 and not allow_zero):
+        problems.add(node, f"“{value}”应为{'不小于' if allow_zero else '大于'} 0 的秒数")
+        return default
+    return float(value)
+
+
+def _bool(node: Node | None, problems: Problems, default: bool) -> bool:
+    if node is None:
+        return default
+    if not isinstance(node.value, bool):
+        problems.add(node, f"“{node.value}”应为 true 或 false")
+        return default
+    return node.value
+
+
+def check_against_parties(config: RemindConfig, party_ids: set[str] | frozenset[str] | list[str]) -> None:
+    """The escalation party must exist in the deadline calendar (two files, one error with a position)."""
+    rules = config.rules
+    if rules.escalation_enabled and rules.escalate_to not in party_ids:
+        where = rules.escalate_to_where or str(config.path)
+        raise ConfigError(
+            f"提醒设置有错误：{where}: escalation.to_party: 未知的单位“{rules.escalate_to}”"
+            f"（期限日历中的单位：{'、'.join(sorted(party_ids))}）"
+        )

@@ -1,0 +1,141 @@
+"""config/reminders.yaml: defaults, the bundled file, and errors with their positions."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from gdcomply.errors import ConfigError
+from gdcomply.remindconfig import Security, check_against_parties, load_remind_config
+from gdcomply.resources import bundled_config_dir
+
+
+def write_config(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "reminders.yaml"
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def problems_of(path: Path) -> list[str]:
+    with pytest.raises(ConfigError) as raised:
+        load_remind_config(path, display="reminders.yaml")
+    return [str(p) for p in raised.value.problems]
+
+
+def test_an_absent_file_means_the_defaults(tmp_path):
+    config = load_remind_config(tmp_path / "reminders.yaml")
+    assert not config.exists
+    rules = config.rules
+    assert rules.lead_working_days == (5, 2, 0)
+    assert rules.overdue_every_working_days == 2
+    assert (rules.escalation_enabled, rules.escalate_after_working_days, rules.escalate_to) == (True, 1, "company")
+    assert rules.send_on_non_working_days is False
+    assert not config.smtp.configured
+
+
+def test_the_bundled_file_loads_and_states_the_defaults(tmp_path):
+    bundled = load_remind_config(bundled_config_dir() / "reminders.yaml")
+    defaults = load_remind_config(tmp_path / "absent.yaml")
+    assert bundled.exists
+    assert dataclass_fields(bundled.rules, skip="escalate_to_where") == dataclass_fields(defaults.rules, skip="escalate_to_where")
+    assert bundled.lock_wait_seconds == defaults.lock_wait_seconds
+    smtp = bundled.smtp
+    assert (smtp.host, smtp.sender_address, smtp.security, smtp.port, smtp.timeout_seconds) == (
+        None, None, Security.STARTTLS, 587, 30.0,
+    )  # fmt: skip
+    text = (bundled_config_dir() / "reminders.yaml").read_text(encoding="utf-8")
+    assert "GDCOMPLY_SMTP_PASSWORD" in text and "password:" not in text
+
+
+def dataclass_fields(value, *, skip: str) -> dict:
+    import dataclasses
+
+    return {k: v for k, v in dataclasses.asdict(value).items() if k != skip}
+
+
+def test_a_full_file(tmp_path):
+    config = load_remind_config(write_config(tmp_path, """\
+        version: 1
+        lead_working_days: [0, 10, 3]
+        overdue_every_working_days: 0
+        escalation:
+          enabled: true
+          after_working_days_overdue: 4
+          to_party: company
+        send_on_non_working_days: true
+        lock_wait_seconds: 0
+        smtp:
+          host: smtp.example.com
+          security: ssl
+          sender: 获得电力报送提醒 <noreply@example.com>
+          timeout_seconds: 12.5
+        """))  # fmt: skip
+    assert config.rules.lead_working_days == (10, 3, 0)
+    assert config.rules.overdue_every_working_days == 0
+    assert config.rules.escalate_after_working_days == 4
+    assert config.rules.send_on_non_working_days is True
+    assert config.lock_wait_seconds == 0
+    smtp = config.smtp
+    assert (smtp.host, smtp.port, smtp.security) == ("smtp.example.com", 465, Security.SSL)
+    assert (smtp.sender_name, smtp.sender_address, smtp.timeout_seconds) == ("获得电力报送提醒", "noreply@example.com", 12.5)
+    assert smtp.configured
+
+
+def test_every_problem_is_reported_with_its_position(tmp_path):
+    path = write_config(tmp_path, """\
+        version: 1
+        lead_working_days: [5, 5, -1]
+        overdue_every_wrking_days: 2
+        escalation:
+          after_working_days_overdue: soon
+        smtp:
+          hots: smtp.example.com
+          security: tls
+          port: 70000
+          sender: not an address
+          timeout_seconds: 0
+        """)  # fmt: skip
+    assert problems_of(path) == [
+        "reminders.yaml:2:24: lead_working_days[1]: 重复的提前天数 5",
+        "reminders.yaml:2:27: lead_working_days[2]: “-1”应为不小于 0 的整数",
+        "reminders.yaml:3:1: overdue_every_wrking_days: 未知的字段“overdue_every_wrking_days”，"
+        "是否应为“overdue_every_working_days”？（允许的字段：escalation、lead_working_days、lock_wait_seconds、"
+        "overdue_every_working_days、send_on_non_working_days、smtp、version）",
+        "reminders.yaml:5:31: escalation.after_working_days_overdue: “soon”应为不小于 0 的整数",
+        "reminders.yaml:7:3: smtp.hots: 未知的字段“hots”，是否应为“host”？（允许的字段：host、port、security、sender、timeout_seconds）",
+        "reminders.yaml:8:13: smtp.security: 加密方式“tls”无效，应为 starttls（587 端口常用）、ssl（465 端口常用）"
+        "或 none（不加密，只适合本机或内网中继）",
+        "reminders.yaml:9:9: smtp.port: 端口“70000”无效，应为 1 到 65535",
+        "reminders.yaml:10:11: smtp.sender: “not an address”不是有效的发件人，应写作“名称 <邮箱>”或只写邮箱",
+        "reminders.yaml:11:20: smtp.timeout_seconds: “0”应为大于 0 的秒数",
+    ]
+
+
+def test_a_password_in_the_file_is_refused_without_echoing_it(tmp_path):
+    path = write_config(tmp_path, """\
+        smtp:
+          host: smtp.example.com
+          user: bot
+          password: hunter2-secret
+        """)  # fmt: skip
+    with pytest.raises(ConfigError) as raised:
+        load_remind_config(path, display="reminders.yaml")
+    text = str(raised.value)
+    assert "reminders.yaml:3:3: smtp.user: 不能设置“user”" in text
+    assert "reminders.yaml:4:3: smtp.password: 不能设置“password”：用户名和密码只能通过环境变量" in text
+    assert "hunter2-secret" not in text
+
+
+def test_an_empty_file_means_the_defaults(tmp_path):
+    config = load_remind_config(write_config(tmp_path, "# nothing set yet\n"))
+    assert config.exists and config.rules.lead_working_days == (5, 2, 0)
+
+
+def test_the_escalation_party_must_be_in_the_calendar(tmp_path):
+    config = load_remind_config(write_config(tmp_path, "escalation:\n  to_party: yingxiao\n"), display="reminders.yaml")
+    with pytest.raises(ConfigError) as raised:
+        check_against_parties(config, {"bureau", "company", "guiyuan", "gongdian"})
+    assert "reminders.yaml:2:13: escalation.to_party: 未知的单位“yingxiao”" in str(raised.value)
+    check_against_parties(load_remind_config(tmp_path / "absent.yaml"), {"company"})
