@@ -1,9 +1,358 @@
-"""CLI commands: remind (registered on the root app by gdcomply.cli)."""
+"""CLI commands: remind (registered on the root app by gdcomply.cli).
+
+`gdcomply remind` is meant for cron on every working morning. The order of a run: check the
+settings; skip a non-working day; take the run lock; read the ledger; plan (gdcomply.reminders);
+render (gdcomply.reports.mail_render); send (gdcomply.mail), recording each reminder in the
+ledger right after the server accepted its message. Exit 0: everything due was sent (or
+nothing was due); 1: something was not sent and will be retried by the next run; 2: usage or
+configuration error.
+"""
 
 from __future__ import annotations
 
+import os
+import re
+import sys
+import time
+from contextlib import contextmanager, nullcontext
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Iterator, Optional
+
 import typer
+
+from gdcomply.cli.common import (
+    AsOfOption,
+    ConfigOption,
+    TableOrJson,
+    WorkspaceOption,
+    as_of_or_today,
+    console,
+    now,
+    write_json,
+)
+from gdcomply.errors import GdcomplyError, MailError, UsageError
+
+if TYPE_CHECKING:
+    from gdcomply.ledger import Ledger
+    from gdcomply.mail import Credentials, Outgoing
+    from gdcomply.remindconfig import RemindConfig
+    from gdcomply.reminders import PlannedEmail
+    from gdcomply.setup import Setup
+
+REMIND_CONFIG = "reminders.yaml"
+LOCK_FILE = "remind.lock"
+_ADDRESS = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+_WEEKDAYS = "一二三四五六日"
+
+
+def _weekday(day: date) -> str:
+    return f"周{_WEEKDAYS[day.weekday()]}"
+
+
+@contextmanager
+def run_lock(path: Path, wait_seconds: float) -> Iterator[None]:
+    """One reminder run per workspace at a time: a second one waits up to wait_seconds, then gives up."""
+    import fcntl
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+", encoding="utf-8") as handle:
+        deadline = time.monotonic() + wait_seconds
+        told = False
+        while True:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                handle.seek(0)
+                holder = handle.read().strip()
+                who = f"（进程 {holder}）" if holder.isdigit() else ""
+                if time.monotonic() >= deadline:
+                    raise GdcomplyError(
+                        f"另一个“gdcomply remind”正在运行{who}，等待 {wait_seconds:g} 秒后仍未结束，"
+                        f"本次没有发送任何提醒。它发送的提醒已记入台账，稍后再运行即可补发其余的；"
+                        f"锁文件：{path}"
+                    ) from None
+                if not told:
+                    sys.stderr.write(f"另一个“gdcomply remind”正在运行{who}，等待它结束（最多 {wait_seconds:g} 秒）…\n")
+                    told = True
+                time.sleep(0.1)
+        try:
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"{os.getpid()}\n")
+            handle.flush()
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def remind_command(
+    as_of: AsOfOption = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="只显示将要发送的提醒邮件，不发送，也不记入台账。")
+    ] = False,
+    outbox: Annotated[
+        Optional[Path],
+        typer.Option("--outbox", help="与 --dry-run 一起使用：把邮件写成 .eml 文件存入此目录，而不是显示出来。", file_okay=False),
+    ] = None,
+    history: Annotated[bool, typer.Option("--history", help="显示已发送的提醒：何时、发给谁、哪个事项的哪一阶段。")] = False,
+    instance: Annotated[
+        Optional[str],
+        typer.Option("--instance", help="与 --history 一起使用：只看这个报送节点（如 progress-report/2026-R3/guiyuan->company）。"),
+    ] = None,
+    output_format: Annotated[
+        TableOrJson, typer.Option("--format", help="与 --history 一起使用：table（默认）或 json。")
+    ] = TableOrJson.table,
+    test_to: Annotated[
+        Optional[str], typer.Option("--test-to", help="按邮件设置向这个地址发送一封测试邮件（不记入台账），用于检查设置。")
+    ] = None,
+    workspace: WorkspaceOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """邮件提醒：给负责人发送即将到期和已逾期的报送事项，逾期事项抄送营销部（供 cron 每个工作日早上运行）。"""
+    from gdcomply.cli.ledger_cmds import open_for_ledger
+    from gdcomply.remindconfig import check_against_parties, load_remind_config
+
+    if outbox is not None and not dry_run:
+        raise UsageError("--outbox 只能与 --dry-run 一起使用（演习时把邮件写成 .eml 文件）")
+    if (instance is not None or output_format is not TableOrJson.table) and not history:
+        raise UsageError("--instance 和 --format 只能与 --history 一起使用")
+    if history and (dry_run or test_to or as_of):
+        raise UsageError("--history 只显示已发送的提醒，不能与 --dry-run、--test-to 或 --as-of 同时使用")
+    if test_to is not None and dry_run:
+        raise UsageError("--test-to 会真正发送一封测试邮件，不能与 --dry-run 同时使用")
+
+    setup, ledger = open_for_ledger(workspace, config)
+    with ledger:
+        if history:
+            _show_history(ledger, instance, output_format)
+            return
+        remind_config = load_remind_config(setup.workspace.config_file(REMIND_CONFIG))
+        check_against_parties(remind_config, set(setup.calendar.parties))
+        if test_to is not None:
+            _send_test(remind_config, test_to)
+            return
+        day = as_of_or_today(as_of)
+        credentials = None
+        if not dry_run:
+            from gdcomply.mail import check_ready, credentials_from_env
+
+            credentials = credentials_from_env()
+            check_ready(remind_config.smtp, credentials, str(remind_config.path))
+        workdays = setup.workdays
+        if not workdays.is_working_day(day) and not remind_config.rules.send_on_non_working_days:
+            kind = setup.workdays.holiday_name(day) or "周末"
+            following = workdays.add(day, 1)
+            sys.stdout.write(
+                f"{day.isoformat()}（{_weekday(day)}，{kind}）不是工作日：按设置不发送提醒"
+                f"（send_on_non_working_days: false）。下一个工作日 {following.isoformat()} 的运行会发送到期的提醒。\n"
+            )
+            return
+        lock_path = setup.workspace.data_dir / LOCK_FILE
+        with nullcontext() if dry_run else run_lock(lock_path, remind_config.lock_wait_seconds):
+            failed = _run(setup, ledger, remind_config, day, dry_run=dry_run, outbox=outbox, credentials=credentials)
+    if failed:
+        raise typer.Exit(1)
+
+
+def _run(
+    setup: Setup, ledger: Ledger, remind_config: RemindConfig, day: date, *,
+    dry_run: bool, outbox: Path | None, credentials: Credentials | None,
+) -> bool:  # fmt: skip
+    """Plan, render and send (or show); True when some reminder could not be sent or recorded."""
+    from gdcomply.cli.common import print_warnings
+    from gdcomply.ledger import SentReminder
+    from gdcomply.mail import Outgoing, build_message, deliver, message_id_for
+    from gdcomply.reminders import plan_reminders, reminder_statuses
+    from gdcomply.reports.mail_render import MailTemplates
+
+    rules = remind_config.rules
+    submissions: dict = {}
+    for submission in ledger.submissions(include_withdrawn=False):
+        submissions.setdefault(submission.instance_id, []).append(submission)
+    statuses = reminder_statuses(
+        setup.calendar, setup.workdays, submissions, rules, as_of=day, tracking_since=ledger.tracking_since
+    )
+    plan = plan_reminders(rules, setup.calendar, statuses, ledger.reminders(), as_of=day, workdays=setup.workdays)
+    print_warnings(plan.warnings)
+    if not plan.emails:
+        sys.stdout.write(
+            f"{day.isoformat()}（{_weekday(day)}）没有需要发送的提醒"
+            f"（没有临近截止或逾期的事项，或今天该发的提醒已经发过）。\n"
+        )
+        return False
+
+    smtp = remind_config.smtp
+    if smtp.sender_address is None:  # only a dry run gets here without a sender
+        smtp = replace(smtp, sender_name="gdcomply", sender_address="gdcomply@localhost")
+        sys.stderr.write(f"提示：{remind_config.path} 尚未设置发件人 smtp.sender，演习中暂用 gdcomply@localhost。\n")
+    templates = MailTemplates(setup.workspace.template)
+    at = now()
+    outgoing: list[Outgoing] = []
+    by_recipient: dict[str, tuple[PlannedEmail, str]] = {}
+    for email in plan.emails:
+        rendered = templates.render(setup.calendar, email, day)
+        key = "|".join([day.isoformat(), email.recipient.address, *sorted(f"{i.instance.id}#{i.stage.name}" for i in email.items)])
+        message_id = message_id_for(key, smtp.sender_address or "")
+        message = build_message(
+            smtp, to_name=email.recipient.name, to_address=email.recipient.address, subject=rendered.subject,
+            text=rendered.text, html=rendered.html, message_id=message_id, at=at,
+        )  # fmt: skip
+        outgoing.append(Outgoing(email.recipient.address, message))
+        by_recipient[email.recipient.address] = (email, message_id)
+
+    if dry_run:
+        _show_dry_run(plan.as_of, outgoing, by_recipient, outbox)
+        return False
+
+    sent: list[PlannedEmail] = []
+    unrecorded: list[tuple[PlannedEmail, str]] = []
+
+    def record(accepted: Outgoing) -> None:
+        email, message_id = by_recipient[accepted.recipient]
+        sent_at = now().isoformat(timespec="seconds")
+        try:
+            for item in email.items:
+                ledger.record_reminder(
+                    SentReminder(item.instance.id, item.stage.name, email.recipient.address, message_id, sent_at, day)
+                )
+        except Exception as exc:  # noqa: BLE001 - the others must still be sent; this one is reported
+            unrecorded.append((email, f"{type(exc).__name__}: {exc}"))
+            return
+        sent.append(email)
+
+    failures = deliver(outgoing, smtp, credentials, record)
+    out = sys.stdout
+    out.write(f"{day.isoformat()}（{_weekday(day)}）提醒邮件：\n")
+    for email in sent:
+        out.write(f"  已发送：{_who(email)}，{_counts(email)}\n")
+    for email, reason in unrecorded:
+        out.write(f"  已发送但未能记入台账：{_who(email)}（{reason}）。下次运行会再发一次（至多重复一封）。\n")
+    for failure in failures:
+        email = by_recipient[failure.outgoing.recipient][0]
+        out.write(f"  未发送：{_who(email)}：{failure.reason}。未记入台账，下次运行时重发。\n")
+    out.write(f"共 {len(outgoing)} 封：已发送 {len(sent) + len(unrecorded)} 封" + (f"，未发送 {len(failures)} 封" if failures else "") + "。\n")
+    if failures or unrecorded:
+        out.flush()
+        problems = len(failures) + len(unrecorded)
+        sys.stderr.write(f"错误：{problems} 封提醒邮件未能发送或未能记入台账，下次运行会重试（退出码 1）。\n")
+        return True
+    return False
+
+
+def _who(email: PlannedEmail) -> str:
+    return f"{email.recipient.name} <{email.recipient.address}>"
+
+
+def _counts(email: PlannedEmail) -> str:
+    parts = []
+    if email.overdue:
+        parts.append(f"已逾期 {len(email.overdue)}")
+    if email.escalations:
+        parts.append(f"逾期抄送 {len(email.escalations)}")
+    if email.upcoming:
+        parts.append(f"即将到期 {len(email.upcoming)}")
+    return f"{len(email.items)} 项（{'，'.join(parts)}）"
+
+
+def _show_dry_run(
+    day: date, outgoing: list[Outgoing], by_recipient: dict[str, tuple[PlannedEmail, str]], outbox: Path | None
+) -> None:
+    out = sys.stdout
+    total = len(outgoing)
+    if outbox is not None:
+        try:
+            outbox.mkdir(parents=True, exist_ok=True)
+            for index, item in enumerate(outgoing, 1):
+                target = outbox / f"{day.isoformat()}-{index:02d}-{item.recipient}.eml"
+                target.write_bytes(item.message.as_bytes())
+                out.write(f"已写入 {target}\n")
+        except OSError as exc:
+            raise MailError(f"无法写入 --outbox 目录 {outbox}：{exc.strerror or exc}") from None
+        out.write(f"演习（--dry-run）：{day.isoformat()} 应发送 {total} 封提醒邮件，已写成 .eml 文件；没有发送，也没有记入台账。\n")
+        return
+    out.write(f"演习（--dry-run）：{day.isoformat()}（{_weekday(day)}）应发送 {total} 封提醒邮件；没有发送，也没有记入台账。\n")
+    for index, item in enumerate(outgoing, 1):
+        email = by_recipient[item.recipient][0]
+        message = item.message
+        body = message.get_body(("plain",))
+        text = body.get_content() if body is not None else ""
+        stages = "、".join(dict.fromkeys(i.stage.name for i in email.items))
+        out.write(
+            f"\n===== 第 {index}/{total} 封 =====\n"
+            f"收件人：{message['To']}\n"
+            f"主题：{message['Subject']}\n"
+            f"提醒阶段：{stages}\n\n"
+            f"{text.rstrip()}\n"
+        )
+
+
+def _send_test(remind_config: RemindConfig, address: str) -> None:
+    from email.utils import make_msgid
+
+    from gdcomply.mail import Outgoing, build_message, check_ready, credentials_from_env, deliver
+    from gdcomply.reports.mail_render import settings_check_email
+
+    if not _ADDRESS.match(address.strip()):
+        raise UsageError(f"--test-to 的值“{address}”不是有效的邮箱地址")
+    address = address.strip()
+    smtp = remind_config.smtp
+    credentials = credentials_from_env()
+    check_ready(smtp, credentials, str(remind_config.path))
+    assert smtp.host is not None and smtp.sender_address is not None
+    at = now()
+    sender = f"{smtp.sender_name} <{smtp.sender_address}>" if smtp.sender_name else smtp.sender_address
+    rendered = settings_check_email(
+        host=smtp.host, port=smtp.port, security=smtp.security.value, sender=sender,
+        logged_in=credentials is not None, at=at,
+    )  # fmt: skip
+    domain = smtp.sender_address.rpartition("@")[2]
+    message = build_message(
+        smtp, to_name="", to_address=address, subject=rendered.subject, text=rendered.text, html=None,
+        message_id=make_msgid("gdcomply-test", domain=domain), at=at,
+    )  # fmt: skip
+    accepted: list[Outgoing] = []
+    failures = deliver([Outgoing(address, message)], smtp, credentials, accepted.append)
+    if failures:
+        raise MailError(f"测试邮件未能发送：{failures[0].reason}")
+    sys.stdout.write(
+        f"测试邮件已发送至 {address}：邮件服务器 {smtp.host}:{smtp.port}（{smtp.security.value}）已接受。"
+        f"请到该邮箱查收（也请看看垃圾邮件文件夹）。此邮件不记入台账。\n"
+    )
+
+
+def _show_history(ledger: Ledger, instance: str | None, output_format: TableOrJson) -> None:
+    from gdcomply.reminders import Stage
+
+    records = ledger.reminders(instance)
+    if output_format is TableOrJson.json:
+        write_json(
+            [
+                {"instance_id": r.instance_id, "stage": r.stage, "recipient": r.recipient,
+                 "message_id": r.message_id, "sent_at": r.sent_at, "sent_on": r.sent_on.isoformat()}  # fmt: skip
+                for r in records
+            ]
+        )
+        return
+    if not records:
+        scope = f"报送节点 {instance} " if instance else ""
+        sys.stdout.write(f"{scope}尚未发送过提醒。\n")
+        return
+    from rich.table import Table
+
+    table = Table(title=f"已发送的提醒（{len(records)} 条；完整记录含 Message-ID：--format json）")
+    for header in ("发送时间", "阶段", "收件人"):
+        table.add_column(header, no_wrap=True)
+    table.add_column("报送节点", overflow="fold")
+    for record in records:
+        stage = Stage.parse(record.stage)
+        label = stage.label if stage else record.stage
+        table.add_row(record.sent_at[:16].replace("T", " "), label, record.recipient, record.instance_id)
+    console().print(table)
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
+    app.command("remind")(remind_command)
