@@ -49,14 +49,11 @@ def parse_holiday_overrides(root: Node | None, problems: Problems) -> tuple[Year
             notice = yamlsource.expect_str(notice_node, problems, required_text="通知名称") or ""
         days_off: dict[date, str] = {}
         for item in _items(entry.get("days_off"), problems):
-            for day, name in _parse_days(item, problems):
-                if _check_year(day, year, item, problems):
-                    days_off[day] = name
+            for day, name in _parse_days(item, year, problems):
+                days_off[day] = name
         workdays: set[date] = set()
         for item in _items(entry.get("workdays"), problems):
-            for day, _ in _parse_days(item, problems):
-                if not _check_year(day, year, item, problems):
-                    continue
+            for day, _ in _parse_days(item, year, problems):
                 if day.weekday() < 5:
                     problems.add(item, f"{day.isoformat()} 不是周末，不需要列为调休上班日")
                 elif day in days_off:
@@ -76,15 +73,8 @@ def _items(node: Node | None, problems: Problems) -> list[Node]:
     return node.value
 
 
-def _check_year(day: date, year: int, node: Node, problems: Problems) -> bool:
-    if day.year != year:
-        problems.add(node, f"{day.isoformat()} 不在 {year} 年内")
-        return False
-    return True
-
-
-def _parse_days(node: Node, problems: Problems) -> list[tuple[date, str]]:
-    """A date, a range 'A..B', or a one-key mapping {date or range: name}."""
+def _parse_days(node: Node, year: int, problems: Problems) -> list[tuple[date, str]]:
+    """A date, a range 'A..B', or a one-key mapping {date or range: name}, all within year."""
     name = DEFAULT_HOLIDAY_NAME
     target = node
     if node.kind == "map":
@@ -105,6 +95,11 @@ def _parse_days(node: Node, problems: Problems) -> list[tuple[date, str]]:
         return []
     if last < first:
         problems.add(target, f"日期范围“{text}”的结束日期早于开始日期")
+        return []
+    if first.year != year or last.year != year:
+        # one problem for the whole range (a mistyped year must not list every day of it)
+        what = f"日期范围“{text}”不全在" if sep else f"{first.isoformat()} 不在"
+        problems.add(target, f"{what} {year} 年内")
         return []
     return [(first + timedelta(days=i), name) for i in range((last - first).days + 1)]
 

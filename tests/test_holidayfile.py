@@ -175,6 +175,23 @@ def test_a_date_outside_its_year_and_a_backward_range(tmp_path):
     ]
 
 
+def test_a_range_reaching_into_another_year_is_one_problem(tmp_path):
+    assert problems(
+        tmp_path,
+        """
+        2027:
+          notice: 通知
+          days_off:
+            - 2027-10-01..2072-10-07: 国庆节
+          workdays:
+            - 2026-12-26..2027-01-02
+        """,
+    ) == [
+        f"{SHOWN}:4:7: 2027.days_off[0]: 日期范围“2027-10-01..2072-10-07”不全在 2027 年内",
+        f"{SHOWN}:6:7: 2027.workdays[0]: 日期范围“2026-12-26..2027-01-02”不全在 2027 年内",
+    ]
+
+
 def test_an_item_with_two_dates_in_one_mapping(tmp_path):
     assert problems(
         tmp_path,
