@@ -316,6 +316,8 @@ def test_a_first_run_lists_the_copies_before_what_is_coming(cli, ws, server):
         "信息公开 2026-R1（公司（完成/公开））",
     ]
     assert "注意：供电公司、桂源公司未按时报送" in marketing.text  # the company's report is at risk
+    assert "报送后请在台账中登记（gdcomply submit）" in marketing.text  # the marketing department records
+    assert "回执交营销部登记" in mailbox.to(GUIYUAN)[0].text  # a unit hands its receipt over
 
 
 def test_a_missed_run_is_caught_up_with_the_most_urgent_stage(cli, ws, server):

@@ -63,6 +63,7 @@ class ItemView:
 class RecipientView:
     name: str
     address: str
+    parties: tuple[str, ...]  # party ids this address is a contact of (e.g. ("company",))
 
 
 def weekday_zh(day: date) -> str:
@@ -152,7 +153,7 @@ class MailTemplates:
             return [by_id[(i.instance.id, i.stage.name)] for i in items]
 
         context = {
-            "recipient": RecipientView(email.recipient.name, email.recipient.address),
+            "recipient": RecipientView(email.recipient.name, email.recipient.address, email.recipient.parties),
             "as_of": as_of.isoformat(),
             "as_of_weekday": weekday_zh(as_of),
             "items": views,
