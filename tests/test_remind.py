@@ -436,7 +436,7 @@ def test_killed_between_send_and_record_at_most_one_duplicate_and_no_loss(cli, w
 
 def test_a_second_run_waits_for_the_first_and_then_sends_nothing(cli, ws, server):
     mailbox, _ = server
-    mailbox.delay = 0.4
+    mailbox.delay = 0.25
     first = subprocess.Popen(
         [sys.executable, "-m", "gdcomply", "remind", "--workspace", str(ws), "--as-of", "2026-06-01"],
         env=subprocess_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
