@@ -226,8 +226,13 @@ def test_the_bundled_parties(bundled):
 
 def _loader_for(path: Path):
     from gdcomply.holidayfile import load_holiday_overrides
+    from gdcomply.remindconfig import load_remind_config
 
-    known = {"deadlines.yaml": load_calendar, "holidays.yaml": load_holiday_overrides}
+    known = {
+        "deadlines.yaml": load_calendar,
+        "holidays.yaml": load_holiday_overrides,
+        "reminders.yaml": load_remind_config,
+    }
     if path.name in known:
         return known[path.name]
     # the convention for the other files: config/targets.yaml -> gdcomply.targets.load_targets
