@@ -19,6 +19,7 @@ from gdcomply.errors import LedgerError
 
 APPLICATION_ID = 0x47444350  # "GDCP": marks the file as a gdcomply ledger
 BUSY_TIMEOUT_MS = 30_000
+_IDS_PER_QUERY = 500  # bound parameters per "id IN (…)" query, well under SQLite's limit
 
 # Forward migrations: MIGRATIONS[n] brings schema version n to n + 1.
 MIGRATIONS: tuple[str, ...] = (
@@ -284,6 +285,34 @@ class Ledger:
         rows = self._submission_rows("WHERE id = ?", (submission_id,))
         return rows[0] if rows else None
 
+    def deciding_submissions(self, as_of: date) -> dict[str, list[Submission]]:
+        """Per instance, only the submissions its status depends on as of as_of.
+
+        Of the submissions not withdrawn and dated on or before as_of, the status needs the
+        earliest date and the newest submission (see tracking.compute_statuses), so these two
+        are all that is loaded: the weekly check costs the same whether an instance was
+        amended once or fifty times. compute_statuses gives the same result as with every row.
+        """
+        first: dict[str, tuple[str, int]] = {}  # instance -> (earliest date, its id)
+        newest: dict[str, int] = {}
+        rows = self._db.execute(
+            "SELECT id, instance_id, submitted_on FROM submissions"
+            " WHERE state != 'withdrawn' AND submitted_on <= ? ORDER BY id",
+            (as_of.isoformat(),),
+        )
+        for submission_id, instance_id, submitted_on in rows:  # ISO dates compare as text
+            newest[instance_id] = submission_id  # ids ascend: the last one seen is the newest
+            earliest = first.get(instance_id)
+            if earliest is None or submitted_on < earliest[0]:
+                first[instance_id] = (submitted_on, submission_id)
+        ids = sorted(set(newest.values()) | {submission_id for _, submission_id in first.values()})
+        by_instance: dict[str, list[Submission]] = {}
+        for start in range(0, len(ids), _IDS_PER_QUERY):
+            chunk = ids[start : start + _IDS_PER_QUERY]
+            for submission in self._submission_rows(f"WHERE id IN ({','.join('?' * len(chunk))})", tuple(chunk)):
+                by_instance.setdefault(submission.instance_id, []).append(submission)
+        return by_instance
+
     def _submission_rows(self, where: str, params: tuple) -> list[Submission]:
         db = self._db
         rows = db.execute(
@@ -300,6 +329,13 @@ class Ledger:
                 "SELECT submission_id, original_name, sha256, size FROM submission_files"
                 " WHERE submission_id = ? ORDER BY position",
                 (rows[0][0],),
+            )
+        elif where:  # only the files of the rows selected
+            file_rows = db.execute(
+                "SELECT submission_id, original_name, sha256, size FROM submission_files"
+                f" WHERE submission_id IN (SELECT id FROM submissions {where})"
+                " ORDER BY submission_id, position",
+                params,
             )
         else:
             file_rows = db.execute(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import random
 import sqlite3
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -281,3 +282,30 @@ def test_export_tables_is_every_row(ledger: Ledger) -> None:
     assert {r["sha256"] for r in tables["evidence"]} == {f.sha256 for f in one.files} | {evidence("c").sha256}
     assert [r["action"] for r in tables["audit"]] == ["submit", "submit", "supersede"]
     assert tables["reminders"] == []
+
+
+def test_deciding_submissions_are_those_the_status_depends_on(ledger: Ledger) -> None:
+    """Against every row: per instance, the earliest date and the newest submission, as of each day."""
+    rng = random.Random(7)
+    instances = [f"progress-report/2018-R{n}/gongdian->company" for n in (1, 2, 3)]
+    for step in range(120):
+        instance_id = rng.choice(instances)
+        on = (date(2018, 6, 1) + timedelta(days=rng.randrange(60))).isoformat()
+        result = record(ledger, evidence(f"file {step}"), instance_id=instance_id, on=on)
+        if rng.random() < 0.2:
+            ledger.withdraw(result.recorded.id, "抽查", at=AT, os_user="x")
+    every = ledger.submissions()
+    assert {s.state for s in every} == {"active", "superseded", "withdrawn"}
+    for as_of in (date(2018, 5, 31), date(2018, 6, 1), date(2018, 6, 20), date(2018, 7, 15), date(2018, 12, 31)):
+        deciding = ledger.deciding_submissions(as_of)
+        for instance_id in instances:
+            valid = [s for s in every if s.instance_id == instance_id and s.state != "withdrawn" and s.submitted_on <= as_of]
+            chosen = deciding.get(instance_id, [])
+            if not valid:
+                assert chosen == []
+                continue
+            newest = max(valid, key=lambda s: s.id)
+            earliest = min(s.submitted_on for s in valid)
+            assert newest in chosen and len(chosen) <= 2
+            assert min(s.submitted_on for s in chosen) == earliest
+            assert all(s in valid for s in chosen)  # whole rows, files included

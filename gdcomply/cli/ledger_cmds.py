@@ -330,12 +330,9 @@ def check_command(
             from gdcomply.cli.calendar_cmds import check_party
 
             check_party(setup.calendar, party)
-        submissions: dict = {}
-        for s in ledger.submissions(include_withdrawn=False):
-            submissions.setdefault(s.instance_id, []).append(s)
         report = check(
-            setup.calendar, setup.workdays, submissions, as_of=day, tracking_since=ledger.tracking_since,
-            horizon=horizon, party=party, show_all=show_all,
+            setup.calendar, setup.workdays, ledger.deciding_submissions(day), as_of=day,
+            tracking_since=ledger.tracking_since, horizon=horizon, party=party, show_all=show_all,
         )  # fmt: skip
     if output_format is TableOrJson.json:
         write_json(report_to_json(report))
