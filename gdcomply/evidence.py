@@ -92,10 +92,6 @@ class EvidenceStore:
             tmp.unlink(missing_ok=True)
             raise InputError(f"无法把 {source} 存入佐证材料库：{exc.strerror or exc}") from None
 
-    def discard(self, sha256: str) -> None:
-        """Remove a file this command added itself, when the command then failed."""
-        self.path_of(sha256).unlink(missing_ok=True)
-
     def verify(self, expected: dict[str, int]) -> list[EvidenceProblem]:
         problems = []
         for sha, size in sorted(expected.items()):

@@ -281,6 +281,9 @@ class Ledger:
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         return self._submission_rows(where, tuple(params))
 
+    def submission_count(self) -> int:
+        return self._db.execute("SELECT count(*) FROM submissions").fetchone()[0]
+
     def submission(self, submission_id: int) -> Submission | None:
         rows = self._submission_rows("WHERE id = ?", (submission_id,))
         return rows[0] if rows else None

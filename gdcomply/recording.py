@@ -14,7 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from gdcomply.calendar import Instance
-from gdcomply.errors import InputError, UsageError
+from gdcomply.errors import UsageError
 from gdcomply.evidence import EvidenceProblem, EvidenceStore, check_readable
 from gdcomply.ledger import EvidenceFile, Ledger, NewSubmission, Submission
 from gdcomply.setup import Setup
@@ -51,18 +51,13 @@ def submit(
         raise UsageError(f"报送日期 {submitted_on.isoformat()} 晚于今天（{as_of.isoformat()}），不能预先登记")
     instances = find_instances(setup.calendar, setup.workdays, obligation, period, sender, receiver)
     check_readable(files)
-    added: list[str] = []
+    # A file stored here is never removed again, even when a later file or the ledger write
+    # fails: another process may have stored the same content meanwhile (put finds it there)
+    # and committed a row that names it. An unused file is harmless; verify lists it.
     stored: list[EvidenceFile] = []
-    try:
-        for path in files:
-            stored_file, is_new = store.put(path)
-            if is_new:
-                added.append(stored_file.sha256)
-            stored.append(EvidenceFile(path.name, stored_file.sha256, stored_file.size))
-    except InputError:
-        for sha in added:
-            store.discard(sha)
-        raise
+    for path in files:
+        stored_file, _ = store.put(path)
+        stored.append(EvidenceFile(path.name, stored_file.sha256, stored_file.size))
     requests = [
         NewSubmission(i.id, i.obligation, i.period, i.sender, i.receiver, submitted_on, note, tuple(stored))
         for i in instances

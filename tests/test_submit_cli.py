@@ -201,6 +201,8 @@ def ledger_rows(ws: Path) -> dict[str, list[dict]]:
 
 
 def test_export_json_is_the_ledger(cli, busy_ws: Path) -> None:
+    info = cli(["info"])
+    assert f"台账：{busy_ws / 'data' / 'ledger.sqlite3'}（架构版本 {SCHEMA_VERSION}，5 条报送记录，从 2018-06-01 开始跟踪）" in info.stdout
     payload = exported(cli)
     assert payload["schema_version"] == SCHEMA_VERSION
     assert payload["tracking_since"] == "2018-06-01"

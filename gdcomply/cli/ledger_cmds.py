@@ -106,7 +106,7 @@ def info_command(workspace: WorkspaceOption = None, config: ConfigOption = None)
         lines.append("台账：无（运行“gdcomply init”创建工作区）")
     elif ws.ledger_file.exists():
         with Ledger.open(ws.ledger_file) as ledger:
-            count = len(ledger.submissions())
+            count = ledger.submission_count()
             lines.append(
                 f"台账：{ws.ledger_file}（架构版本 {ledger.schema_version}，{count} 条报送记录，"
                 f"从 {ledger.tracking_since.isoformat()} 开始跟踪）"
