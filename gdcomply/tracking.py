@@ -142,6 +142,7 @@ def check(
     """The weekly check: this year's instances and earlier overdue ones, most urgent first."""
     if horizon < 0:
         raise UsageError("--horizon 不能为负数")
+    workdays.is_working_day(as_of)  # a day outside the calendar's range: the error names that day
     year_start = date(as_of.year, 1, 1)
     start = min(tracking_since, year_start)
     end = min(max(date(as_of.year, 12, 31), as_of + timedelta(days=horizon * 2 + 14)), RANGE_END)

@@ -10,7 +10,7 @@ from itertools import count
 import pytest
 
 from gdcomply.calendar import Calendar, Instance, load_calendar
-from gdcomply.errors import UsageError
+from gdcomply.errors import CalendarRangeError, UsageError
 from gdcomply.ledger import EvidenceFile, Submission
 from gdcomply.resources import bundled_config_dir
 from gdcomply.tracking import STATUS_LABELS, Status, check, compute_statuses, find_instances
@@ -239,9 +239,13 @@ def test_check_reaches_into_next_january(calendar, workdays) -> None:
     assert "connection-data/2018-H2/gongdian->company" in due_soon  # due 2019-01-10
 
 
-def test_check_rejects_a_negative_horizon(calendar, workdays) -> None:
+def test_check_rejects_a_negative_horizon_and_a_day_outside_the_calendar(calendar, workdays) -> None:
     with pytest.raises(UsageError, match="^--horizon 不能为负数$"):
         run_check(calendar, workdays, [], "2018-11-19", horizon=-1)
+    for day in ("1999-12-31", "2036-01-01"):
+        with pytest.raises(CalendarRangeError) as caught:
+            run_check(calendar, workdays, [], day, since="2018-06-01")
+        assert str(caught.value) == f"日期 {day} 超出工作日历支持的范围（2000-01-01 至 2035-12-31）"
 
 
 # -- find_instances ---------------------------------------------------------------------------
