@@ -126,37 +126,11 @@ def server(start_server) -> tuple[Mailbox, int]:
 # -- workspace and CLI ----------------------------------------------------------------------
 
 
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-    @property
-    def all(self) -> str:
-        return self.out + self.err
-
-
 @pytest.fixture(autouse=True)
-def _env(tmp_path, monkeypatch):
-    monkeypatch.setenv("GDCOMPLY_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("GDCOMPLY_CACHE_DIR", os.environ.get("GDCOMPLY_CACHE_DIR", str(tmp_path / "cache")))
-    for name in ("GDCOMPLY_WORKSPACE", "GDCOMPLY_SMTP_USER", "GDCOMPLY_SMTP_PASSWORD", "GDCOMPLY_DEBUG"):
+def _no_smtp_login(monkeypatch):
+    """Tests that log in set these themselves; cli (conftest.py) isolates the rest."""
+    for name in ("GDCOMPLY_SMTP_USER", "GDCOMPLY_SMTP_PASSWORD"):
         monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture
-def cli(capsys):
-    def run(*args: str) -> Result:
-        try:
-            main([str(a) for a in args])
-            code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        captured = capsys.readouterr()
-        return Result(code, captured.out, captured.err)
-
-    return run
 
 
 def write_remind_config(
@@ -194,8 +168,8 @@ def ws(tmp_path, server) -> Path:
     return root
 
 
-def remind(cli, ws: Path, *args: str) -> Result:
-    return cli("remind", "--workspace", ws, *args)
+def remind(cli, ws: Path, *args: object):
+    return cli(["remind", "--workspace", ws, *args])
 
 
 def sent_records(ws: Path) -> list[tuple[str, str, str]]:
@@ -214,7 +188,7 @@ def item_lines(text: str) -> list[str]:
 def test_one_email_per_recipient_in_chinese_with_the_due_items(cli, ws, server):
     mailbox, _ = server
     result = remind(cli, ws, "--as-of", "2026-06-01")
-    assert result.code == 0, result.all
+    assert result.exit_code == 0, result.output
     assert sorted(r.to for r in mailbox.received) == [GONGDIAN, GUIYUAN]
     guiyuan = mailbox.to(GUIYUAN)[0]
     assert guiyuan.subject == "【获得电力报送提醒】2 项即将到期（2026-06-01）"
@@ -228,7 +202,7 @@ def test_one_email_per_recipient_in_chinese_with_the_due_items(cli, ws, server):
     ]
     assert "截止日期：2026-06-08（周一），还剩 5 个工作日" in guiyuan.text
     assert "桂源公司 → 南方监管局" in guiyuan.html and "还剩 5 个工作日" in guiyuan.html
-    assert "已发送：桂源公司专责 <guiyuan@example.com>，2 项（即将到期 2）" in result.out
+    assert "已发送：桂源公司专责 <guiyuan@example.com>，2 项（即将到期 2）" in result.stdout
     assert sorted(sent_records(ws)) == [
         ("progress-report/2026-R1/gongdian->company", "lead-5", GONGDIAN),
         ("progress-report/2026-R1/guiyuan->bureau", "lead-5", GUIYUAN),
@@ -238,10 +212,10 @@ def test_one_email_per_recipient_in_chinese_with_the_due_items(cli, ws, server):
 
 def test_a_second_run_the_same_day_sends_nothing(cli, ws, server):
     mailbox, _ = server
-    assert remind(cli, ws, "--as-of", "2026-06-01").code == 0
+    assert remind(cli, ws, "--as-of", "2026-06-01").exit_code == 0
     again = remind(cli, ws, "--as-of", "2026-06-01")
-    assert again.code == 0
-    assert "没有需要发送的提醒" in again.out
+    assert again.exit_code == 0
+    assert "没有需要发送的提醒" in again.stdout
     assert len(mailbox.received) == 2
 
 
@@ -249,13 +223,13 @@ def test_overdue_first_with_escalation_to_the_marketing_department(cli, ws, serv
     mailbox, _ = server
     for day, expected in (("2026-06-01", "lead-5"), ("2026-06-04", "lead-2"), ("2026-06-08", "lead-0")):
         before = len(mailbox.received)
-        assert remind(cli, ws, "--as-of", day).code == 0
+        assert remind(cli, ws, "--as-of", day).exit_code == 0
         assert {r.to for r in mailbox.received[before:]} >= {GONGDIAN, GUIYUAN}
         assert ("progress-report/2026-R1/gongdian->company", expected, GONGDIAN) in sent_records(ws)
     assert "今天截止" in mailbox.to(GONGDIAN)[-1].text
 
     before = len(mailbox.received)
-    assert remind(cli, ws, "--as-of", "2026-06-09").code == 0
+    assert remind(cli, ws, "--as-of", "2026-06-09").exit_code == 0
     on_0609 = mailbox.received[before:]
     assert sorted(r.to for r in on_0609) == [GONGDIAN, GUIYUAN, YINGXIAO]
     gongdian = next(r for r in on_0609 if r.to == GONGDIAN)
@@ -269,11 +243,11 @@ def test_overdue_first_with_escalation_to_the_marketing_department(cli, ws, serv
     # and the company gets its own overdue items first, then the copies.
     evidence = tmp_path / "报告.pdf"
     evidence.write_bytes(b"%PDF-1.4 report")
-    submit = cli("submit", "progress-report", "--period", "2026-R1", "--from", "gongdian", "--to", "company",
-                 evidence, "--on", "2026-06-09", "--workspace", ws)  # fmt: skip
-    assert submit.code == 0, submit.all
+    submit = cli(["submit", "progress-report", "--period", "2026-R1", "--from", "gongdian", "--to", "company",
+                  evidence, "--on", "2026-06-09", "--workspace", ws])  # fmt: skip
+    assert submit.exit_code == 0, submit.output
     before = len(mailbox.received)
-    assert remind(cli, ws, "--as-of", "2026-06-11").code == 0
+    assert remind(cli, ws, "--as-of", "2026-06-11").exit_code == 0
     on_0611 = mailbox.received[before:]
     assert sorted(r.to for r in on_0611) == [GUIYUAN, YINGXIAO]
     marketing = next(r for r in on_0611 if r.to == YINGXIAO)
@@ -291,13 +265,13 @@ def test_overdue_first_with_escalation_to_the_marketing_department(cli, ws, serv
 def test_nothing_on_a_saturday_unless_configured(cli, ws, server):
     mailbox, port = server
     saturday = remind(cli, ws, "--as-of", "2026-06-06")
-    assert saturday.code == 0
-    assert "2026-06-06（周六，周末）不是工作日" in saturday.out and "2026-06-08" in saturday.out
+    assert saturday.exit_code == 0
+    assert "2026-06-06（周六，周末）不是工作日" in saturday.stdout and "2026-06-08" in saturday.stdout
     assert mailbox.received == [] and sent_records(ws) == []
 
     write_remind_config(ws, port, "send_on_non_working_days: true\n")
     configured = remind(cli, ws, "--as-of", "2026-06-06")
-    assert configured.code == 0, configured.all
+    assert configured.exit_code == 0, configured.output
     assert sorted(r.to for r in mailbox.received) == [GONGDIAN, GUIYUAN, YINGXIAO]
     assert "还剩 1 个工作日" in mailbox.to(GUIYUAN)[0].text  # lead-2 for the units (due Monday)
     assert "还剩 3 个工作日" in mailbox.to(YINGXIAO)[0].text  # lead-5 for the company (due Wednesday)
@@ -305,7 +279,7 @@ def test_nothing_on_a_saturday_unless_configured(cli, ws, server):
 
 def test_a_first_run_lists_the_copies_before_what_is_coming(cli, ws, server):
     mailbox, _ = server
-    assert remind(cli, ws, "--as-of", "2026-06-09").code == 0
+    assert remind(cli, ws, "--as-of", "2026-06-09").exit_code == 0
     marketing = mailbox.to(YINGXIAO)[0]
     assert marketing.subject == "【获得电力报送提醒】3 项下属单位逾期，2 项即将到期（2026-06-09）"
     assert item_lines(marketing.text) == [
@@ -324,7 +298,7 @@ def test_a_missed_run_is_caught_up_with_the_most_urgent_stage(cli, ws, server):
     mailbox, _ = server
     # No run on 06-01 (lead-5) nor 06-04 (lead-2): on 06-05 the units have 1 working day left
     # and get lead-2 only (not lead-5 as well); the company, 3 days left, gets its lead-5.
-    assert remind(cli, ws, "--as-of", "2026-06-05").code == 0
+    assert remind(cli, ws, "--as-of", "2026-06-05").exit_code == 0
     assert sorted(r.to for r in mailbox.received) == [GONGDIAN, GUIYUAN, YINGXIAO]
     stages = {(instance.split("/")[-1], stage) for instance, stage, _ in sent_records(ws)}
     assert stages == {
@@ -340,15 +314,15 @@ def test_a_refused_recipient_does_not_stop_the_others_and_is_retried(cli, ws, se
     mailbox, _ = server
     mailbox.refuse = {GONGDIAN}
     first = remind(cli, ws, "--as-of", "2026-06-01")
-    assert first.code == 1
-    assert "未发送：供电公司专责 <gongdian@example.com>：邮件服务器拒收收件人 gongdian@example.com（550" in first.out
-    assert "错误：1 封提醒邮件未能发送" in first.err
+    assert first.exit_code == 1
+    assert "未发送：供电公司专责 <gongdian@example.com>：邮件服务器拒收收件人 gongdian@example.com（550" in first.stdout
+    assert "错误：1 封提醒邮件未能发送" in first.stderr
     assert [r.to for r in mailbox.received] == [GUIYUAN]
     assert all(recipient != GONGDIAN for _, _, recipient in sent_records(ws))
 
     mailbox.refuse = set()
     second = remind(cli, ws, "--as-of", "2026-06-02")
-    assert second.code == 0, second.all
+    assert second.exit_code == 0, second.output
     assert [r.to for r in mailbox.received] == [GUIYUAN, GONGDIAN]
     assert ("progress-report/2026-R1/gongdian->company", "lead-5", GONGDIAN) in sent_records(ws)
 
@@ -357,13 +331,13 @@ def test_a_server_that_is_down_records_nothing_and_the_next_run_sends_all(cli, w
     mailbox, port = server
     write_remind_config(ws, free_port())  # nobody listens there
     down = remind(cli, ws, "--as-of", "2026-06-01")
-    assert down.code == 1
-    assert down.out.count("连接被拒绝") == 2 and "共 2 封：已发送 0 封，未发送 2 封" in down.out
+    assert down.exit_code == 1
+    assert down.stdout.count("连接被拒绝") == 2 and "共 2 封：已发送 0 封，未发送 2 封" in down.stdout
     assert sent_records(ws) == []
 
     write_remind_config(ws, port)
     up = remind(cli, ws, "--as-of", "2026-06-01")
-    assert up.code == 0
+    assert up.exit_code == 0
     assert sorted(r.to for r in mailbox.received) == [GONGDIAN, GUIYUAN]
     assert len(sent_records(ws)) == 3
 
@@ -378,8 +352,8 @@ def test_a_server_that_never_answers_times_out(cli, ws, server):
         result = remind(cli, ws, "--as-of", "2026-06-01")
     finally:
         silent.close()
-    assert result.code == 1
-    assert "超时（0.3 秒无响应）" in result.out
+    assert result.exit_code == 1
+    assert "超时（0.3 秒无响应）" in result.stdout
     assert time.monotonic() - started < 3  # one timeout, not one per message
     assert sent_records(ws) == []
 
@@ -397,27 +371,21 @@ def test_failing_to_record_after_the_send_gives_one_duplicate_never_a_loss(cli, 
 
     monkeypatch.setattr(Ledger, "record_reminder", flaky_record)
     first = remind(cli, ws, "--as-of", "2026-06-01")
-    assert first.code == 1
-    assert "已发送但未能记入台账：桂源公司专责 <guiyuan@example.com>（OperationalError: disk I/O error）" in first.out
+    assert first.exit_code == 1
+    assert "已发送但未能记入台账：桂源公司专责 <guiyuan@example.com>（OperationalError: disk I/O error）" in first.stdout
     second = remind(cli, ws, "--as-of", "2026-06-01")
-    assert second.code == 0
+    assert second.exit_code == 0
     assert len(mailbox.to(GUIYUAN)) == 2  # the one duplicate
     assert len(mailbox.to(GONGDIAN)) == 1
     assert mailbox.to(GUIYUAN)[0].message["Message-ID"] == mailbox.to(GUIYUAN)[1].message["Message-ID"]
     assert len(sent_records(ws)) == 3
 
 
-def subprocess_env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
-    return env
-
-
-def test_killed_between_send_and_record_at_most_one_duplicate_and_no_loss(cli, ws, server):
+def test_killed_between_send_and_record_at_most_one_duplicate_and_no_loss(cli, ws, server, child_env):
     mailbox, _ = server
     process = subprocess.Popen(
         [sys.executable, "-m", "gdcomply", "remind", "--workspace", str(ws), "--as-of", "2026-06-01"],
-        env=subprocess_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env=child_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )  # fmt: skip
     # The server has the first message; the sender dies before it hears "250" and records it.
     mailbox.on_data = lambda count: os.kill(process.pid, signal.SIGKILL) if count == 1 else None
@@ -428,26 +396,26 @@ def test_killed_between_send_and_record_at_most_one_duplicate_and_no_loss(cli, w
 
     mailbox.on_data = None
     rerun = remind(cli, ws, "--as-of", "2026-06-01")
-    assert rerun.code == 0, rerun.all
+    assert rerun.exit_code == 0, rerun.output
     assert len(mailbox.to(GONGDIAN)) == 2  # at most one duplicate …
     assert len(mailbox.to(GUIYUAN)) == 1  # … and nothing lost
     assert len(sent_records(ws)) == 3
 
 
-def test_a_second_run_waits_for_the_first_and_then_sends_nothing(cli, ws, server):
+def test_a_second_run_waits_for_the_first_and_then_sends_nothing(cli, ws, server, child_env):
     mailbox, _ = server
     mailbox.delay = 0.25
     first = subprocess.Popen(
         [sys.executable, "-m", "gdcomply", "remind", "--workspace", str(ws), "--as-of", "2026-06-01"],
-        env=subprocess_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=child_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     assert mailbox.rcpt_seen.wait(20)  # the first run holds the lock and is sending
     second = remind(cli, ws, "--as-of", "2026-06-01")
     out, err = first.communicate(timeout=30)
     assert first.returncode == 0, out + err
-    assert "另一个“gdcomply remind”正在运行" in second.err and "等待它结束" in second.err
-    assert second.code == 0
-    assert "没有需要发送的提醒" in second.out
+    assert "另一个“gdcomply remind”正在运行" in second.stderr and "等待它结束" in second.stderr
+    assert second.exit_code == 0
+    assert "没有需要发送的提醒" in second.stdout
     assert sorted(r.to for r in mailbox.received) == [GONGDIAN, GUIYUAN]
 
 
@@ -457,8 +425,8 @@ def test_a_second_run_gives_up_when_the_lock_stays_taken(cli, ws, server):
     with open(ws / "data" / "remind.lock", "a+") as held:
         fcntl.flock(held.fileno(), fcntl.LOCK_EX)
         result = remind(cli, ws, "--as-of", "2026-06-01")
-    assert result.code == 1
-    assert "另一个“gdcomply remind”正在运行" in result.err and "本次没有发送任何提醒" in result.err
+    assert result.exit_code == 1
+    assert "另一个“gdcomply remind”正在运行" in result.stderr and "本次没有发送任何提醒" in result.stderr
     assert mailbox.received == [] and sent_records(ws) == []
 
 
@@ -480,21 +448,21 @@ def test_the_password_never_appears_in_any_output(cli, tmp_path, start_server, m
     outputs = []
 
     ok = remind(cli, root, "--as-of", "2026-06-01")
-    assert ok.code == 0, ok.all
+    assert ok.exit_code == 0, ok.output
     assert len(mailbox.received) == 2
-    outputs.append(ok.all)
-    outputs.append(remind(cli, root, "--test-to", "it@example.org").all)
-    outputs.append(remind(cli, root, "--as-of", "2026-06-04", "--dry-run").all)
-    outputs.append(remind(cli, root, "--history", "--format", "json").all)
+    outputs.append(ok.output)
+    outputs.append(remind(cli, root, "--test-to", "it@example.org").output)
+    outputs.append(remind(cli, root, "--as-of", "2026-06-04", "--dry-run").output)
+    outputs.append(remind(cli, root, "--history", "--format", "json").output)
 
     monkeypatch.setenv("GDCOMPLY_SMTP_PASSWORD", PASSWORD + "-wrong")
     refused = remind(cli, root, "--as-of", "2026-06-04")
-    assert refused.code == 1
-    assert "拒绝登录（535" in refused.out and "GDCOMPLY_SMTP_PASSWORD" in refused.out
-    outputs.append(refused.all)
+    assert refused.exit_code == 1
+    assert "拒绝登录（535" in refused.stdout and "GDCOMPLY_SMTP_PASSWORD" in refused.stdout
+    outputs.append(refused.output)
     test_refused = remind(cli, root, "--test-to", "it@example.org")
-    assert test_refused.code == 1 and "拒绝登录" in test_refused.err
-    outputs.append(test_refused.all)
+    assert test_refused.exit_code == 1 and "拒绝登录" in test_refused.stderr
+    outputs.append(test_refused.output)
     with pytest.raises(Exception) as raised:  # --debug lets the error through with its traceback
         main(["--debug", "remind", "--workspace", str(root), "--test-to", "it@example.org"])
     import traceback
@@ -502,11 +470,11 @@ def test_the_password_never_appears_in_any_output(cli, tmp_path, start_server, m
     outputs.append("".join(traceback.format_exception(raised.value)))
 
     write_remind_config(root, free_port())  # server down
-    outputs.append(remind(cli, root, "--as-of", "2026-06-04").all)
+    outputs.append(remind(cli, root, "--as-of", "2026-06-04").output)
     write_remind_config(root, port, host="mail.example.org")
     plaintext = remind(cli, root, "--as-of", "2026-06-04")
-    assert plaintext.code == 2 and "不能把密码发往 mail.example.org" in plaintext.err
-    outputs.append(plaintext.all)
+    assert plaintext.exit_code == 2 and "不能把密码发往 mail.example.org" in plaintext.stderr
+    outputs.append(plaintext.output)
 
     secrets = [w for pw in (PASSWORD, PASSWORD + "-wrong") for w in (pw, base64.b64encode(pw.encode()).decode(),
                base64.b64encode(f"\0{USER}\0{pw}".encode()).decode())]  # fmt: skip
@@ -525,18 +493,18 @@ def test_the_password_never_appears_in_any_output(cli, tmp_path, start_server, m
 def test_dry_run_prints_the_emails_and_records_nothing(cli, ws, server):
     mailbox, _ = server
     result = remind(cli, ws, "--as-of", "2026-06-01", "--dry-run")
-    assert result.code == 0
-    assert "演习（--dry-run）：2026-06-01（周一）应发送 2 封提醒邮件；没有发送，也没有记入台账。" in result.out
-    assert "收件人：桂源公司专责 <guiyuan@example.com>" in result.out
-    assert "主题：【获得电力报送提醒】2 项即将到期（2026-06-01）" in result.out
-    assert "截止日期：2026-06-08（周一），还剩 5 个工作日" in result.out
+    assert result.exit_code == 0
+    assert "演习（--dry-run）：2026-06-01（周一）应发送 2 封提醒邮件；没有发送，也没有记入台账。" in result.stdout
+    assert "收件人：桂源公司专责 <guiyuan@example.com>" in result.stdout
+    assert "主题：【获得电力报送提醒】2 项即将到期（2026-06-01）" in result.stdout
+    assert "截止日期：2026-06-08（周一），还剩 5 个工作日" in result.stdout
     assert mailbox.received == [] and sent_records(ws) == []
 
 
 def test_dry_run_outbox_writes_eml_files(cli, ws, tmp_path):
     outbox = tmp_path / "outbox"
     result = remind(cli, ws, "--as-of", "2026-06-09", "--dry-run", "--outbox", outbox)
-    assert result.code == 0, result.all
+    assert result.exit_code == 0, result.output
     files = sorted(outbox.glob("*.eml"))
     assert [f.name for f in files] == [
         "2026-06-09-01-gongdian@example.com.eml",
@@ -551,19 +519,19 @@ def test_dry_run_outbox_writes_eml_files(cli, ws, tmp_path):
     assert all(p.get_content_charset() == "utf-8" for p in message.iter_parts())
     assert "3 项下属单位逾期" in str(message["Subject"])
     assert sent_records(ws) == []
-    assert remind(cli, ws, "--as-of", "2026-06-01", "--outbox", outbox).code == 2  # --outbox needs --dry-run
+    assert remind(cli, ws, "--as-of", "2026-06-01", "--outbox", outbox).exit_code == 2  # --outbox needs --dry-run
 
 
 def test_history_shows_what_was_sent_when(cli, ws, server):
-    assert "尚未发送过提醒" in remind(cli, ws, "--history").out
+    assert "尚未发送过提醒" in remind(cli, ws, "--history").stdout
     remind(cli, ws, "--as-of", "2026-06-01")
     table = remind(cli, ws, "--history")
-    assert table.code == 0
-    assert "已发送的提醒（3 条" in table.out and "截止前 5 个工作日" in table.out
+    assert table.exit_code == 0
+    assert "已发送的提醒（3 条" in table.stdout and "截止前 5 个工作日" in table.stdout
     only = remind(cli, ws, "--history", "--instance", "progress-report/2026-R1/gongdian->company", "--format", "json")
     import json
 
-    rows = json.loads(only.out)
+    rows = json.loads(only.stdout)
     assert [(r["stage"], r["recipient"], r["sent_on"]) for r in rows] == [("lead-5", GONGDIAN, "2026-06-01")]
     assert rows[0]["message_id"].startswith("<gdcomply.") and rows[0]["sent_at"].endswith("+08:00")
 
@@ -571,19 +539,19 @@ def test_history_shows_what_was_sent_when(cli, ws, server):
 def test_test_to_sends_one_test_email_and_records_nothing(cli, ws, server):
     mailbox, _ = server
     result = remind(cli, ws, "--test-to", "admin@example.org")
-    assert result.code == 0, result.all
-    assert "测试邮件已发送至 admin@example.org" in result.out
+    assert result.exit_code == 0, result.output
+    assert "测试邮件已发送至 admin@example.org" in result.stdout
     assert [r.to for r in mailbox.received] == ["admin@example.org"]
     assert mailbox.received[0].subject == "【获得电力报送提醒】测试邮件"
     assert "邮件服务器：127.0.0.1" in mailbox.received[0].text
     assert sent_records(ws) == []
-    assert remind(cli, ws, "--test-to", "not-an-address").code == 2
+    assert remind(cli, ws, "--test-to", "not-an-address").exit_code == 2
 
 
 def test_the_workspace_can_override_a_template(cli, ws, server):
     mailbox, _ = server
     (ws / "templates" / "reminder_subject.txt.j2").write_text("报送提醒 {{ recipient.name }} {{ items|length }} 项", encoding="utf-8")
-    assert remind(cli, ws, "--as-of", "2026-06-01").code == 0
+    assert remind(cli, ws, "--as-of", "2026-06-01").exit_code == 0
     assert mailbox.to(GUIYUAN)[0].subject == "报送提醒 桂源公司专责 2 项"
 
 
@@ -591,22 +559,22 @@ def test_a_broken_template_is_an_error_with_its_line_and_nothing_is_sent(cli, ws
     mailbox, _ = server
     (ws / "templates" / "reminder.txt.j2").write_text("第一行\n{{ recipient.nmae }}\n", encoding="utf-8")
     result = remind(cli, ws, "--as-of", "2026-06-01")
-    assert result.code == 1
-    assert f"{ws / 'templates' / 'reminder.txt.j2'}:2" in result.err and "nmae" in result.err
+    assert result.exit_code == 1
+    assert f"{ws / 'templates' / 'reminder.txt.j2'}:2" in result.stderr and "nmae" in result.stderr
     assert mailbox.received == [] and sent_records(ws) == []
 
 
 def test_no_mail_server_configured_is_a_config_error(cli, tmp_path):
     root = tmp_path / "fresh"
-    assert cli("init", root, "--since", "2026-05-01").code == 0  # the bundled reminders.yaml: no server yet
+    assert cli(["init", root, "--since", "2026-05-01"]).exit_code == 0  # the bundled reminders.yaml: no server yet
     result = remind(cli, root, "--as-of", "2026-06-01")
-    assert result.code == 2
-    assert "尚未设置邮件服务器" in result.err and "smtp.host、smtp.sender" in result.err
-    assert remind(cli, root, "--as-of", "2026-06-01", "--dry-run").code == 0
+    assert result.exit_code == 2
+    assert "尚未设置邮件服务器" in result.stderr and "smtp.host、smtp.sender" in result.stderr
+    assert remind(cli, root, "--as-of", "2026-06-01", "--dry-run").exit_code == 0
 
 
 def test_an_unknown_escalation_party_names_its_position(cli, ws, server):
     write_remind_config(ws, server[1], "escalation:\n  to_party: marketing\n")
     result = remind(cli, ws, "--as-of", "2026-06-01", "--dry-run")
-    assert result.code == 2
-    assert "reminders.yaml:10:13: escalation.to_party: 未知的单位“marketing”" in result.err
+    assert result.exit_code == 2
+    assert "reminders.yaml:10:13: escalation.to_party: 未知的单位“marketing”" in result.stderr
