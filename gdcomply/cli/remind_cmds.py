@@ -169,12 +169,10 @@ def _run(
     from gdcomply.reports.mail_render import MailTemplates
 
     rules = remind_config.rules
-    submissions: dict = {}
-    for submission in ledger.submissions(include_withdrawn=False):
-        submissions.setdefault(submission.instance_id, []).append(submission)
     statuses = reminder_statuses(
-        setup.calendar, setup.workdays, submissions, rules, as_of=day, tracking_since=ledger.tracking_since
-    )
+        setup.calendar, setup.workdays, ledger.deciding_submissions(day), rules,
+        as_of=day, tracking_since=ledger.tracking_since,
+    )  # fmt: skip
     plan = plan_reminders(rules, setup.calendar, statuses, ledger.reminders(), as_of=day, workdays=setup.workdays)
     print_warnings(plan.warnings)
     if not plan.emails:
