@@ -73,6 +73,18 @@ def _resolver(sections: tuple[Section, ...]) -> dict[str, str]:
     return names
 
 
+def _heading_key(label: str, sections: tuple[Section, ...], names: dict[str, str]) -> str | None:
+    """The section a Markdown heading names: its key or title, or its key followed by words."""
+    normal = _normal_key(label)
+    if normal in names:
+        return names[normal]
+    prefixes = sorted((_normal_key(s.key) for s in sections), key=len, reverse=True)
+    for prefix in prefixes:
+        if normal.startswith(prefix) and not normal[len(prefix):].startswith("("):
+            return names[prefix]
+    return None
+
+
 def _allowed(sections: tuple[Section, ...]) -> str:
     return "、".join(f"{s.key}（{s.title}）" for s in sections)
 
@@ -122,7 +134,7 @@ def _narrative_markdown(path: Path, sections: tuple[Section, ...]) -> Narrative:
             flush()
             buffer = []
             label = heading.group(2)
-            key = names.get(_normal_key(label)) or names.get(_normal_key(label.split()[0]) if label.split() else "")
+            key = _heading_key(label, sections, names)
             if key is None and len(heading.group(1)) == 1 and not seen_at:
                 current = None  # the document's own title above the sections
                 continue

@@ -986,6 +986,7 @@ def _plan_company_connection_data(ctx: _Context) -> _Plan:
     extras: dict[str, tuple[str, str, str]] = {}
     problems: list = []
     wheres: dict[str, str] = {}
+    declared: dict[str, int] = {}
     read = valid = rejected = 0
     present: dict[str, str] = {}
     for party, path, shown, how in sources:
@@ -1001,6 +1002,7 @@ def _plan_company_connection_data(ctx: _Context) -> _Plan:
         applications.extend(detail.applications)
         extras.update(detail.extras)
         wheres.update(detail.wheres)
+        declared.update(detail.declared)
         problems.extend(detail.problems)
         read += detail.rows_read
         valid += len(detail.applications)
@@ -1025,6 +1027,14 @@ def _plan_company_connection_data(ctx: _Context) -> _Plan:
         for m in rows
     ]  # fmt: skip
     plan.warnings.extend(w.message for w in figures.warnings)
+    differing = [m for m in rows if declared.get(m.application.application_id, m.working_days) != m.working_days]
+    if differing:
+        first = differing[0]
+        plan.warnings.append(
+            f"{len(differing)} 条明细的接电时长与按公司工作日历重算的不同（如 {first.application.application_id}："
+            f"单位填报 {declared[first.application.application_id]}，重算 {first.working_days}），"
+            "汇总按公司的工作日历计算；请核对各单位的 config/holidays.yaml 是否与公司一致"
+        )
     included = "、".join(f"{ctx.targets.unit_name(u)}（{present[u]}）" for u in present) or "无"
     source_lines = [f"汇总来源：{included}；有效明细 {valid} 条。"]
     notices: list[Text] = []
@@ -1082,6 +1092,7 @@ class UnitDetail:
     applications: tuple[Application, ...]
     extras: dict[str, tuple[str, str, str]]  # application id -> (address, voltage, channel)
     wheres: dict[str, str]  # application id -> where the row came from originally
+    declared: dict[str, int]  # application id -> the unit's 接电时长(工作日)
     units: frozenset[str]
     problems: tuple
     rows_read: int
@@ -1123,6 +1134,7 @@ def read_unit_pack(path: Path, shown: str, targets: Targets, period) -> UnitDeta
     applications: list[Application] = []
     extras: dict[str, tuple[str, str, str]] = {}
     wheres: dict[str, str] = {}
+    declared: dict[str, int] = {}
     units: set[str] = set()
 
     def cell_date(value: Any) -> date | None:
@@ -1171,6 +1183,9 @@ def read_unit_pack(path: Path, shown: str, targets: Targets, period) -> UnitDeta
             str(row[col["用电地址"]] or ""), str(row[col["电压等级"]] or ""), str(row[col["受理渠道"]] or "")
         )
         wheres[application.application_id] = str(row[col["来源"]] or "") or where
+        declared_days = row[col["接电时长(工作日)"]]
+        if declared_days not in ("", None):
+            declared[application.application_id] = int(declared_days)
     if problems:
         raise InputError(f"{shown} 的明细有错误（共 {len(problems)} 处）：", problems)
     unit_problems: list[Problem] = []
@@ -1181,7 +1196,7 @@ def read_unit_pack(path: Path, shown: str, targets: Targets, period) -> UnitDeta
                 unit_problems.append(Problem(str(row[0]), str(row[1]) if len(row) > 1 else ""))
                 read_extra += 1
     return UnitDetail(
-        tuple(applications), extras, wheres, frozenset(units), tuple(unit_problems),
+        tuple(applications), extras, wheres, declared, frozenset(units), tuple(unit_problems),
         len(applications) + read_extra, read_extra,
     )  # fmt: skip
 

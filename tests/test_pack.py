@@ -579,3 +579,59 @@ def test_core_does_not_import_report_libraries():
     code = "import gdcomply.packs, gdcomply.notes, sys; print(sorted(m for m in ('openpyxl', 'docxtpl', 'jinja2', 'docx', 'typer') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_failed_force_keeps_the_old_pack(cli, ws, tmp_path, sample_xlsx):
+    args = ["connection-data", "--period", PERIOD, "--party", "guiyuan", "--input", sample_xlsx]
+    assert pack(cli, ws, *args).exit_code == 0
+    folder = tmp_path / "packs/connection-data_2026-H1_guiyuan"
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    _template_with(ws / "templates" / "connection-data.docx", "{% if sender %}没有结束")
+    result = pack(cli, ws, *args, "--force")
+    assert result.exit_code == 1 and "有错误" in result.stderr
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    assert sorted(p.name for p in (tmp_path / "packs").iterdir()) == ["connection-data_2026-H1_guiyuan"]
+
+
+def test_company_warns_when_a_unit_counted_days_differently(cli, ws, tmp_path, sample_xlsx):
+    for unit in ("guiyuan", "gongdian"):
+        assert pack(cli, ws, "connection-data", "--period", PERIOD, "--party", unit, "--input", sample_xlsx).exit_code == 0
+    files = [next((tmp_path / f"packs/connection-data_2026-H1_{u}").glob("*.xlsx")) for u in ("guiyuan", "gongdian")]
+    # as if the unit had counted with a holiday calendar other than the company's
+    book = load_workbook(files[0])
+    detail = book["明细"]
+    column = [c.value for c in detail[1]].index("接电时长(工作日)") + 1
+    detail.cell(row=2, column=column).value = detail.cell(row=2, column=column).value + 1
+    first_id = detail.cell(row=2, column=1).value
+    book.save(files[0])
+    result = pack(cli, ws, "connection-data", "--period", PERIOD, "--party", "company",
+                  "--input", files[0], "--input", files[1])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert f"警告：1 条明细的接电时长与按公司工作日历重算的不同（如 {first_id}：" in result.stderr
+
+
+def test_narrative_from_markdown_and_yaml(tmp_path):
+    from gdcomply.errors import InputError
+    from gdcomply.notes import load_narrative
+    from gdcomply.packs import progress_sections
+
+    markdown = tmp_path / "n.md"
+    markdown.write_text(
+        "# 标题\n\n## 二（一）加强业扩报装管理\n第一段\n接续。\n\n第二段。\n\n### 下一步工作安排\n- 要点\n",
+        encoding="utf-8",
+    )
+    narrative = load_narrative(markdown, progress_sections())
+    assert narrative.of("二(一)") == ("第一段 接续。", "第二段。")
+    assert narrative.of("三") == ("- 要点",)
+    assert narrative.of("二(二)") == ()
+
+    data = tmp_path / "n.yaml"
+    data.write_text("二(二): 文字\n二(九): 错\n三: 3\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_narrative(data, progress_sections())
+    assert [str(p) for p in caught.value.problems] == [
+        f"{data}:2:1: 未知的章节“二(九)”，可用的章节：二(一)（加强业扩报装管理，提升业务办理整体水平）、"
+        "二(二)（创新供电服务方式，保障人民群众便利用电）、二(三)（加大信息公开和宣传力度）、"
+        "二(四)（坚持问题导向，协同推进问题解决）、三（下一步工作安排）",
+        f"{data}:3:4: 应为文字",
+    ]
