@@ -26,7 +26,7 @@ import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
 from pathlib import Path
@@ -1110,6 +1110,9 @@ def _parse_pauses(text: str):
     return tuple(pauses)
 
 
+_OPTIONAL_TEXT_FIELDS = (("address", "用电地址"), ("voltage", "电压等级"), ("channel", "受理渠道"))
+
+
 def read_unit_pack(path: Path, shown: str, targets: Targets, period) -> UnitDetail:
     """Read the 明细 sheet of a unit's connection-data workbook back into applications.
 
@@ -1165,13 +1168,18 @@ def read_unit_pack(path: Path, shown: str, targets: Targets, period) -> UnitDeta
             if energised not in period:
                 raise ValueError(f"送电日期 {energised.isoformat()} 不在 {period.label}内")
             customer_class = classify(business_type, small_micro)
-            application = Application(
-                str(row[col["申请编号"]]), unit, str(row[col["户名"]]), business_type, customer_class,
-                Decimal(str(row[col["容量(kVA)"]])), accepted, energised,
-                optional_int(row[col["环节数"]]), optional_int(row[col["申请材料数"]]),
-                optional_decimal(row[col["接电费用(元)"]]), optional_int(row[col["跑动次数"]]),
-                _parse_pauses(str(row[col["客户原因暂停"]] or "")), index + 1,
+            fields: dict[str, Any] = dict(
+                application_id=str(row[col["申请编号"]]), unit=unit, customer=str(row[col["户名"]]),
+                business_type=business_type, customer_class=customer_class,
+                capacity_kva=Decimal(str(row[col["容量(kVA)"]])), accepted=accepted, energised=energised,
+                steps=optional_int(row[col["环节数"]]), materials=optional_int(row[col["申请材料数"]]),
+                cost=optional_decimal(row[col["接电费用(元)"]]), visits=optional_int(row[col["跑动次数"]]),
+                pauses=_parse_pauses(str(row[col["客户原因暂停"]] or "")), row=index + 1,
             )  # fmt: skip
+            for field_name, header in _OPTIONAL_TEXT_FIELDS:
+                if field_name in Application._fields:  # the model may carry them (see _measured_rows)
+                    fields[field_name] = str(row[col[header]] or "")
+            application = Application(**fields)
         except (ValueError, ArithmeticError, TypeError) as exc:
             problems.append(Problem(where, f"明细行无法读取：{exc}"))
             continue

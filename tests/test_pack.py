@@ -11,12 +11,11 @@ import json
 import textwrap
 import zipfile
 from datetime import date, datetime
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from docx import Document
-from docx.shared import Mm, Pt
+from docx.shared import Pt
 from openpyxl import load_workbook
 
 AS_OF = "2026-07-08"
