@@ -56,7 +56,6 @@ def incoming(ws: Path) -> bool:
     return any(name.startswith(".incoming-") for name in os.listdir(store)) if store.is_dir() else False
 
 
-@pytest.mark.slow  # 10–15 s: eleven submits of a 16 MB file and a verify after each
 def test_submit_killed_at_random_moments_never_leaves_a_row_without_its_file(cli, ws: Path, child_env, tmp_path) -> None:
     rng = random.Random(os.environ.get("GDCOMPLY_CRASH_SEED", "2018-11-16"))
     evidence = tmp_path / "进度报告.bin"

@@ -231,7 +231,8 @@ def test_export_csv_round_trips(cli, busy_ws: Path) -> None:
         # a cell a spreadsheet would run as a formula is written as text (a leading quote)
         expected = [[("'" + v) if v[:1] in "=+-@" and v else v for v in row] for row in expected]
         assert body == expected
-    submissions = list(csv.DictReader(open(out_dir / "submissions.csv", encoding="utf-8-sig", newline="")))
+    with open(out_dir / "submissions.csv", encoding="utf-8-sig", newline="") as handle:
+        submissions = list(csv.DictReader(handle))
     assert submissions[3]["note"] == "'=HYPERLINK(\"x\")"
     assert submissions[3]["withdrawn_reason"] == "重复, 报送"
 
