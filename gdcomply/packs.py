@@ -269,7 +269,10 @@ def build_pack(
         written: list[PackFile] = []
         for name, render in plan.files:
             target = staging / name
-            render(target)
+            try:
+                render(target)
+            except OSError as exc:
+                raise RenderError(f"无法写入 {name}：{exc.strerror or exc}") from None
             sha, size = _sha256(target)
             written.append(PackFile(name, sha, size))
         manifest = _manifest(context, plan, written, version)
