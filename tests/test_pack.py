@@ -238,6 +238,7 @@ def test_formula_looking_customer_name_stays_text(cli, ws, tmp_path):
             GY1,桂源公司,"=HYPERLINK(""http://x"",""y"")",低压居民新装,8,2026-03-02,2026-03-10
             GY2,桂源公司,@SUM(A1),低压居民新装,8,2026-03-02,2026-03-11
             GY3,桂源公司,-1+2,低压非居民新装,30,2026-03-02,2026-03-12
+            GY4,桂源公司,"A&B<贺州>'公司'",高压新装,630,2026-03-02,2026-04-20
             """
         ),
         encoding="utf-8",
@@ -251,6 +252,9 @@ def test_formula_looking_customer_name_stays_text(cli, ws, tmp_path):
     for cell in names.values():
         assert cell.data_type == "s"
         assert cell.quotePrefix
+    # markup characters survive (escaped in the sheet's XML)
+    assert book["高压新装增容"].cell(row=2, column=2).value == "A&B<贺州>'公司'"
+    assert not book["高压新装增容"].cell(row=2, column=2).quotePrefix
 
 
 def test_unit_pack_needs_its_export(cli, ws):
