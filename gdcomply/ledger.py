@@ -86,6 +86,8 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 @dataclass(frozen=True)
 class EvidenceFile:
+    """One file of a submission: its original name, SHA-256 and size in bytes."""
+
     name: str
     sha256: str
     size: int
@@ -93,6 +95,8 @@ class EvidenceFile:
 
 @dataclass(frozen=True)
 class Submission:
+    """One recorded submission of an instance, with its files and its current state."""
+
     id: int
     instance_id: str
     obligation: str
@@ -111,6 +115,8 @@ class Submission:
 
 @dataclass(frozen=True)
 class AuditEntry:
+    """One row of the audit log: who changed what, when, with the state before and after."""
+
     id: int
     at: str
     os_user: str
@@ -123,6 +129,8 @@ class AuditEntry:
 
 @dataclass(frozen=True)
 class SentReminder:
+    """A reminder the mail server accepted (so that it is never sent twice)."""
+
     instance_id: str
     stage: str
     recipient: str

@@ -55,6 +55,8 @@ STATUS_ORDER = {status: index for index, status in enumerate(Status)}
 
 @dataclass(frozen=True)
 class StatusItem:
+    """The status of one instance as of a day, with its working-day figures."""
+
     instance: Instance
     status: Status
     working_days_left: int | None
@@ -67,6 +69,8 @@ class StatusItem:
 
 @dataclass(frozen=True)
 class CheckReport:
+    """What the weekly check shows: the summary counts and the items, most urgent first."""
+
     as_of: date
     tracking_since: date
     horizon: int
