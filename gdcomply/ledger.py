@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -306,23 +307,37 @@ class Ledger:
         """
         first: dict[str, tuple[str, int]] = {}  # instance -> (earliest date, its id)
         newest: dict[str, int] = {}
-        rows = self._db.execute(
-            "SELECT id, instance_id, submitted_on FROM submissions"
-            " WHERE state != 'withdrawn' AND submitted_on <= ? ORDER BY id",
-            (as_of.isoformat(),),
-        )
-        for submission_id, instance_id, submitted_on in rows:  # ISO dates compare as text
-            newest[instance_id] = submission_id  # ids ascend: the last one seen is the newest
-            earliest = first.get(instance_id)
-            if earliest is None or submitted_on < earliest[0]:
-                first[instance_id] = (submitted_on, submission_id)
-        ids = sorted(set(newest.values()) | {submission_id for _, submission_id in first.values()})
         by_instance: dict[str, list[Submission]] = {}
-        for start in range(0, len(ids), _IDS_PER_QUERY):
-            chunk = ids[start : start + _IDS_PER_QUERY]
-            for submission in self._submission_rows(f"WHERE id IN ({','.join('?' * len(chunk))})", tuple(chunk)):
-                by_instance.setdefault(submission.instance_id, []).append(submission)
+        with self._snapshot():
+            rows = self._db.execute(
+                "SELECT id, instance_id, submitted_on FROM submissions"
+                " WHERE state != 'withdrawn' AND submitted_on <= ? ORDER BY id",
+                (as_of.isoformat(),),
+            )
+            for submission_id, instance_id, submitted_on in rows:  # ISO dates compare as text
+                newest[instance_id] = submission_id  # ids ascend: the last one seen is the newest
+                earliest = first.get(instance_id)
+                if earliest is None or submitted_on < earliest[0]:
+                    first[instance_id] = (submitted_on, submission_id)
+            ids = sorted(set(newest.values()) | {submission_id for _, submission_id in first.values()})
+            for start in range(0, len(ids), _IDS_PER_QUERY):
+                chunk = ids[start : start + _IDS_PER_QUERY]
+                for submission in self._submission_rows(f"WHERE id IN ({','.join('?' * len(chunk))})", tuple(chunk)):
+                    by_instance.setdefault(submission.instance_id, []).append(submission)
         return by_instance
+
+    @contextmanager
+    def _snapshot(self) -> Iterator[None]:
+        """Several SELECTs that see one state of the ledger, whatever other processes commit
+        meanwhile (a read transaction; in WAL mode it never blocks a writer)."""
+        if self._db.in_transaction:  # already inside one
+            yield
+            return
+        self._db.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self._db.execute("COMMIT")
 
     def _submission_rows(self, where: str, params: tuple) -> list[Submission]:
         db = self._db
@@ -550,10 +565,11 @@ class Ledger:
     def export_tables(self) -> dict[str, list[dict[str, Any]]]:
         """Every table as rows of plain values, for backups and other tools."""
         result: dict[str, list[dict[str, Any]]] = {}
-        for name, query in _EXPORT_QUERIES.items():
-            cursor = self._db.execute(query)
-            columns = [c[0] for c in cursor.description]
-            result[name] = [dict(zip(columns, row)) for row in cursor]
+        with self._snapshot():  # a backup whose files and audit rows match its submissions
+            for name, query in _EXPORT_QUERIES.items():
+                cursor = self._db.execute(query)
+                columns = [c[0] for c in cursor.description]
+                result[name] = [dict(zip(columns, row)) for row in cursor]
         return result
 
     def export_columns(self) -> dict[str, list[str]]:

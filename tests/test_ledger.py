@@ -309,3 +309,15 @@ def test_deciding_submissions_are_those_the_status_depends_on(ledger: Ledger) ->
             assert newest in chosen and len(chosen) <= 2
             assert min(s.submitted_on for s in chosen) == earliest
             assert all(s in valid for s in chosen)  # whole rows, files included
+
+
+def test_reads_that_span_several_queries_see_one_state(ledger: Ledger) -> None:
+    """export_tables and deciding_submissions read in a snapshot: another process's commit waits."""
+    record(ledger, evidence("a"))
+    with Ledger.open(ledger.path) as other:
+        with ledger._snapshot():
+            assert ledger.submission_count() == 1
+            other.record_submissions([request(evidence("b"))], at=AT, os_user="other")  # a writer is not blocked
+            assert ledger.submission_count() == 1
+            assert len(ledger.export_tables()["submissions"]) == 1
+        assert ledger.submission_count() == 2
