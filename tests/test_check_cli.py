@@ -319,7 +319,7 @@ def test_table_output_has_the_summary_line_and_chinese_details(cli, ws2018: Path
     result = cli(["check", "-w", ws2018, "--as-of", "2018-11-19"])
     lines = result.stdout.splitlines()
     assert lines[0] == "2018-11-19 报送检查：已逾期 1，有风险 1，即将到期 1，逾期完成 1，按时完成 33，未到期 1"
-    assert "已逾期 1 个工作日" in result.stdout
+    assert "已逾期 3 天（1 个工作日）" in result.stdout
     assert "剩 1 个工作日；供电公司未按时报送" in result.stdout
     assert "警告：" in result.stderr and "汇总时间被挤压" in result.stderr
 
@@ -330,7 +330,7 @@ def test_bad_usage_exits_2_with_a_chinese_message(cli, ws2018: Path) -> None:
     assert result.stderr == "错误：--as-of 的值“2018/11/19”不是有效的日期，格式应为 YYYY-MM-DD（如 2026-06-08）\n"
     result = cli(["check", "-w", ws2018, "--as-of", "2018-11-19", "--party", "gongdain"])
     assert result.exit_code == 2
-    assert result.stderr.startswith("错误：未知的单位“gongdain”，可选：")
+    assert result.stderr.startswith("错误：未知的单位“gongdain”。是否想输入：gongdian？可选：")
     assert "gongdian（供电公司）" in result.stderr
     result = cli(["check", "-w", ws2018, "--horizon", "-1"])
     assert (result.exit_code, result.stderr) == (2, "错误：--horizon 不能为负数\n")

@@ -41,8 +41,12 @@ def weekday_zh(d: date) -> str:
 
 def check_party(calendar: Calendar, party: str | None) -> None:
     if party is not None and party not in calendar.parties:
+        import difflib
+
         known = "、".join(f"{p}（{calendar.parties[p].short_name}）" for p in calendar.parties)
-        raise UsageError(f"未知的单位“{party}”，可选：{known}")
+        near = difflib.get_close_matches(party, list(calendar.parties), n=1, cutoff=0.5)
+        hint = f"是否想输入：{near[0]}？" if near else ""
+        raise UsageError(f"未知的单位“{party}”。{hint}可选：{known}")
 
 
 def calendar_command(

@@ -399,7 +399,8 @@ def _print_check(setup: Setup, report: CheckReport) -> None:
     for item in report.items:
         instance = item.instance
         if item.status is Status.OVERDUE:
-            detail = f"已逾期 {item.working_days_overdue} 个工作日"
+            days = (report.as_of - instance.due).days
+            detail = f"已逾期 {days} 天（{item.working_days_overdue} 个工作日）"
         elif item.status is Status.AT_RISK:
             late = "、".join(calendar.party_name(c.split("/")[-1].split("->")[0]) for c in item.at_risk_from)
             detail = f"剩 {item.working_days_left} 个工作日；{late}未按时报送"
