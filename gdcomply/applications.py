@@ -28,11 +28,13 @@ it was energised.
 
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Iterable, NamedTuple
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, NamedTuple
 
 from gdcomply.errors import Problem, UsageError
 
@@ -179,6 +181,24 @@ class ApplicationSet:
         return f"{self.location}{application.row}"
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many objects that live on.
+
+    Reading 300k rows keeps ~600k tuples and lists alive; the collector would traverse
+    them again and again as they accumulate (measured: the row loop takes 1.5-2.0 s with
+    it, 1.0 s without). They hold no reference cycles, so nothing is left uncollected;
+    the previous state is restored on the way out.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 # -- periods -------------------------------------------------------------------------------
 
 
@@ -243,9 +263,12 @@ def merge_pauses(pauses: Iterable[Pause], until: date) -> list[tuple[date, date]
 
 
 def paused_working_days(
-    calendar: WorkCalendar, pauses: Iterable[Pause], accepted: date, end: date
+    calendar: WorkCalendar, pauses: tuple[Pause, ...], accepted: date, end: date
 ) -> int:
     """Working days of the merged pauses that fall inside (accepted, end]."""
+    if len(pauses) == 1:  # the usual case, without the merging
+        start, stop = max(pauses[0].start, accepted), min(pauses[0].end or end, end)
+        return calendar.count(start, stop) if stop > start else 0
     total = 0
     for start, stop in merge_pauses(pauses, end):
         start, stop = max(start, accepted), min(stop, end)
@@ -390,27 +413,34 @@ def measure(
     unit: str | None = None,
 ) -> PeriodMeasures:
     """The plan's figures for the applications energised in period (all if None) of unit."""
+    with gc_paused():
+        return _measure(app_set, calendar, targets, period, unit)
+
+
+def _measure(
+    app_set: ApplicationSet, calendar: WorkCalendar, targets: Targets, period: Period | None, unit: str | None
+) -> PeriodMeasures:
     low, high = (period.start, period.end) if period is not None else (date.min, date.max)
     chosen = [
         a
         for a in app_set.applications
         if a.energised is not None and low <= a.energised <= high and (unit is None or a.unit == unit)
     ]
-    position = working_day_positions(calendar, [a.accepted for a in chosen] + [a.energised for a in chosen])
-    apps: dict[CustomerClass, list[Application]] = {}
-    times: dict[CustomerClass, list[int]] = {}
-    for customer_class in CustomerClass:
-        members = apps[customer_class] = [a for a in chosen if a.customer_class is customer_class]
-        times[customer_class] = [
+    position = working_day_positions(calendar, {a.accepted for a in chosen} | {a.energised for a in chosen})
+    apps: dict[CustomerClass, list[Application]] = {c: [] for c in CustomerClass}
+    add = {c: members.append for c, members in apps.items()}
+    for a in chosen:
+        add[a.customer_class](a)
+    times = {
+        customer_class: [
             position[a.energised] - position[a.accepted]
             - (paused_working_days(calendar, a.pauses, a.accepted, a.energised) if a.pauses else 0)
             for a in members
         ]
-    warnings: tuple[CalendarWarning, ...] = ()
-    if chosen:
-        first = min(a.accepted for a in chosen)
-        last = max(a.energised for a in chosen)  # type: ignore[type-var]  # all energised
-        warnings = tuple(calendar.warnings_for(first, last))
+        for customer_class, members in apps.items()
+    }
+    # the earliest date of the intervals is an accepted date, the latest an energised one
+    warnings = tuple(calendar.warnings_for(min(position), max(position))) if position else ()
     classes = tuple(_class_measures(c, apps[c], times[c], targets) for c in CustomerClass)
     return PeriodMeasures(period, unit, app_set.rows, classes, app_set.problems, warnings)
 
@@ -743,6 +773,11 @@ def class_to_json(figures: ClassMeasures) -> dict[str, Any]:
 
 def measures_to_json(figures: PeriodMeasures) -> dict[str, Any]:
     """The `applications stats --format json` document."""
+    with gc_paused():
+        return _measures_json(figures)
+
+
+def _measures_json(figures: PeriodMeasures) -> dict[str, Any]:
     return {
         "period": str(figures.period) if figures.period else None,
         "unit": figures.unit,

@@ -5,11 +5,12 @@ workbook, ``FILE:LINE: column: message`` for a CSV. A row with a problem is left
 measures, counted as rejected and listed. Problems with the file as a whole (not a
 spreadsheet, empty, no header, a required column missing) raise InputError.
 
-Speed: a 300k-row export must cost little more than calamine's own read. Cells of the
-columns the measures need go through per-column memo dicts (``_Memo``): an export repeats
-few distinct dates, types, units and amounts, so almost every cell is one dict lookup and
-each distinct value is parsed (and its problem worded) once. Text dates use one regex; no
-exception is raised or caught per cell on the hot path.
+Speed: a 300k-row export must cost little more than calamine's own read. An export repeats
+few distinct units, types, dates and amounts, so the cells the measures need are looked up
+in three groups (unit/type/small-micro/capacity, accepted/energised, steps/materials/cost/
+visits) in dicts that remember each distinct group once checked: a row costs three lookups.
+Each distinct cell value is parsed once (``_Memo``), text dates by one regex, and problems
+are worded only for rows that have them; no exception is raised per cell.
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ import csv
 import io
 import re
 import unicodedata
-from operator import itemgetter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -35,6 +36,7 @@ from gdcomply.applications import (
     Pause,
     RowCounts,
     classify,
+    gc_paused,
 )
 from gdcomply.errors import InputError, Problem
 from gdcomply.targets import Targets
@@ -77,10 +79,10 @@ class _Bad:
 class _Memo(dict):
     """value -> converted value (or _Bad), converting each distinct value once.
 
-    Keys compare like Python values, so 1, 1.0 and True share an entry: a boolean cell in a
-    numeric column reads as 1 after a 1 was seen. Marketing-system exports never write
-    boolean cells into these columns, and paying a type check per cell to catch it would
-    cost more than the memo saves.
+    Keys compare like Python values, so 1, 1.0 and True share an entry (here and in the
+    group dicts of _read_rows): a boolean cell in a numeric column reads as 1 after a 1 was
+    seen. Marketing-system exports never write boolean cells into these columns, and a type
+    check per cell to catch it would cost more than the memo saves.
     """
 
     __slots__ = ("convert",)
@@ -638,7 +640,8 @@ def read_applications(
         pause_rows.extend(_read_pauses(table, targets, order, file_problems, located))
     if file_problems:
         raise InputError(f"无法使用申请文件（共 {len(file_problems)} 处问题）：", file_problems)
-    return _read_rows(main, index, headers, pause_rows, located, targets, progress)
+    with gc_paused():
+        return _read_rows(main, index, headers, pause_rows, located, targets, progress)
 
 
 def _read_rows(
@@ -654,7 +657,7 @@ def _read_rows(
     absent = width  # a missing optional column reads the empty cell appended to every row
     needs_pad = any(c.key not in index for c in APPLICATION_COLUMNS)
     position = {c.key: index.get(c.key, absent) for c in APPLICATION_COLUMNS}
-    i_id, i_customer, i_capacity = position["application-id"], position["customer"], position["capacity-kva"]
+    i_id, i_customer = position["application-id"], position["customer"]
 
     # One memo per cell column, for the converting and, on the cold path, the wording.
     cell_memos: dict[str, _Memo] = {
@@ -669,26 +672,24 @@ def _read_rows(
         "cost": _Memo(_to_cost),
         "visits": _Memo(_to_count),
     }
-    # The hot path looks up groups of cells: each distinct group is checked once, and
-    # remembered as None when any of its cells is wrong.
-    kind_key = itemgetter(position["unit"], position["business-type"], position["small-micro"])
+    # The hot path looks up three groups of cells: each distinct group is checked once and
+    # remembered, as None when any of its cells is wrong.
+    kind_columns = ("unit", "business-type", "small-micro", "capacity-kva")
+    extra_columns = ("steps", "materials", "cost", "visits")
+    kind_key = itemgetter(*(position[k] for k in kind_columns))
     dates_key = itemgetter(position["accepted"], position["energised"])
-    extras_key = itemgetter(position["steps"], position["materials"], position["cost"], position["visits"])
-    kinds: dict[Any, tuple[str, BusinessType, Any] | None] = {}
+    extras_key = itemgetter(*(position[k] for k in extra_columns))
+    kinds: dict[Any, tuple[str, BusinessType, Any, Decimal] | None] = {}
     date_pairs: dict[Any, tuple[date, date | None] | None] = {}
-    capacities: dict[Any, Decimal | None] = {}
     extras_memo: dict[Any, tuple[Any, Any, Any, Any] | None] = {}
 
-    def remember(cells: list[Any]) -> tuple[Any, Any, Any, Any]:
+    def remember(cells: list[Any]) -> tuple[Any, Any, Any]:
         raw = kind_key(cells)
         if raw not in kinds:
-            unit, business_type, small = (
-                cell_memos[k][v] for k, v in zip(("unit", "business-type", "small-micro"), raw)
-            )
-            ok = _Bad not in (unit.__class__, business_type.__class__, small.__class__) and not (
-                small is True and business_type in _RESIDENTIAL_TYPES
-            )
-            kinds[raw] = (unit, business_type, classify(business_type, small)) if ok else None
+            unit, business_type, small, capacity = (cell_memos[k][v] for k, v in zip(kind_columns, raw))
+            ok = _Bad not in (unit.__class__, business_type.__class__, small.__class__, capacity.__class__)
+            ok = ok and not (small is True and business_type in _RESIDENTIAL_TYPES)
+            kinds[raw] = (unit, business_type, classify(business_type, small), capacity) if ok else None
         raw_dates = dates_key(cells)
         if raw_dates not in date_pairs:
             accepted = cell_memos["accepted"][raw_dates[0]]
@@ -696,22 +697,18 @@ def _read_rows(
             ok = accepted.__class__ is not _Bad and energised.__class__ is not _Bad
             ok = ok and (energised is None or energised >= accepted)
             date_pairs[raw_dates] = (accepted, energised) if ok else None
-        raw_capacity = cells[i_capacity]
-        if raw_capacity not in capacities:
-            capacity = cell_memos["capacity-kva"][raw_capacity]
-            capacities[raw_capacity] = None if capacity.__class__ is _Bad else capacity
         raw_extras = extras_key(cells)
         if raw_extras not in extras_memo:
-            extras = tuple(cell_memos[k][v] for k, v in zip(("steps", "materials", "cost", "visits"), raw_extras))
+            extras = tuple(cell_memos[k][v] for k, v in zip(extra_columns, raw_extras))
             extras_memo[raw_extras] = None if any(v.__class__ is _Bad for v in extras) else extras
-        return kinds[raw], date_pairs[raw_dates], capacities[raw_capacity], extras_memo[raw_extras]
+        return kinds[raw], date_pairs[raw_dates], extras_memo[raw_extras]
 
     pauses_by_id: dict[str, list[_PauseRow]] = {}
     for pause_row in pause_rows:
         pauses_by_id.setdefault(pause_row.application_id, []).append(pause_row)
 
-    first_seen: dict[str, int] = {}  # application id -> row number of its first occurrence
-    duplicated: set[str] = set()
+    ids: list[str] = []  # every row's 申请编号, and its row number: duplicates are found after the loop
+    numbers: list[int] = []
     valid: list[Application] = []
     read = 0
     make = tuple.__new__
@@ -730,30 +727,16 @@ def _read_rows(
         try:
             kind = kinds[kind_key(cells)]
             dates = date_pairs[dates_key(cells)]
-            capacity = capacities[cells[i_capacity]]
             extras = extras_memo[extras_key(cells)]
         except KeyError:  # a group not seen before: check it once
-            kind, dates, capacity, extras = remember(cells)
+            kind, dates, extras = remember(cells)
         raw_customer = cells[i_customer]
         customer = raw_customer.strip() if raw_customer.__class__ is str else _text(raw_customer)
-
         if application_id:
-            first = first_seen.setdefault(application_id, number)
-            if first != number:
-                duplicated.add(application_id)
-                located.append(
-                    (
-                        (0, number, i_id),
-                        Problem(
-                            table.where(number, i_id),
-                            f"{headers['application-id']}: 申请编号“{application_id}”重复，"
-                            f"与 {table.short(first, i_id)} 相同；两行都不参与测算",
-                        ),
-                    )
-                )
-                continue
+            ids.append(application_id)
+            numbers.append(number)
 
-        if kind is None or dates is None or capacity is None or extras is None or not customer or not application_id:
+        if kind is None or dates is None or extras is None or not customer or not application_id:
             values = {key: memo[cells[position[key]]] for key, memo in cell_memos.items()}
             values["application-id"] = application_id or _EMPTY_REQUIRED
             values["customer"] = customer or _EMPTY_REQUIRED
@@ -770,7 +753,7 @@ def _read_rows(
             if checked is None:
                 continue
             pauses = checked
-        unit, business_type, customer_class = kind
+        unit, business_type, customer_class, capacity = kind
         steps, materials, cost, visits = extras
         valid.append(
             make(
@@ -782,8 +765,10 @@ def _read_rows(
             )
         )
 
-    if duplicated:
-        valid = [a for a in valid if a.application_id not in duplicated]
+    # dict() keeps the last row of each id: reversed, the first
+    first_seen = dict(zip(reversed(ids), reversed(numbers)))
+    if len(first_seen) < len(ids):
+        valid = _drop_duplicates(table, i_id, headers, ids, numbers, first_seen, valid, located)
     for application_id, rows in pauses_by_id.items():
         if application_id not in first_seen:
             for pause_row in rows:
@@ -806,6 +791,35 @@ def _read_rows(
     if table.sheet is not None:
         location += column_letters(table.first_column + i_id)
     return ApplicationSet(table.source, location, tuple(valid), problems, counts)
+
+
+def _drop_duplicates(
+    table: _Table,
+    i_id: int,
+    headers: dict[str, str],
+    ids: list[str],
+    numbers: list[int],
+    first_seen: dict[str, int],
+    valid: list[Application],
+    located: list[tuple[tuple[int, int, int], Problem]],
+) -> list[Application]:
+    """Leave out every row of a repeated 申请编号; each later row names the first."""
+    duplicated = set()
+    for application_id, number in zip(ids, numbers):
+        first = first_seen[application_id]
+        if first != number:
+            duplicated.add(application_id)
+            located.append(
+                (
+                    (0, number, i_id),
+                    Problem(
+                        table.where(number, i_id),
+                        f"{headers['application-id']}: 申请编号“{application_id}”重复，"
+                        f"与 {table.short(first, i_id)} 相同；两行都不参与测算",
+                    ),
+                )
+            )
+    return [a for a in valid if a.application_id not in duplicated]
 
 
 def _row_problems(
