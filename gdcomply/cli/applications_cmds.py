@@ -1,9 +1,452 @@
-"""CLI commands: applications (registered on the root app by gdcomply.cli)."""
+"""CLI commands: applications check | stats | sample (registered on the root app by gdcomply.cli)."""
 
 from __future__ import annotations
 
+import json
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Optional
+
 import typer
+
+from gdcomply.cli.common import (
+    AsOfOption,
+    ConfigOption,
+    TableOrJson,
+    WorkspaceOption,
+    as_of_or_today,
+    console,
+    print_warnings,
+)
+from gdcomply.errors import InputError, UsageError
+
+if TYPE_CHECKING:
+    from gdcomply.applications import ApplicationSet, CheckResult, ClassMeasures, PeriodMeasures
+    from gdcomply.errors import Problem
+    from gdcomply.targets import Targets
+    from gdcomply.workdays import WorkCalendar
+
+
+def config_dir(config: Path | None, workspace: Path | None) -> Path:
+    """The config directory in use: --config's folder, WORKSPACE/config, or the bundled one.
+
+    Kept apart so that the shared workspace resolver can replace it in one line.
+    """
+    if config is not None:
+        return config.parent
+    if workspace is not None:
+        return workspace / "config"
+    from gdcomply.resources import bundled_config_dir
+
+    return bundled_config_dir()
+
+
+FileArgument = Annotated[
+    Path,
+    typer.Argument(help="申请数据文件：营销系统导出的 .xlsx（第一个工作表或名为“申请”的工作表）或 .csv。", dir_okay=False),
+]
+PausesOption = Annotated[
+    Optional[Path],
+    typer.Option(
+        "--pauses",
+        help="客户原因暂停记录文件（.xlsx 或 .csv，列：申请编号、暂停开始、暂停结束、原因）。"
+        "工作簿中名为“暂停”的工作表会自动读取。",
+        dir_okay=False,
+    ),
+]
+UnitOption = Annotated[
+    Optional[str],
+    typer.Option("--unit", help="只看一个供电单位：单位代号（guiyuan、gongdian）或名称（桂源公司、供电公司）。"),
+]
+FormatOption = Annotated[TableOrJson, typer.Option("--format", help="输出格式：table（表格）或 json。")]
+StrictInputOption = Annotated[
+    bool,
+    typer.Option(
+        "--strict",
+        help="数据文件有任何问题时不计算、直接报错（退出码 1）；涉及尚未公布节假日安排的年份时也报错。",
+    ),
+]
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
+    group = typer.Typer(
+        name="applications",
+        help="用电报装（业扩报装）数据：检查未送电申请是否超期、测算接电时长等指标、生成示例数据。",
+        no_args_is_help=True,
+        rich_markup_mode=None,
+    )
+    group.command("check")(check)
+    group.command("stats")(stats)
+    group.command("sample")(sample)
+    app.add_typer(group, name="applications")
+
+
+# -- shared steps --------------------------------------------------------------------------
+
+
+def _load(
+    file: Path, pauses: Path | None, unit: str | None, config: Path | None, workspace: Path | None, strict: bool
+) -> tuple[Targets, str | None, WorkCalendar, ApplicationSet]:
+    """Targets, the --unit's party id (checked before the long read), calendar and applications."""
+    from gdcomply.targets import load_targets
+    from gdcomply.workdays import WorkCalendar
+
+    directory = config_dir(config, workspace)
+    targets = load_targets(directory / "targets.yaml")
+    party = _unit(unit, targets)
+    app_set = _read(file, pauses, targets)
+    if strict and app_set.problems:
+        raise InputError(
+            f"数据文件有 {len(app_set.problems)} 处问题，--strict 模式下不做计算"
+            f"（{app_set.rows.rejected} 行受影响）：",
+            app_set.problems,
+        )
+    calendar = WorkCalendar.default(directory / "holidays.yaml", strict=strict)
+    return targets, party, calendar, app_set
+
+
+def _read(file: Path, pauses: Path | None, targets: Targets) -> ApplicationSet:
+    """Read the export; a progress bar on stderr only when it is a terminal."""
+    from gdcomply.appread import read_applications
+
+    if not sys.stderr.isatty():
+        return read_applications(file, pauses, targets)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("读取 {task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task(file.name, total=None)
+
+        def update(done: int, expected: int) -> None:
+            bar.update(task, completed=done, total=max(done, expected))
+
+        return read_applications(file, pauses, targets, progress=update)
+
+
+def _unit(text: str | None, targets: Targets) -> str | None:
+    if text is None:
+        return None
+    party = targets.resolve_unit(text)
+    if party is None:
+        known = "、".join(f"{p}（{names[0]}）" for p, names in targets.units.items())
+        raise UsageError(f"--unit 的值“{text}”不是已知的供电单位，应为 {known}")
+    return party
+
+
+def _print_problems(problems: tuple[Problem, ...], rejected: int) -> None:
+    if not problems:
+        return
+    sys.stdout.flush()
+    sys.stderr.write(f"注意：有 {rejected} 行数据有问题，未参与计算（共 {len(problems)} 处问题）：\n")
+    for problem in problems:
+        sys.stderr.write(f"  {problem}\n")
+
+
+def write_json(payload: dict[str, Any]) -> None:
+    """Indented JSON on stdout, as common.write_json writes it, but each record of a long
+    list on one line.
+
+    json has no C accelerator for indented output; a 300k-row export lists ~20k
+    high-voltage connections, whose indented encoding took longer than measuring them.
+    The records are encoded without indent (in C) and put in place of placeholders.
+    """
+    records: list[str] = []
+
+    def lift(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: lift(v) for k, v in value.items()}
+        if isinstance(value, list) and len(value) > 20 and all(isinstance(v, dict) for v in value):
+            records.append(",\n".join(json.dumps(v, ensure_ascii=False) for v in value))
+            return f"\x00records-{len(records) - 1}\x00"
+        return value
+
+    text = json.dumps(lift(payload), ensure_ascii=False, indent=2)
+    for number, body in enumerate(records):
+        placeholder = json.dumps(f"\x00records-{number}\x00")
+        start = text.index(placeholder)
+        line = text[text.rindex("\n", 0, start) + 1 : start]
+        indent = line[: len(line) - len(line.lstrip())]
+        listing = f"[\n{indent}  " + body.replace("\n", f"\n{indent}  ") + f"\n{indent}]"
+        text = text[:start] + listing + text[start + len(placeholder) :]
+    sys.stdout.write(text + "\n")
+
+
+def _add_row(table: Any, *values: str) -> None:
+    """A table row of data: as plain text, so that "[…]" in a customer's name is not markup."""
+    from rich.text import Text
+
+    table.add_row(*(Text(value) for value in values))
+
+
+# -- check ---------------------------------------------------------------------------------
+
+
+def check(
+    file: FileArgument,
+    pauses: PausesOption = None,
+    as_of: AsOfOption = None,
+    unit: UnitOption = None,
+    horizon: Annotated[
+        Optional[int],
+        typer.Option("--horizon", min=0, help="剩余不超过多少个工作日时提示“即将超期”（默认：targets.yaml 中的 alert.horizon，5）。"),
+    ] = None,
+    output: FormatOption = TableOrJson.table,
+    config: ConfigOption = None,
+    workspace: WorkspaceOption = None,
+    strict: StrictInputOption = False,
+) -> None:
+    """检查未送电的申请：已用工作日、时限、剩余工作日和状态（已超期 / 即将超期 / 正常）。有已超期的申请时退出码为 1。"""
+    from gdcomply.applications import AlertStatus, check_open, check_to_json
+
+    day = as_of_or_today(as_of)
+    targets, party, calendar, app_set = _load(file, pauses, unit, config, workspace, strict)
+    result = check_open(app_set, calendar, targets, as_of=day, horizon=horizon, unit=party)
+    if output is TableOrJson.json:
+        write_json(check_to_json(result))
+    else:
+        _print_check(result, targets)
+        _print_problems(result.problems, result.rows.rejected)
+    print_warnings(result.warnings)
+    if result.count(AlertStatus.OVERDUE):
+        raise typer.Exit(1)
+
+
+def _print_check(result: CheckResult, targets: Targets) -> None:
+    from rich.table import Table
+
+    from gdcomply.applications import AlertStatus
+
+    out = console()
+    scope = targets.unit_name(result.unit) if result.unit else "两供电单位"
+    out.print(
+        f"截至 {result.as_of.isoformat()}，{scope}未送电的申请 {len(result.open)} 件："
+        f"已超期 {result.count(AlertStatus.OVERDUE)} 件，"
+        f"即将超期 {result.count(AlertStatus.DUE_SOON)} 件（剩余不超过 {result.horizon} 个工作日），"
+        f"正常 {result.count(AlertStatus.ON_TRACK)} 件"
+        + (f"，无时限要求 {result.count(AlertStatus.NO_LIMIT)} 件" if result.count(AlertStatus.NO_LIMIT) else "")
+        + "。"
+    )
+    by_unit = result.unit is None  # with --unit the unit column says nothing
+    if result.open:
+        table = Table(show_edge=False, pad_edge=False)
+        for name, justify in (
+            ("状态", "left"), ("申请编号", "left"), ("单位", "left"), ("户名", "left"),
+            ("类别", "left"), ("受理日期", "left"), ("已用", "right"), ("时限", "right"),
+            ("剩余", "right"), ("到期日", "left"),
+        ):
+            if name != "单位" or by_unit:
+                table.add_column(name, justify=justify, no_wrap=name != "户名", overflow="fold")  # type: ignore[arg-type]
+        for item in result.open:
+            application = item.application
+            paused = f"（停{item.paused_working_days}）" if item.paused_working_days else ""
+            _add_row(
+                table,
+                item.status.label,
+                application.application_id,
+                *([targets.unit_name(application.unit)] if by_unit else []),
+                application.customer,
+                application.customer_class.label,
+                application.accepted.isoformat(),
+                f"{item.working_days}{paused}",
+                "—" if item.limit is None else str(item.limit),
+                "—" if item.working_days_left is None else str(item.working_days_left),
+                item.due.isoformat() if item.due else "—",
+            )
+        out.print(table)
+        out.print("已用、时限、剩余均为工作日；“停”为客户原因暂停、不计入的工作日。")
+    period = result.period
+    if result.closed_over_limit:
+        out.print(f"\n本期（{period.label}）已送电但接电时长超过时限的申请 {len(result.closed_over_limit)} 件：")
+        table = Table(show_edge=False, pad_edge=False)
+        for name in ("申请编号", "单位", "户名", "类别", "受理日期", "送电日期", "接电时长", "时限"):
+            if name != "单位" or by_unit:
+                table.add_column(name, no_wrap=name != "户名", overflow="fold",
+                                 justify="right" if name in ("接电时长", "时限") else "left")
+        for closed in result.closed_over_limit:
+            application = closed.application
+            _add_row(
+                table,
+                application.application_id,
+                *([targets.unit_name(application.unit)] if by_unit else []),
+                application.customer,
+                application.customer_class.label,
+                application.accepted.isoformat(),
+                application.energised.isoformat(),
+                str(closed.working_days),
+                str(closed.limit),
+            )
+        out.print(table)
+    else:
+        out.print(f"本期（{period.label}）已送电的申请都没有超过时限。")
+
+
+# -- stats ---------------------------------------------------------------------------------
+
+
+def stats(
+    file: FileArgument,
+    pauses: PausesOption = None,
+    period: Annotated[
+        Optional[str],
+        typer.Option("--period", help="半年度 YYYY-H1 或 YYYY-H2（按送电日期归属；默认：文件中全部已送电的申请）。"),
+    ] = None,
+    unit: UnitOption = None,
+    output: FormatOption = TableOrJson.table,
+    config: ConfigOption = None,
+    workspace: WorkspaceOption = None,
+    strict: StrictInputOption = False,
+) -> None:
+    """测算已送电申请的接电时长、环节、材料、费用、跑动次数等指标，并与《实施方案》的目标对照。"""
+    from gdcomply.applications import Period, measure, measures_to_json
+
+    half_year = Period.parse(period) if period is not None else None
+    targets, party, calendar, app_set = _load(file, pauses, unit, config, workspace, strict)
+    figures = measure(app_set, calendar, targets, period=half_year, unit=party)
+    if output is TableOrJson.json:
+        write_json(measures_to_json(figures))
+    else:
+        _print_stats(figures, targets)
+        _print_problems(figures.problems, figures.rows.rejected)
+    print_warnings(figures.warnings)
+
+
+def _days(value: Decimal | int | None) -> str:
+    return "—" if value is None else f"{value}"
+
+
+def _percent(share: Decimal | None) -> str:
+    return "—" if share is None else f"{(share * 100).quantize(Decimal('0.1'))}%"
+
+
+def _yuan(amount: Decimal | None) -> str:
+    from gdcomply.applications import money
+
+    return "—" if amount is None else f"{money(amount)} 元"
+
+
+def _verdict(figures: ClassMeasures, key: str, applies: bool = True) -> str:
+    if not applies or figures.count == 0:
+        return ""
+    return "未达标" if key in figures.breaches else "达标"
+
+
+def _print_stats(figures: PeriodMeasures, targets: Targets) -> None:
+    from rich.table import Table
+
+    from gdcomply.applications import CustomerClass, kva
+
+    out = console()
+    scope = targets.unit_name(figures.unit) if figures.unit else "两供电单位合计"
+    when = f"{figures.period.label}（{figures.period}）送电" if figures.period else "文件中全部已送电"
+    rows = figures.rows
+    out.print(f"报装数据测算：{scope}，{when}的申请。")
+    out.print(f"读取 {rows.read} 行，有效 {rows.valid} 行，有问题未计入 {rows.rejected} 行。接电时长单位为工作日。")
+    for item in figures.classes:
+        table = Table(title=f"{item.customer_class.label}（{item.count} 件）", title_justify="left",
+                      show_edge=False, pad_edge=False)
+        table.add_column("指标")
+        table.add_column("数值", justify="right")
+        table.add_column("目标", justify="right")
+        table.add_column("结果")
+        limit = "—" if item.limit is None else f"每件 ≤ {item.limit}"
+        if item.customer_class is CustomerClass.SMALL_MICRO:
+            _add_row(table, "平均接电时长", _days(item.mean_working_days), f"≤ {item.mean_working_days_target}",
+                          _verdict(item, "mean_working_days"))
+        else:
+            _add_row(table, "平均接电时长", _days(item.mean_working_days), "", "")
+        _add_row(table, "中位数", _days(item.median_working_days), "", "")
+        _add_row(table, "最长", _days(item.max_working_days), limit, "")
+        if item.limit is not None:
+            _add_row(table, "超过时限的件数", _days(item.over_limit), "0", _verdict(item, "limit"))
+        known = dict(item.known)
+        if item.customer_class is CustomerClass.RESIDENTIAL:
+            _add_row(table, "零跑动（一次都不跑）比例", _percent(item.zero_visit_share), "100%", "")
+            _add_row(table, f"跑动超过 {item.visits_target} 次的件数", _days(item.over_visits), "0",
+                          _verdict(item, "visits", known.get("visits", 0) > 0))
+        elif item.customer_class is CustomerClass.SMALL_MICRO:
+            _add_row(table, "平均环节数", _days(item.mean_steps), f"≤ {item.steps_target}",
+                          _verdict(item, "steps", known.get("steps", 0) > 0))
+            _add_row(table, "平均申请材料数", _days(item.mean_materials), "", "")
+            _add_row(table, "平均接电费用", _yuan(item.mean_cost), "", "")
+            _add_row(table, "接电费用合计", _yuan(item.total_cost), "", "")
+            _add_row(table, "零投资比例", _percent(item.zero_cost_share), f"100%（{_yuan(item.cost_target)}）",
+                          _verdict(item, "cost", known.get("cost", 0) > 0))
+            _add_row(table, "平均跑动次数", _days(item.mean_visits), "", "")
+            _add_row(table, f"跑动超过 {item.visits_target} 次的件数", _days(item.over_visits), "0",
+                          _verdict(item, "visits", known.get("visits", 0) > 0))
+            _add_row(table, f"容量不超过 {kva(item.capacity_kva_target)} kVA 的比例",
+                          _percent(item.within_capacity_share), "", "")
+        elif item.customer_class is CustomerClass.HIGH_VOLTAGE:
+            _add_row(table, "平均跑动次数", _days(item.mean_visits), "", "")
+            _add_row(table, f"跑动超过 {item.visits_target} 次的件数", _days(item.over_visits), "0",
+                          _verdict(item, "visits", known.get("visits", 0) > 0))
+            _add_row(table, "新装及增容容量合计", f"{kva(item.total_kva)} kVA", "", "")
+        missing = {k: item.count - n for k, n in known.items() if item.count and n < item.count}
+        out.print()
+        out.print(table)
+        if missing:
+            names = {"steps": "环节数", "materials": "申请材料", "cost": "接电费用", "visits": "跑动次数"}
+            out.print("（未填写：" + "，".join(f"{names[k]} {n} 件" for k, n in missing.items()) + "；平均值只按填写了的申请计算）")
+        if item.customer_class is CustomerClass.HIGH_VOLTAGE and item.energised:
+            listing = Table(title="已送电的高压新装及增容", title_justify="left", show_edge=False, pad_edge=False)
+            by_unit = figures.unit is None
+            for name in ("申请编号", "单位", "户名", "业务类型", "容量(kVA)", "受理日期", "送电日期", "接电时长"):
+                if name != "单位" or by_unit:
+                    listing.add_column(name, justify="right" if name in ("容量(kVA)", "接电时长") else "left",
+                                       no_wrap=name != "户名", overflow="fold")
+            for row in item.energised:
+                _add_row(
+                    listing,
+                    row.application_id,
+                    *([targets.unit_name(row.unit)] if by_unit else []),
+                    row.customer,
+                    row.business_type.value,
+                    kva(row.capacity_kva) or "",
+                    row.accepted.isoformat(),
+                    row.energised.isoformat(),
+                    str(row.working_days),
+                )
+            out.print()
+            out.print(listing)
+
+
+# -- sample --------------------------------------------------------------------------------
+
+
+def sample(
+    out: Annotated[Path, typer.Argument(help="输出文件：.xlsx（含“申请”“暂停”两个工作表）或 .csv（暂停记录另存为 名称-pauses.csv）。", dir_okay=False)],
+    rows: Annotated[int, typer.Option("--rows", min=1, help="申请条数。")] = 200,
+    seed: Annotated[int, typer.Option("--seed", help="随机种子：相同的种子和日期生成相同的数据。")] = 1,
+    as_of: AsOfOption = None,
+    config: ConfigOption = None,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """生成虚构的报装申请数据（两个供电单位、各类客户、部分暂停和未送电的申请），用于演示、测试和性能测试。"""
+    from gdcomply.appsample import generate, write_sample_csv
+    from gdcomply.workdays import WorkCalendar
+
+    suffix = out.suffix.lower()
+    if suffix not in (".xlsx", ".csv"):
+        raise UsageError(f"输出文件“{out}”的扩展名应为 .xlsx 或 .csv")
+    day = as_of_or_today(as_of)
+    calendar = WorkCalendar.default(config_dir(config, workspace) / "holidays.yaml")
+    data = generate(rows, seed, calendar, day)
+    if suffix == ".xlsx":
+        from gdcomply.reports.sample_xlsx import write_sample_xlsx
+
+        write_sample_xlsx(data, out)
+        written = f"{out}（工作表“申请”{len(data.applications)} 条，“暂停”{len(data.pauses)} 条）"
+    else:
+        paths = write_sample_csv(data, out)
+        written = f"{paths[0]}（{len(data.applications)} 条申请）和 {paths[1]}（{len(data.pauses)} 条暂停记录）"
+    open_count = sum(1 for row in data.applications if row[9] is None)
+    sys.stdout.write(f"已写入 {written}，截至 {day.isoformat()} 未送电 {open_count} 条。\n")

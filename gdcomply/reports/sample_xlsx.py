@@ -1,0 +1,41 @@
+"""Writing a synthetic applications workbook (sheets 申请 and 暂停) with openpyxl's write-only mode."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from gdcomply.errors import RenderError
+
+if TYPE_CHECKING:
+    from gdcomply.appsample import SampleData
+
+_FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+def write_sample_xlsx(data: SampleData, path: Path) -> None:
+    """Dates become date cells (openpyxl formats them); text Excel would take for a formula stays text."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    workbook = Workbook(write_only=True)
+    for title, header, rows in (
+        ("申请", data.application_header, data.applications),
+        ("暂停", data.pause_header, data.pauses),
+    ):
+        sheet = workbook.create_sheet(title)
+        sheet.append(list(header))
+        for row in rows:
+            cells: list[Any] = []
+            for value in row:
+                if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+                    cell = WriteOnlyCell(sheet, value=value)
+                    cell.data_type = "s"
+                    cells.append(cell)
+                else:
+                    cells.append(value)
+            sheet.append(cells)
+    try:
+        workbook.save(path)
+    except OSError as exc:
+        raise RenderError(f"无法写入 {path}：{exc.strerror or exc}") from None

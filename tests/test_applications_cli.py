@@ -1,0 +1,300 @@
+"""`gdcomply applications check|stats|sample`: exact exit codes, messages and JSON."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from test_applications_support import PAUSE_HEADER, csv_text, row, run_cli, write_csv, write_xlsx
+
+D = date
+
+# The 2026-H2 data of test_applications_measures, as a unit exports it (figures worked out there).
+ROWS = [
+    row("R1", "桂源公司", "低压居民新装", D(2026, 9, 28), D(2026, 10, 12), visits=0),
+    row("R2", "供电公司", "低压居民新装", D(2026, 9, 28), D(2026, 10, 12), visits=0),
+    row("R3", "桂源公司", "低压居民增容", D(2026, 9, 1), D(2026, 10, 9), visits=1),
+    row("S1", "桂源公司", "低压非居民新装", D(2026, 9, 28), D(2026, 10, 10), small_micro="是", capacity=160,
+        steps=2, materials="营业执照、身份证明", cost=0, visits=0),
+    row("S2", "供电公司", "低压非居民新装", D(2026, 9, 14), D(2026, 10, 23), small_micro="是", capacity=200,
+        steps=3, materials=3, cost=1200.5, visits=2),
+    row("O1", "供电公司", "低压非居民增容", D(2026, 10, 9), D(2026, 10, 12)),
+    row("H1", "桂源公司", "高压新装", D(2026, 8, 3), D(2026, 9, 30), capacity=630, visits=1,
+        customer="贺州市瑞丰商贸有限公司"),
+    row("H2", "供电公司", "高压增容", D(2026, 10, 8), D(2026, 10, 13), capacity=315, visits=0,
+        customer="钟山县黄姚食品有限公司"),
+    row("R4", "桂源公司", "低压居民新装", D(2026, 6, 1), D(2026, 6, 5), visits=0),
+    # open on 2026-10-14: (09-08, 10-14] = Sep 9-11 (3), 14-18 (5), 20 (1), 21-24 (4), 28-30 (3),
+    # Oct 8-10 (3), 12-14 (3) = 22: at the limit, not past it
+    row("X1", "桂源公司", "低压居民新装", D(2026, 9, 8), ""),
+    # open: (09-07, 10-14] = 23: past the limit of 22
+    row("X2", "供电公司", "低压居民新装", D(2026, 9, 7), "", customer="覃秀英"),
+]
+PAUSES = [
+    ["R2", D(2026, 9, 29), D(2026, 10, 9), "客户要求暂缓"],
+    ["R2", D(2026, 10, 8), D(2026, 10, 10), "客户内部工程未完工"],
+]
+
+
+@pytest.fixture
+def files(tmp_path, monkeypatch):
+    """data.xlsx (sheets 申请 and 暂停), data.csv and data-pauses.csv in the current directory."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLUMNS", "160")
+    write_xlsx(tmp_path / "data.xlsx", ROWS, pauses=PAUSES)
+    write_csv(tmp_path / "data.csv", ROWS, encoding="utf-8-sig")
+    (tmp_path / "data-pauses.csv").write_text(csv_text(PAUSES, header=PAUSE_HEADER), encoding="gbk")
+    return tmp_path
+
+
+# -- stats ---------------------------------------------------------------------------------
+
+
+def test_xlsx_and_csv_of_the_same_data_give_identical_json(files, capsys):
+    code, from_xlsx, err = run_cli(capsys, "applications", "stats", "data.xlsx", "--period", "2026-H2", "--format", "json")
+    assert (code, err) == (0, "")
+    code, from_csv, err = run_cli(capsys, "applications", "stats", "data.csv", "--pauses", "data-pauses.csv",
+                                  "--period", "2026-H2", "--format", "json")
+    assert (code, err) == (0, "")
+    assert from_xlsx == from_csv
+    payload = json.loads(from_xlsx)
+    assert list(payload) == ["period", "unit", "rows", "classes", "problems"]
+    assert (payload["period"], payload["unit"], payload["rows"]) == (
+        "2026-H2", None, {"read": 11, "valid": 11, "rejected": 0})
+    residential = payload["classes"]["residential"]
+    assert (residential["count"], residential["mean_working_days"], residential["max_working_days"]) == (3, 10.33, 23)
+    small = payload["classes"]["small-micro"]
+    assert (small["mean_cost"], small["total_cost"], small["breaches"]) == ("600.25", "1200.50", ["steps", "cost", "visits"])
+    assert payload["classes"]["high-voltage"]["total_kva"] == "945"
+
+
+def test_stats_of_one_unit_by_name(files, capsys):
+    code, out, _ = run_cli(capsys, "applications", "stats", "data.xlsx", "--period", "2026-h2", "--unit", "桂源公司",
+                           "--format", "json")
+    payload = json.loads(out)
+    assert (code, payload["unit"], payload["classes"]["residential"]["mean_working_days"]) == (0, "guiyuan", 14.5)
+
+
+def test_stats_table_shows_targets_and_verdicts(files, capsys):
+    code, out, err = run_cli(capsys, "applications", "stats", "data.xlsx", "--period", "2026-H2")
+    assert (code, err) == (0, "")
+    lines = [line.rstrip() for line in out.splitlines()]
+    assert lines[:2] == [
+        "报装数据测算：两供电单位合计，2026年下半年（2026-H2）送电的申请。",
+        "读取 11 行，有效 11 行，有问题未计入 0 行。接电时长单位为工作日。",
+    ]
+    text = "\n".join(lines)
+    assert "低压居民（3 件）" in text and "小微企业（2 件）" in text
+    cells = [line.split() for line in lines]
+    assert ["超过时限的件数", "│", "1", "│", "0", "│", "未达标"] in cells  # residential: R3
+    assert ["平均接电时长", "│", "15.00", "│", "≤", "25", "│", "达标"] in cells  # small/micro
+    assert ["零投资比例", "│", "50.0%", "│", "100%（0.00", "元）", "│", "未达标"] in cells
+    assert ["H1", "│", "桂源公司", "│", "贺州市瑞丰商贸有限公司", "│", "高压新装", "│", "630", "│",
+            "2026-08-03", "│", "2026-09-30", "│", "42"] in cells
+
+
+def test_stats_lists_rejected_rows_on_stderr_and_still_measures(files, capsys):
+    write_csv(files / "bad.csv", [*ROWS[:3], row("BAD", "桂源公司", "低压居民新装", "2026-10-40")])
+    code, out, err = run_cli(capsys, "applications", "stats", "bad.csv", "--period", "2026-H2")
+    assert code == 0
+    assert "读取 4 行，有效 3 行，有问题未计入 1 行。" in out
+    assert err == (
+        "注意：有 1 行数据有问题，未参与计算（共 1 处问题）：\n"
+        "  bad.csv:5: 受理日期: “2026-10-40”不是有效的日期（2026 年没有 10 月 40 日）\n"
+    )
+    code, out, err = run_cli(capsys, "applications", "stats", "bad.csv", "--format", "json")
+    assert (code, err) == (0, "")
+    assert json.loads(out)["problems"] == [
+        {"where": "bad.csv:5", "message": "受理日期: “2026-10-40”不是有效的日期（2026 年没有 10 月 40 日）"}
+    ]
+
+
+def test_strict_refuses_to_compute_with_any_problem(files, capsys):
+    write_csv(files / "bad.csv", [*ROWS[:3], row("BAD", "桂源公司", "低压居民新装", "2026-10-09", capacity=-1)])
+    code, out, err = run_cli(capsys, "applications", "stats", "bad.csv", "--strict", "--format", "json")
+    assert (code, out) == (1, "")
+    assert err == (
+        "错误：数据文件有 1 处问题，--strict 模式下不做计算（1 行受影响）：\n"
+        "bad.csv:5: 容量(kVA): “-1”应为大于 0 的数字\n"
+    )
+    code, _, _ = run_cli(capsys, "applications", "stats", "data.xlsx", "--strict", "--format", "json")
+    assert code == 0
+
+
+def test_bad_period_and_unit_are_usage_errors(files, capsys):
+    assert run_cli(capsys, "applications", "stats", "data.xlsx", "--period", "2026-Q3") == (
+        2, "", "错误：半年度“2026-Q3”无效，格式应为 YYYY-H1（上半年）或 YYYY-H2（下半年），如 2026-H1\n")
+    assert run_cli(capsys, "applications", "stats", "data.xlsx", "--unit", "桂东") == (
+        2, "", "错误：--unit 的值“桂东”不是已知的供电单位，应为 guiyuan（桂源公司）、gongdian（供电公司）\n")
+
+
+def test_unusable_file_exits_1(files, capsys):
+    assert run_cli(capsys, "applications", "stats", "nothing.xlsx") == (1, "", "错误：文件不存在：nothing.xlsx\n")
+    (files / "empty.csv").write_bytes(b"")
+    assert run_cli(capsys, "applications", "check", "empty.csv", "--as-of", "2026-10-14") == (
+        1, "", "错误：empty.csv: 文件是空的，没有任何数据\n")
+
+
+def test_targets_from_the_workspace_config(files, capsys):
+    config = files / "ws" / "config"
+    config.mkdir(parents=True)
+    (config / "targets.yaml").write_text("limits:\n  residential: 5\n", encoding="utf-8")
+    code, out, _ = run_cli(capsys, "applications", "stats", "data.xlsx", "--period", "2026-H2", "--format", "json",
+                           "--workspace", "ws")
+    assert (code, json.loads(out)["classes"]["residential"]["over_limit"]) == (0, 2)  # 6 and 23 > 5
+    (config / "deadlines.yaml").write_text("", encoding="utf-8")
+    code, out, _ = run_cli(capsys, "applications", "stats", "data.xlsx", "--period", "2026-H2", "--format", "json",
+                           "--config", "ws/config/deadlines.yaml")
+    assert json.loads(out)["classes"]["residential"]["limit"] == 5
+    (config / "targets.yaml").write_text("limits:\n  residental: 5\n", encoding="utf-8")
+    code, out, err = run_cli(capsys, "applications", "stats", "data.xlsx", "--workspace", "ws")
+    assert (code, out) == (2, "")
+    assert err.startswith("错误：目标值文件 ws/config/targets.yaml 有错误（共 1 处问题）：\n"
+                          "ws/config/targets.yaml:2:3: limits.residental: 未知的字段“residental”，是否应为“residential”？")
+
+
+# -- check ---------------------------------------------------------------------------------
+
+
+def test_check_exits_1_with_an_overdue_open_application(files, capsys):
+    code, out, err = run_cli(capsys, "applications", "check", "data.xlsx", "--as-of", "2026-10-14", "--format", "json")
+    assert (code, err) == (1, "")
+    payload = json.loads(out)
+    assert payload["summary"] == {"overdue": 1, "due-soon": 1, "on-track": 1, "no-limit": 0}
+    assert [(o["application_id"], o["working_days"], o["working_days_left"], o["due"], o["status"])
+            for o in payload["open"]] == [
+        ("X2", 23, -1, None, "overdue"),
+        ("X1", 22, 0, "2026-10-14", "due-soon"),
+        # (09-14, 10-14] = Sep 15-18, 20, 21-24, 28-30 (12) + Oct 8-10, 12-14 (6); due Oct 15-16, 19-23
+        ("S2", 18, 7, "2026-10-23", "on-track"),
+    ]
+    # closed in 2026-H2 over 22: R3 (23)
+    assert [(c["application_id"], c["working_days"], c["limit"]) for c in payload["closed_over_limit"]] == [("R3", 23, 22)]
+
+
+def test_check_table(files, capsys):
+    code, out, err = run_cli(capsys, "applications", "check", "data.xlsx", "--as-of", "2026-10-14", "--unit", "guiyuan")
+    assert (code, err) == (0, "")  # guiyuan's X1 is at its limit, not past it
+    lines = [line.rstrip() for line in out.splitlines()]
+    assert lines[0] == (
+        "截至 2026-10-14，桂源公司未送电的申请 1 件：已超期 0 件，即将超期 1 件（剩余不超过 5 个工作日），正常 0 件。"
+    )
+    assert lines[3].split() == ["即将超期", "│", "X1", "│", "测试户", "│", "低压居民", "│",
+                                "2026-09-08", "│", "22", "│", "22", "│", "0", "│", "2026-10-14"]
+    assert "本期（2026年下半年）已送电但接电时长超过时限的申请 1 件：" in lines
+
+
+def test_check_on_a_past_day_replays_it(files, capsys):
+    """On 2026-09-30 the applications energised later were still open (figures by hand):
+    R3 (09-01): Sep 2-4, 7-11, 14-18, 20, 21-24, 28-30 = 21, 1 left; X2 (09-07): 17, 5 left;
+    X1 (09-08): 16, 6 left; S2 (09-14): 12 of 25; R1 and S1 (09-28): 2; R2: 2 less Sep 30 paused = 1."""
+    code, out, _ = run_cli(capsys, "applications", "check", "data.xlsx", "--as-of", "2026-09-30", "--format", "json",
+                           "--horizon", "6")
+    payload = json.loads(out)
+    assert (code, payload["horizon"], payload["period"]) == (0, 6, "2026-H2")
+    assert [(o["application_id"], o["working_days"], o["paused_working_days"], o["working_days_left"], o["status"])
+            for o in payload["open"]] == [
+        ("R3", 21, 0, 1, "due-soon"),
+        ("X2", 17, 0, 5, "due-soon"),
+        ("X1", 16, 0, 6, "due-soon"),
+        ("S2", 12, 0, 13, "on-track"),
+        ("R1", 2, 0, 20, "on-track"),
+        ("R2", 1, 1, 21, "on-track"),
+        ("S1", 2, 0, 23, "on-track"),
+    ]
+    assert payload["closed_over_limit"] == []  # H1 (42 days) is high-voltage: no limit
+
+
+def test_check_bad_as_of(files, capsys):
+    assert run_cli(capsys, "applications", "check", "data.xlsx", "--as-of", "2026-10-32") == (
+        2, "", "错误：--as-of 的值“2026-10-32”不是有效的日期，格式应为 YYYY-MM-DD（如 2026-06-08）\n")
+
+
+# -- sample --------------------------------------------------------------------------------
+
+
+def test_sample_xlsx_and_csv_give_identical_stats(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_cli(capsys, "applications", "sample", "s.xlsx", "--rows", "400", "--seed", "5", "--as-of", "2026-07-01")
+    assert (code, err) == (0, "")
+    assert out.startswith("已写入 s.xlsx（工作表“申请”400 条，“暂停”")
+    code, out, _ = run_cli(capsys, "applications", "sample", "s.csv", "--rows", "400", "--seed", "5", "--as-of", "2026-07-01")
+    assert out.startswith("已写入 s.csv（400 条申请）和 s-pauses.csv（")
+    _, from_xlsx, _ = run_cli(capsys, "applications", "stats", "s.xlsx", "--format", "json")
+    _, from_csv, _ = run_cli(capsys, "applications", "stats", "s.csv", "--pauses", "s-pauses.csv", "--format", "json")
+    assert from_xlsx == from_csv
+    payload = json.loads(from_xlsx)
+    assert payload["rows"] == {"read": 400, "valid": 400, "rejected": 0}
+    assert all(payload["classes"][c]["count"] > 0 for c in ("residential", "small-micro", "other-low-voltage", "high-voltage"))
+    code, out, _ = run_cli(capsys, "applications", "check", "s.csv", "--pauses", "s-pauses.csv", "--as-of", "2026-07-01",
+                           "--format", "json")
+    check = json.loads(out)
+    assert check["open"] and {o["unit"] for o in check["open"]} == {"guiyuan", "gongdian"}
+    assert code == (1 if check["summary"]["overdue"] else 0)
+
+
+def test_sample_is_reproducible_and_seeded(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    for name, seed in (("a.csv", "3"), ("b.csv", "3"), ("c.csv", "4")):
+        run_cli(capsys, "applications", "sample", name, "--rows", "50", "--seed", seed, "--as-of", "2026-07-01")
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+    assert (tmp_path / "a.csv").read_bytes() != (tmp_path / "c.csv").read_bytes()
+    assert (tmp_path / "a.csv").read_bytes().startswith("\ufeff申请编号,供电单位,户名".encode("utf-8"))
+
+
+def test_sample_needs_xlsx_or_csv(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert run_cli(capsys, "applications", "sample", "s.ods") == (2, "", "错误：输出文件“s.ods”的扩展名应为 .xlsx 或 .csv\n")
+
+
+def test_every_command_has_help(capsys):
+    for command in ("check", "stats", "sample"):
+        code, out, _ = run_cli(capsys, "applications", command, "--help")
+        assert code == 0 and f"gdcomply applications {command}" in out
+    code, out, _ = run_cli(capsys, "applications", "--help")
+    assert code == 0 and all(c in out for c in ("check", "stats", "sample"))
+
+
+def test_docs_show_each_command():
+    from pathlib import Path
+
+    docs = Path(__file__).resolve().parent.parent / "docs" / "applications.md"
+    text = docs.read_text(encoding="utf-8")
+    for command in ("applications check", "applications stats", "applications sample"):
+        assert f"$ gdcomply {command}" in text
+
+
+def test_progress_bar_only_on_a_terminal(files, capsys, monkeypatch):
+    import sys
+
+    code, _, err = run_cli(capsys, "applications", "stats", "data.xlsx", "--format", "json")
+    assert (code, err) == (0, "")  # a pipe: nothing on stderr
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    code, out, err = run_cli(capsys, "applications", "stats", "data.xlsx", "--format", "json")
+    assert code == 0 and json.loads(out)["rows"]["read"] == 11
+    assert "读取 data.xlsx" in err
+
+
+def test_json_lists_long_record_lists_one_record_per_line(capsys, monkeypatch):
+    from gdcomply.cli.applications_cmds import write_json
+
+    records = [{"application_id": f"H{i}", "working_days": i} for i in range(25)]
+    payload = {"classes": {"high-voltage": {"count": 25, "energised": records, "few": [{"a": 1}]}}, "problems": []}
+    write_json(payload)
+    out = capsys.readouterr().out
+    assert json.loads(out) == payload
+    lines = out.splitlines()
+    assert lines[4:6] == [
+        '      "energised": [',
+        '        {"application_id": "H0", "working_days": 0},',
+    ]
+    assert lines[29:31] == ['        {"application_id": "H24", "working_days": 24}', "      ],"]
+
+
+def test_brackets_in_names_are_not_markup(files, capsys):
+    write_csv(files / "b.csv", [row("B1", "桂源公司", "高压新装", "2026-09-01", "2026-09-30", capacity=400,
+                                    customer="贺州市[bold]测试[/bold]公司")])
+    code, out, _ = run_cli(capsys, "applications", "stats", "b.csv")
+    assert code == 0 and "贺州市[bold]测试[/bold]公司" in out
