@@ -298,3 +298,15 @@ def test_brackets_in_names_are_not_markup(files, capsys):
                                     customer="贺州市[bold]测试[/bold]公司")])
     code, out, _ = run_cli(capsys, "applications", "stats", "b.csv")
     assert code == 0 and "贺州市[bold]测试[/bold]公司" in out
+
+
+def test_provisional_year_warns_and_strict_refuses(files, capsys):
+    # 2034's holiday notice is years away: the figures carry a warning.
+    # (2034-03-01 Wed, 2034-03-07 Tue]: Mar 2, 3, 6, 7 = 4
+    write_csv(files / "y.csv", [row("Y1", "桂源公司", "低压居民新装", "2034-03-01", "2034-03-07")])
+    code, out, err = run_cli(capsys, "applications", "stats", "y.csv", "--format", "json")
+    assert (code, json.loads(out)["classes"]["residential"]["mean_working_days"]) == (0, 4)
+    assert err.startswith("警告：2034 年的法定节假日安排尚未公布")
+    code, out, err = run_cli(capsys, "applications", "stats", "y.csv", "--strict")
+    assert (code, out) == (1, "")
+    assert err.startswith("错误：严格模式（--strict）下不能使用未公布节假日安排的年份：\n2034 年")
