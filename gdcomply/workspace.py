@@ -118,7 +118,8 @@ def init_workspace(root: Path, *, exist_ok: bool = False) -> Workspace:
         for source, target in ((bundled_config_dir(), root / "config"), (bundled_templates_dir(), root / "templates")):
             target.mkdir(parents=True, exist_ok=True)
             for item in sorted(source.rglob("*")):
-                if item.is_dir() or "__pycache__" in item.parts:
+                # Users get the files they edit, not the scripts that build them.
+                if item.is_dir() or "__pycache__" in item.parts or item.suffix == ".py":
                     continue
                 destination = target / item.relative_to(source)
                 if destination.exists():
