@@ -644,6 +644,66 @@ def read_applications(
         return _read_rows(main, index, headers, pause_rows, located, targets, progress)
 
 
+class _RowChecker:
+    """Checks the cells the measures need, in three groups remembered once checked.
+
+    A row is looked up by its groups (unit/type/small-micro/capacity, accepted/energised,
+    steps/materials/cost/visits); each distinct group is converted once (``remember``) and
+    stored, as None when any of its cells is wrong. The per-column memos also serve the
+    cold path, which words each problem of a rejected row (``values``).
+    """
+
+    KIND = ("unit", "business-type", "small-micro", "capacity-kva")
+    EXTRAS = ("steps", "materials", "cost", "visits")
+
+    def __init__(self, targets: Targets, position: dict[str, int]) -> None:
+        self.position = position
+        self.memos: dict[str, _Memo] = {
+            "unit": _Memo(_unit_converter(targets)),
+            "business-type": _Memo(_to_business_type),
+            "small-micro": _Memo(_to_small_micro),
+            "capacity-kva": _Memo(_to_capacity),
+            "accepted": _Memo(_to_required_date),
+            "energised": _Memo(_to_date),
+            "steps": _Memo(_to_count),
+            "materials": _Memo(_to_materials),
+            "cost": _Memo(_to_cost),
+            "visits": _Memo(_to_count),
+        }
+        self.kind_key = itemgetter(*(position[k] for k in self.KIND))
+        self.dates_key = itemgetter(position["accepted"], position["energised"])
+        self.extras_key = itemgetter(*(position[k] for k in self.EXTRAS))
+        self.kinds: dict[Any, tuple[str, BusinessType, Any, Decimal] | None] = {}
+        self.date_pairs: dict[Any, tuple[date, date | None] | None] = {}
+        self.extras: dict[Any, tuple[Any, Any, Any, Any] | None] = {}
+
+    def remember(self, cells: list[Any]) -> tuple[Any, Any, Any]:
+        """The row's three groups, checking (and storing) those not seen before."""
+        memos = self.memos
+        raw = self.kind_key(cells)
+        if raw not in self.kinds:
+            unit, business_type, small, capacity = (memos[k][v] for k, v in zip(self.KIND, raw))
+            ok = _Bad not in (unit.__class__, business_type.__class__, small.__class__, capacity.__class__)
+            ok = ok and not (small is True and business_type in _RESIDENTIAL_TYPES)
+            self.kinds[raw] = (unit, business_type, classify(business_type, small), capacity) if ok else None
+        raw_dates = self.dates_key(cells)
+        if raw_dates not in self.date_pairs:
+            accepted = memos["accepted"][raw_dates[0]]
+            energised = memos["energised"][raw_dates[1]]
+            ok = accepted.__class__ is not _Bad and energised.__class__ is not _Bad
+            ok = ok and (energised is None or energised >= accepted)
+            self.date_pairs[raw_dates] = (accepted, energised) if ok else None
+        raw_extras = self.extras_key(cells)
+        if raw_extras not in self.extras:
+            extras = tuple(memos[k][v] for k, v in zip(self.EXTRAS, raw_extras))
+            self.extras[raw_extras] = None if any(v.__class__ is _Bad for v in extras) else extras
+        return self.kinds[raw], self.date_pairs[raw_dates], self.extras[raw_extras]
+
+    def values(self, cells: list[Any]) -> dict[str, Any]:
+        """Each checked cell's converted value or _Bad, for wording a rejected row's problems."""
+        return {key: memo[cells[self.position[key]]] for key, memo in self.memos.items()}
+
+
 def _read_rows(
     table: _Table,
     index: dict[str, int],
@@ -659,49 +719,10 @@ def _read_rows(
     position = {c.key: index.get(c.key, absent) for c in APPLICATION_COLUMNS}
     i_id, i_customer = position["application-id"], position["customer"]
 
-    # One memo per cell column, for the converting and, on the cold path, the wording.
-    cell_memos: dict[str, _Memo] = {
-        "unit": _Memo(_unit_converter(targets)),
-        "business-type": _Memo(_to_business_type),
-        "small-micro": _Memo(_to_small_micro),
-        "capacity-kva": _Memo(_to_capacity),
-        "accepted": _Memo(_to_required_date),
-        "energised": _Memo(_to_date),
-        "steps": _Memo(_to_count),
-        "materials": _Memo(_to_materials),
-        "cost": _Memo(_to_cost),
-        "visits": _Memo(_to_count),
-    }
-    # The hot path looks up three groups of cells: each distinct group is checked once and
-    # remembered, as None when any of its cells is wrong.
-    kind_columns = ("unit", "business-type", "small-micro", "capacity-kva")
-    extra_columns = ("steps", "materials", "cost", "visits")
-    kind_key = itemgetter(*(position[k] for k in kind_columns))
-    dates_key = itemgetter(position["accepted"], position["energised"])
-    extras_key = itemgetter(*(position[k] for k in extra_columns))
-    kinds: dict[Any, tuple[str, BusinessType, Any, Decimal] | None] = {}
-    date_pairs: dict[Any, tuple[date, date | None] | None] = {}
-    extras_memo: dict[Any, tuple[Any, Any, Any, Any] | None] = {}
-
-    def remember(cells: list[Any]) -> tuple[Any, Any, Any]:
-        raw = kind_key(cells)
-        if raw not in kinds:
-            unit, business_type, small, capacity = (cell_memos[k][v] for k, v in zip(kind_columns, raw))
-            ok = _Bad not in (unit.__class__, business_type.__class__, small.__class__, capacity.__class__)
-            ok = ok and not (small is True and business_type in _RESIDENTIAL_TYPES)
-            kinds[raw] = (unit, business_type, classify(business_type, small), capacity) if ok else None
-        raw_dates = dates_key(cells)
-        if raw_dates not in date_pairs:
-            accepted = cell_memos["accepted"][raw_dates[0]]
-            energised = cell_memos["energised"][raw_dates[1]]
-            ok = accepted.__class__ is not _Bad and energised.__class__ is not _Bad
-            ok = ok and (energised is None or energised >= accepted)
-            date_pairs[raw_dates] = (accepted, energised) if ok else None
-        raw_extras = extras_key(cells)
-        if raw_extras not in extras_memo:
-            extras = tuple(cell_memos[k][v] for k, v in zip(extra_columns, raw_extras))
-            extras_memo[raw_extras] = None if any(v.__class__ is _Bad for v in extras) else extras
-        return kinds[raw], date_pairs[raw_dates], extras_memo[raw_extras]
+    checker = _RowChecker(targets, position)
+    kinds, date_pairs, extras_memo = checker.kinds, checker.date_pairs, checker.extras
+    kind_key, dates_key, extras_key = checker.kind_key, checker.dates_key, checker.extras_key
+    remember = checker.remember
 
     pauses_by_id: dict[str, list[_PauseRow]] = {}
     for pause_row in pause_rows:
@@ -737,7 +758,7 @@ def _read_rows(
             numbers.append(number)
 
         if kind is None or dates is None or extras is None or not customer or not application_id:
-            values = {key: memo[cells[position[key]]] for key, memo in cell_memos.items()}
+            values = checker.values(cells)
             values["application-id"] = application_id or _EMPTY_REQUIRED
             values["customer"] = customer or _EMPTY_REQUIRED
             _row_problems(table, number, index, headers, located, values)
