@@ -746,6 +746,7 @@ def class_to_json(figures: ClassMeasures) -> dict[str, Any]:
             capacity_kva_target=kva(figures.capacity_kva_target),
         )
     elif cls is CustomerClass.HIGH_VOLTAGE:
+        capacities: dict[Decimal, str | None] = {}  # a few distinct capacities, thousands of rows
         result.update(
             mean_visits=_number(figures.mean_visits),
             over_visits=figures.over_visits,
@@ -757,7 +758,9 @@ def class_to_json(figures: ClassMeasures) -> dict[str, Any]:
                     "unit": e.unit,
                     "customer": e.customer,
                     "business_type": e.business_type.value,
-                    "capacity_kva": kva(e.capacity_kva),
+                    "capacity_kva": capacities[e.capacity_kva]
+                    if e.capacity_kva in capacities
+                    else capacities.setdefault(e.capacity_kva, kva(e.capacity_kva)),
                     "accepted": e.accepted.isoformat(),
                     "energised": e.energised.isoformat(),
                     "working_days": e.working_days,

@@ -160,12 +160,13 @@ def write_json(payload: dict[str, Any]) -> None:
     The records are encoded without indent (in C) and put in place of placeholders.
     """
     records: list[str] = []
+    encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder: dumps() builds one per call
 
     def lift(value: Any) -> Any:
         if isinstance(value, dict):
             return {k: lift(v) for k, v in value.items()}
         if isinstance(value, list) and len(value) > 20 and all(isinstance(v, dict) for v in value):
-            records.append(",\n".join(json.dumps(v, ensure_ascii=False) for v in value))
+            records.append(",\n".join(map(encode, value)))
             return f"\x00records-{len(records) - 1}\x00"
         return value
 
