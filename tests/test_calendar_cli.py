@@ -409,9 +409,26 @@ def test_validate_the_bundled_calendar(cli):
     result = cli(["validate"])
     assert (result.exit_code, result.stderr) == (0, "")
     assert re.fullmatch(
-        r".*/config/deadlines\.yaml：没有发现问题。4 个单位，8 个事项，2018 年至明年共 \d+ 个报送节点。\n",
+        r".*/config/deadlines\.yaml：没有发现问题。4 个单位，8 个事项，2018 年至明年共 \d+ 个报送节点"
+        r"；targets\.yaml、reminders\.yaml 也已检查。\n",
         result.stdout,
     )
+
+
+def test_validate_checks_every_settings_file_of_the_workspace(cli, tmp_path):
+    workspace = tmp_path / "ws"
+    assert cli(["init", str(workspace), "--since", "2026-01-01"]).exit_code == 0
+    with (workspace / "config" / "targets.yaml").open("a", encoding="utf-8") as handle:
+        handle.write("bogus: 1\n")
+    reminders = workspace / "config" / "reminders.yaml"
+    text = reminders.read_text(encoding="utf-8")
+    assert "\nlead_working_days:" in text
+    reminders.write_text(text.replace("\nlead_working_days:", "\nlead_workin_days:"), encoding="utf-8")
+    result = cli(["validate", "-w", str(workspace)])
+    assert result.exit_code == 1
+    assert "targets.yaml:" in result.stderr and "bogus: 未知的字段“bogus”" in result.stderr
+    assert "lead_workin_days: 未知的字段“lead_workin_days”，是否应为“lead_working_days”？" in result.stderr
+    assert result.stdout == ""
 
 
 def test_validate_names_the_official_years_of_the_holidays_file(cli, tmp_path, write_config):

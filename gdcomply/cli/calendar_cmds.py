@@ -310,38 +310,52 @@ def validate_command(
     config: ConfigOption = None,
     workspace: WorkspaceOption = None,
 ) -> None:
-    """检查期限日历和节假日文件：没有问题时给出一行摘要，否则列出每一处问题及其行列号。"""
+    """检查期限日历、节假日、目标值和提醒设置文件：没有问题时给出一行摘要，否则列出每一处问题及其行列号。"""
     from gdcomply.cli.common import resolve_workspace
     from gdcomply.errors import ConfigError
     from gdcomply.holidayfile import load_holiday_overrides
+    from gdcomply.remindconfig import check_against_parties, load_remind_config
     from gdcomply.setup import load_setup
+    from gdcomply.targets import load_targets
 
     found = resolve_workspace(workspace)
     deadlines = config if config is not None else found.deadlines_file
+    config_dir = deadlines.parent
     reports: list[str] = []
-    try:
-        setup = load_setup(found, config)
-    except ConfigError as exc:
-        reports.append(str(exc))
+
+    def attempt(load) -> object | None:
+        try:
+            return load()
+        except ConfigError as exc:
+            if str(exc) not in reports:
+                reports.append(str(exc))
+            return None
+
+    setup = attempt(lambda: load_setup(found, config))
+    if setup is None:
         # a broken calendar stops loading before the holidays file is read: check that one
-        # too, so that one run lists every problem of both files
-        holidays_file = deadlines.parent / "holidays.yaml"
+        # too, so that one run lists every problem of every file
+        holidays_file = config_dir / "holidays.yaml"
         if holidays_file.exists():
-            try:
-                load_holiday_overrides(holidays_file)
-            except ConfigError as holidays_exc:
-                if str(holidays_exc) not in reports:
-                    reports.append(str(holidays_exc))
-    if reports:
+            attempt(lambda: load_holiday_overrides(holidays_file))
+    # The workspace's other settings files, each with its own loader.
+    attempt(lambda: load_targets(config_dir / "targets.yaml"))
+    remind = attempt(lambda: load_remind_config(config_dir / "reminders.yaml"))
+    if setup is not None and remind is not None:
+        attempt(lambda: check_against_parties(remind, set(setup.calendar.parties)))
+    if reports or setup is None:
         sys.stderr.write("\n".join(reports) + "\n")
         raise typer.Exit(1)
+    checked = [p.name for p in (config_dir / "targets.yaml", config_dir / "reminders.yaml") if p.exists()]
     calendar = setup.calendar
     instances = calendar.instances_for_years(2018, today().year + 1, setup.workdays)
     official = sorted(setup.workdays.data.official_years)
     extra = f"，节假日文件覆盖 {len(official)} 年（{'、'.join(map(str, official))}）" if official else ""
     sys.stdout.write(
         f"{setup.deadlines_file}：没有发现问题。{len(calendar.parties)} 个单位，"
-        f"{len(calendar.obligations)} 个事项，2018 年至明年共 {len(instances)} 个报送节点{extra}。\n"
+        f"{len(calendar.obligations)} 个事项，2018 年至明年共 {len(instances)} 个报送节点{extra}"
+        + (f"；{'、'.join(checked)} 也已检查" if checked else "")
+        + "。\n"
     )
 
 
