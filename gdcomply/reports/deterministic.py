@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import zipfile
 from datetime import date
 from pathlib import Path
-from typing import Mapping
 
 _CORE = "docProps/core.xml"
 _CORE_DATE = re.compile(rb"(<dcterms:(created|modified)\b[^>]*>)[^<]*(</dcterms:\2>)")
@@ -36,42 +36,29 @@ def _fix_core(xml: bytes, as_of: date) -> bytes:
     return _REVISION.sub(b"<cp:revision>1</cp:revision>", xml)
 
 
-_EMPTY_SHEET_DATA = re.compile(rb"<sheetData\s*/>|<sheetData>\s*</sheetData>")
 _CHUNK = 1 << 20
 
 
-def normalise_office_zip(path: Path, as_of: date, *, sheet_data: Mapping[str, Path] | None = None) -> None:
+def normalise_office_zip(path: Path, as_of: date) -> None:
     """Rewrite path in place (through a temporary file) with fixed dates and compression.
 
-    sheet_data maps a worksheet entry (xl/worksheets/sheet1.xml) to a file holding its
-    <row> elements, streamed into the entry's empty <sheetData/>.
+    Entries are streamed, so a large worksheet is never held in memory whole. A new entry
+    without a level is deflated at zlib's default, level 6.
     """
     tmp = path.with_name(path.name + ".norm")
     when = zip_time(as_of)
-    sheet_data = sheet_data or {}
     with zipfile.ZipFile(path) as source, zipfile.ZipFile(tmp, "w", allowZip64=True) as target:
         for info in source.infolist():
-            data = source.read(info.filename)
-            if info.filename == _CORE:
-                data = _fix_core(data, as_of)
             entry = zipfile.ZipInfo(info.filename, date_time=when)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o644 << 16
             entry.create_system = 0
-            cells = sheet_data.get(info.filename)
-            if cells is None:
-                target.writestr(entry, data, compresslevel=6)
+            if info.filename == _CORE:
+                target.writestr(entry, _fix_core(source.read(info), as_of))
                 continue
-            match = _EMPTY_SHEET_DATA.search(data)
-            if match is None:
-                raise ValueError(f"{info.filename} has no empty sheetData to fill")
-            # ZipFile.open("w") takes the level from the entry (renamed in Python 3.13)
-            setattr(entry, "compress_level" if hasattr(entry, "compress_level") else "_compresslevel", 6)
-            with target.open(entry, "w") as out, cells.open("rb") as rows:
-                out.write(data[: match.start()] + b"<sheetData>")
-                while chunk := rows.read(_CHUNK):
-                    out.write(chunk)
-                out.write(b"</sheetData>" + data[match.end():])
+            entry.file_size = info.file_size  # lets zipfile choose ZIP64 up front for a huge sheet
+            with source.open(info) as data, target.open(entry, "w") as out:
+                shutil.copyfileobj(data, out, _CHUNK)
     os.replace(tmp, path)
 
 
