@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from datetime import date
 
 import pytest
@@ -530,6 +531,12 @@ def _commands():
             yield from walk(child, (*path, name))
 
     return list(walk(typer.main.get_command(app), ()))
+
+
+@pytest.mark.parametrize("path", [p for p, _ in _commands()], ids=" ".join)
+def test_every_command_appears_in_the_readme(path):
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert f"gdcomply {' '.join(path)}" in readme, f"README.md does not mention gdcomply {' '.join(path)}"
 
 
 @pytest.mark.parametrize("path", [p for p, _ in _commands()], ids=" ".join)
