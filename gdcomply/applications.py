@@ -155,6 +155,10 @@ class Application(NamedTuple):
     visits: int | None
     pauses: tuple[Pause, ...]
     row: int  # the sheet row or CSV line, for ApplicationSet.where
+    # Descriptive columns the reports list (not measured); empty when the export lacks them.
+    address: str = ""
+    voltage: str = ""
+    channel: str = ""
 
 
 @dataclass(frozen=True)

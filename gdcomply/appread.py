@@ -718,6 +718,7 @@ def _read_rows(
     needs_pad = any(c.key not in index for c in APPLICATION_COLUMNS)
     position = {c.key: index.get(c.key, absent) for c in APPLICATION_COLUMNS}
     i_id, i_customer = position["application-id"], position["customer"]
+    i_address, i_voltage, i_channel = position["address"], position["voltage"], position["channel"]
 
     checker = _RowChecker(targets, position)
     kinds, date_pairs, extras_memo = checker.kinds, checker.date_pairs, checker.extras
@@ -776,12 +777,16 @@ def _read_rows(
             pauses = checked
         unit, business_type, customer_class, capacity = kind
         steps, materials, cost, visits = extras
+        address, voltage, channel = cells[i_address], cells[i_voltage], cells[i_channel]
         valid.append(
             make(
                 Application,
                 (
                     application_id, unit, customer, business_type, customer_class, capacity,
                     accepted, energised, steps, materials, cost, visits, pauses, number,
+                    address.strip() if address.__class__ is str else _text(address),
+                    voltage.strip() if voltage.__class__ is str else _text(voltage),
+                    channel.strip() if channel.__class__ is str else _text(channel),
                 ),
             )
         )

@@ -505,10 +505,19 @@ class _Measured:
     working_days: int
     paused_days: int
     limit: int | None
-    address: str
-    voltage: str
-    channel: str
     where: str
+
+    @property
+    def address(self) -> str:
+        return self.application.address
+
+    @property
+    def voltage(self) -> str:
+        return self.application.voltage
+
+    @property
+    def channel(self) -> str:
+        return self.application.channel
 
 
 def _period_of(request: PackRequest):
@@ -519,7 +528,6 @@ def _period_of(request: PackRequest):
 
 def _measured_rows(
     app_set: ApplicationSet, workdays: WorkCalendar, targets: Targets, period, unit: str | None,
-    extras: dict[str, tuple[str, str, str]] | None = None,
 ) -> list[_Measured]:  # fmt: skip
     from gdcomply.applications import connection_time, limit_for
 
@@ -529,16 +537,10 @@ def _measured_rows(
         if energised is None or energised not in period or (unit is not None and application.unit != unit):
             continue
         working_days, paused = connection_time(workdays, application, energised)
-        extra = (extras or {}).get(application.application_id)
-        address, voltage, channel = extra if extra else (
-            getattr(application, "address", "") or "",
-            getattr(application, "voltage", "") or "",
-            getattr(application, "channel", "") or "",
-        )
         rows.append(
             _Measured(
                 application, working_days, paused, limit_for(targets, application.customer_class),
-                address, voltage, channel, app_set.where(application) if app_set.location else "",
+                app_set.where(application) if app_set.location else "",
             )  # fmt: skip
         )
     rows.sort(key=lambda m: (m.application.energised, m.application.application_id))
@@ -986,7 +988,6 @@ def _plan_company_connection_data(ctx: _Context) -> _Plan:
             if found is not None:
                 sources.append((unit, *found))
     applications: list[Application] = []
-    extras: dict[str, tuple[str, str, str]] = {}
     problems: list = []
     wheres: dict[str, str] = {}
     declared: dict[str, int] = {}
@@ -1003,7 +1004,6 @@ def _plan_company_connection_data(ctx: _Context) -> _Plan:
                 raise InputError(f"{ctx.targets.unit_name(unit)}的明细出现了两次：{present[unit]} 和 {how}")
             present[unit] = how
         applications.extend(detail.applications)
-        extras.update(detail.extras)
         wheres.update(detail.wheres)
         declared.update(detail.declared)
         problems.extend(detail.problems)
@@ -1023,12 +1023,11 @@ def _plan_company_connection_data(ctx: _Context) -> _Plan:
     plan.inputs.extend(ctx.config_inputs())
     app_set = ApplicationSet("", "", tuple(applications), tuple(problems), RowCounts(read, valid, rejected))
     figures = _measure(ctx, app_set, period, None)
-    rows = _measured_rows(app_set, ctx.workdays, ctx.targets, period, None, extras)
+    rows = _measured_rows(app_set, ctx.workdays, ctx.targets, period, None)
     rows = [
-        _Measured(m.application, m.working_days, m.paused_days, m.limit, m.address, m.voltage, m.channel,
-                  wheres.get(m.application.application_id, ""))
+        _Measured(m.application, m.working_days, m.paused_days, m.limit, wheres.get(m.application.application_id, ""))
         for m in rows
-    ]  # fmt: skip
+    ]
     plan.warnings.extend(w.message for w in figures.warnings)
     differing = [m for m in rows if declared.get(m.application.application_id, m.working_days) != m.working_days]
     if differing:
@@ -1093,7 +1092,6 @@ class UnitDetail:
     """The 明细 (and 问题数据) of a unit's pack workbook, as applications again."""
 
     applications: tuple[Application, ...]
-    extras: dict[str, tuple[str, str, str]]  # application id -> (address, voltage, channel)
     wheres: dict[str, str]  # application id -> where the row came from originally
     declared: dict[str, int]  # application id -> the unit's 接电时长(工作日)
     units: frozenset[str]
@@ -1138,7 +1136,6 @@ def read_unit_pack(path: Path, shown: str, targets: Targets, period) -> UnitDeta
     col = {h: i for i, h in enumerate(DETAIL_HEADERS)}
     problems: list[Problem] = []
     applications: list[Application] = []
-    extras: dict[str, tuple[str, str, str]] = {}
     wheres: dict[str, str] = {}
     declared: dict[str, int] = {}
     units: set[str] = set()
@@ -1180,8 +1177,7 @@ def read_unit_pack(path: Path, shown: str, targets: Targets, period) -> UnitDeta
                 pauses=_parse_pauses(str(row[col["客户原因暂停"]] or "")), row=index + 1,
             )  # fmt: skip
             for field_name, header in _OPTIONAL_TEXT_FIELDS:
-                if field_name in Application._fields:  # the model may carry them (see _measured_rows)
-                    fields[field_name] = str(row[col[header]] or "")
+                fields[field_name] = str(row[col[header]] or "")
             application = Application(**fields)
         except (ValueError, ArithmeticError, TypeError) as exc:
             problems.append(Problem(where, f"明细行无法读取：{exc}"))
@@ -1190,9 +1186,6 @@ def read_unit_pack(path: Path, shown: str, targets: Targets, period) -> UnitDeta
             continue
         applications.append(application)
         units.add(unit)
-        extras[application.application_id] = (
-            str(row[col["用电地址"]] or ""), str(row[col["电压等级"]] or ""), str(row[col["受理渠道"]] or "")
-        )
         wheres[application.application_id] = str(row[col["来源"]] or "") or where
         declared_days = row[col["接电时长(工作日)"]]
         if declared_days not in ("", None):
@@ -1207,7 +1200,7 @@ def read_unit_pack(path: Path, shown: str, targets: Targets, period) -> UnitDeta
                 unit_problems.append(Problem(str(row[0]), str(row[1]) if len(row) > 1 else ""))
                 read_extra += 1
     return UnitDetail(
-        tuple(applications), extras, wheres, declared, frozenset(units), tuple(unit_problems),
+        tuple(applications), wheres, declared, frozenset(units), tuple(unit_problems),
         len(applications) + read_extra, read_extra,
     )  # fmt: skip
 

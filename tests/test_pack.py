@@ -257,6 +257,42 @@ def test_formula_looking_customer_name_stays_text(cli, ws, tmp_path):
     assert not book["高压新装增容"].cell(row=2, column=2).quotePrefix
 
 
+def test_address_voltage_and_channel_reach_the_pack_and_the_company(cli, ws, tmp_path):
+    data = tmp_path / "apps.csv"
+    data.write_text(
+        textwrap.dedent(
+            """\
+            申请编号,供电单位,户名,用电地址,业务类型,电压等级,容量(kVA),受理日期,送电日期,受理渠道
+            GY1,桂源公司,贺州市某木业有限公司,贺州市八步区西约街1号,高压新装,10kV,630,2026-03-02,2026-04-20,网上营业厅
+            GY2,桂源公司,李明,钟山县钟山镇2号,低压居民新装,0.4kV,8,2026-03-02,2026-03-10,
+            """
+        ),
+        encoding="utf-8",
+    )
+    result = pack(cli, ws, "connection-data", "--period", PERIOD, "--party", "guiyuan", "--input", data)
+    assert result.exit_code == 0, result.output
+    book = load_workbook(tmp_path / "packs/connection-data_2026-H1_guiyuan/用户报装信息_2026上半年_桂源公司.xlsx")
+    high = [row for row in book["高压新装增容"].iter_rows(min_row=2, values_only=True)]
+    assert [(r[0], r[2], r[4]) for r in high] == [("GY1", "贺州市八步区西约街1号", "10kV")]
+    detail = book["明细"]
+    headers = [c.value for c in detail[1]]
+    rows = {r[0]: r for r in detail.iter_rows(min_row=2, values_only=True)}
+    column = {h: headers.index(h) for h in ("用电地址", "电压等级", "受理渠道")}
+    assert rows["GY1"][column["受理渠道"]] == "网上营业厅"
+    assert rows["GY2"][column["用电地址"]] == "钟山县钟山镇2号" and rows["GY2"][column["电压等级"]] == "0.4kV"
+    assert rows["GY2"][column["受理渠道"]] in (None, "")
+
+    unit_book = tmp_path / "packs/connection-data_2026-H1_guiyuan/用户报装信息_2026上半年_桂源公司.xlsx"
+    company = pack(
+        cli, ws, "connection-data", "--period", PERIOD, "--party", "company", "--input", unit_book,
+        "--allow-missing", "--out", tmp_path / "company",
+    )  # fmt: skip
+    assert company.exit_code == 0, company.output
+    consolidated = load_workbook(next((tmp_path / "company").glob("*/*.xlsx")))
+    high = [row for row in consolidated["高压新装增容"].iter_rows(min_row=2, values_only=True)]
+    assert [(r[0], r[2], r[4]) for r in high] == [("GY1", "贺州市八步区西约街1号", "10kV")]
+
+
 def test_unit_pack_needs_its_export(cli, ws):
     result = pack(cli, ws, "connection-data", "--period", PERIOD, "--party", "guiyuan")
     assert result.exit_code == 2
