@@ -23,6 +23,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Mapping
 
+from gdcomply.appread import column_letters
 from gdcomply.errors import InputError, Problem
 
 RECTIFICATION_HEADERS = ("问题", "整改措施", "责任部门", "完成时限")
@@ -306,15 +307,6 @@ def _measure(values: dict[str, Any], where: dict[str, str], row_where: str, prob
     return Measure(texts["问题"], texts["整改措施"], texts["责任部门"], deadline, row_where)
 
 
-def _column_letters(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
 def _measures_excel(path: Path) -> tuple[Measure, ...]:
     from python_calamine import CalamineWorkbook
 
@@ -344,7 +336,7 @@ def _measures_excel(path: Path) -> tuple[Measure, ...]:
             continue
         number = index + 1
         values = {h: (row[c] if c < len(row) and row[c] != "" else None) for h, c in columns.items()}
-        where = {h: f"{path}:{sheet_name}!{_column_letters(c)}{number}" for h, c in columns.items()}
+        where = {h: f"{path}:{sheet_name}!{column_letters(c)}{number}" for h, c in columns.items()}
         measure = _measure(values, where, f"{path}:{sheet_name}!A{number}", problems)
         if measure is not None:
             measures.append(measure)
