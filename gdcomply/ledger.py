@@ -532,24 +532,31 @@ class Ledger:
         ).fetchone()
         return row is not None
 
-    def record_reminder(self, reminder: SentReminder) -> bool:
-        """Record a reminder the server accepted; False if it was already recorded."""
+    def record_reminders(self, reminders: list[SentReminder]) -> int:
+        """Record the reminders of one accepted email in one transaction; returns how many were new."""
         db = self._db
+        added = 0
         db.execute("BEGIN IMMEDIATE")
         try:
-            cursor = db.execute(
-                "INSERT OR IGNORE INTO reminders(instance_id, stage, recipient, message_id, sent_at, sent_on)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    reminder.instance_id, reminder.stage, reminder.recipient, reminder.message_id,
-                    reminder.sent_at, reminder.sent_on.isoformat(),
-                ),  # fmt: skip
-            )
+            for reminder in reminders:
+                cursor = db.execute(
+                    "INSERT OR IGNORE INTO reminders(instance_id, stage, recipient, message_id, sent_at, sent_on)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    (
+                        reminder.instance_id, reminder.stage, reminder.recipient, reminder.message_id,
+                        reminder.sent_at, reminder.sent_on.isoformat(),
+                    ),  # fmt: skip
+                )
+                added += cursor.rowcount
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
-        return cursor.rowcount == 1
+        return added
+
+    def record_reminder(self, reminder: SentReminder) -> bool:
+        """Record one reminder the server accepted; False if it was already recorded."""
+        return self.record_reminders([reminder]) == 1
 
     def reminders(self, instance_id: str | None = None) -> list[SentReminder]:
         where, params = ("WHERE instance_id = ?", (instance_id,)) if instance_id else ("", ())

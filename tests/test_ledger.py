@@ -269,6 +269,18 @@ def test_reminders_are_recorded_once(ledger: Ledger) -> None:
     assert ledger.reminders(UNIT) == [reminder] and ledger.reminders("other") == []
 
 
+def test_the_reminders_of_one_email_are_recorded_together_or_not_at_all(ledger: Ledger) -> None:
+    def sent(stage: str) -> SentReminder:
+        return SentReminder(UNIT, stage, "a@example.com", "<2@x>", "2018-11-12T09:00:00+08:00", date(2018, 11, 12))
+
+    assert ledger.record_reminders([sent("lead-5"), sent("lead-2")]) == 2
+    assert ledger.record_reminders([sent("lead-2"), sent("lead-0")]) == 1  # lead-2 was there already
+    broken = SentReminder(UNIT, "overdue-1", "b@example.com", "<3@x>", "2018-11-12T09:00:00+08:00", None)  # type: ignore[arg-type]
+    with pytest.raises(AttributeError):  # fails after the first insert of the transaction
+        ledger.record_reminders([sent("overdue-1"), broken])
+    assert [r.stage for r in ledger.reminders(UNIT)] == ["lead-5", "lead-2", "lead-0"]
+
+
 def test_export_tables_is_every_row(ledger: Ledger) -> None:
     one = record(ledger, evidence("a"), evidence("b")).recorded
     record(ledger, evidence("c"))

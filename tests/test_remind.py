@@ -360,16 +360,16 @@ def test_a_server_that_never_answers_times_out(cli, ws, server):
 
 def test_failing_to_record_after_the_send_gives_one_duplicate_never_a_loss(cli, ws, server, monkeypatch):
     mailbox, _ = server
-    real_record = Ledger.record_reminder
+    real_record = Ledger.record_reminders
     broken = {"left": 1}
 
-    def flaky_record(self, reminder):
-        if reminder.recipient == GUIYUAN and broken["left"]:
+    def flaky_record(self, reminders):
+        if any(r.recipient == GUIYUAN for r in reminders) and broken["left"]:
             broken["left"] -= 1
             raise sqlite3.OperationalError("disk I/O error")
-        return real_record(self, reminder)
+        return real_record(self, reminders)
 
-    monkeypatch.setattr(Ledger, "record_reminder", flaky_record)
+    monkeypatch.setattr(Ledger, "record_reminders", flaky_record)
     first = remind(cli, ws, "--as-of", "2026-06-01")
     assert first.exit_code == 1
     assert "已发送但未能记入台账：桂源公司专责 <guiyuan@example.com>（OperationalError: disk I/O error）" in first.stdout

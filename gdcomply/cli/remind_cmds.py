@@ -212,10 +212,13 @@ def _run(
         email, message_id = by_recipient[accepted.recipient]
         sent_at = now().isoformat(timespec="seconds")
         try:
-            for item in email.items:
-                ledger.record_reminder(
+            # one transaction per email: a kill records all of its items or none of them
+            ledger.record_reminders(
+                [
                     SentReminder(item.instance.id, item.stage.name, email.recipient.address, message_id, sent_at, day)
-                )
+                    for item in email.items
+                ]
+            )
         except Exception as exc:  # noqa: BLE001 - the others must still be sent; this one is reported
             unrecorded.append((email, f"{type(exc).__name__}: {exc}"))
             return
