@@ -533,6 +533,24 @@ def _commands():
     return list(walk(typer.main.get_command(app), ()))
 
 
+def test_each_command_loads_only_its_own_module_and_the_table_is_complete():
+    import typer.main
+
+    from gdcomply.cli import COMMAND_MODULES, build_app
+
+    everything = set(typer.main.get_command(build_app()).commands)
+    assert everything == set(COMMAND_MODULES)
+    for command, module in COMMAND_MODULES.items():
+        alone = set(typer.main.get_command(build_app(command)).commands)
+        assert alone == {c for c, m in COMMAND_MODULES.items() if m == module}
+
+
+def test_an_unknown_command_is_named_in_chinese(cli):
+    result = cli(["bogus"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("错误：未知的命令“bogus”。可用的命令：calendar、validate、workdays、init")
+
+
 @pytest.mark.parametrize("path", [p for p, _ in _commands()], ids=" ".join)
 def test_every_command_appears_in_the_readme(path):
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")

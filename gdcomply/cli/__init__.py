@@ -13,23 +13,29 @@ import sys
 import typer
 
 from gdcomply import __version__
-from gdcomply.cli import (
-    applications_cmds,
-    calendar_cmds,
-    ledger_cmds,
-    pack_cmds,
-    remind_cmds,
-)
 from gdcomply.errors import GdcomplyError
 
-app = typer.Typer(
-    name="gdcomply",
-    help="“获得电力”监管报送的期限日历、报送台账、周检查、报装数据测算、报告生成与邮件提醒。",
-    no_args_is_help=True,
-    add_completion=False,
-    rich_markup_mode=None,
-    pretty_exceptions_enable=False,
-)
+# Which module registers each top-level command. A run imports only the module of the
+# command it runs (typer builds every registered command's parameters at each start, and
+# the modules themselves cost ~10 ms each); --help and unknown commands load them all.
+# tests/test_calendar_cli.py checks this table against what the modules register.
+COMMAND_MODULES = {
+    "calendar": "calendar_cmds",
+    "validate": "calendar_cmds",
+    "workdays": "calendar_cmds",
+    "init": "ledger_cmds",
+    "info": "ledger_cmds",
+    "check": "ledger_cmds",
+    "submit": "ledger_cmds",
+    "withdraw": "ledger_cmds",
+    "log": "ledger_cmds",
+    "export": "ledger_cmds",
+    "verify": "ledger_cmds",
+    "pack": "pack_cmds",
+    "remind": "remind_cmds",
+    "applications": "applications_cmds",
+}
+_MODULE_ORDER = ("calendar_cmds", "ledger_cmds", "pack_cmds", "remind_cmds", "applications_cmds")
 
 _DEBUG = {"on": False}
 
@@ -40,7 +46,6 @@ def _version(value: bool) -> None:
         raise typer.Exit(0)
 
 
-@app.callback()
 def _root(
     debug: bool = typer.Option(False, "--debug", help="出错时显示完整的 Python 调用栈（供开发人员排查）。"),
     version: bool = typer.Option(
@@ -51,8 +56,39 @@ def _root(
     _DEBUG["on"] = debug or _DEBUG["on"]
 
 
-for _module in (calendar_cmds, ledger_cmds, applications_cmds, pack_cmds, remind_cmds):
-    _module.register(app)
+def build_app(command: str | None = None) -> typer.Typer:
+    """The root app with every command, or only the one named (when it is known)."""
+    import importlib
+
+    root = typer.Typer(
+        name="gdcomply",
+        help="“获得电力”监管报送的期限日历、报送台账、周检查、报装数据测算、报告生成与邮件提醒。",
+        no_args_is_help=True,
+        add_completion=False,
+        rich_markup_mode=None,
+        pretty_exceptions_enable=False,
+    )
+    root.callback()(_root)
+    wanted = (COMMAND_MODULES[command],) if command in COMMAND_MODULES else _MODULE_ORDER
+    for name in wanted:
+        importlib.import_module(f"gdcomply.cli.{name}").register(root)
+    return root
+
+
+def __getattr__(name: str) -> typer.Typer:
+    if name == "app":  # the full app, for tests and tools that introspect the CLI
+        return build_app()
+    raise AttributeError(name)
+
+
+def _command_of(args: list[str]) -> str | None:
+    """The command a run names: its first argument that is not a root option."""
+    for arg in args:
+        if arg in ("--help", "--version"):
+            return None
+        if not arg.startswith("-"):
+            return arg
+    return None
 
 
 _USAGE_MESSAGES = {
@@ -69,6 +105,10 @@ def _usage_message(exc: Exception) -> str:
     kind = type(exc).__name__
     label = _USAGE_MESSAGES.get(kind, "用法错误")
     detail = getattr(exc, "format_message", lambda: str(exc))()
+    if detail.startswith("No such command"):
+        unknown = detail.split("'")[1] if detail.count("'") >= 2 else ""
+        known = "、".join(COMMAND_MODULES)
+        return f"错误：未知的命令“{unknown}”。可用的命令：{known}\n运行“gdcomply --help”查看用法。"
     name = getattr(exc, "option_name", None)
     if name is None:
         param = getattr(exc, "param", None)
@@ -85,7 +125,7 @@ def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     _DEBUG["on"] = "--debug" in args or os.environ.get("GDCOMPLY_DEBUG") == "1"
     try:
-        code = app(args=args, prog_name="gdcomply", standalone_mode=False)
+        code = build_app(_command_of(args))(args=args, prog_name="gdcomply", standalone_mode=False)
     except GdcomplyError as exc:
         if _DEBUG["on"]:
             raise
