@@ -15,6 +15,8 @@ those deadlines roll back to the Friday before (06-08, 07-13, 08-03, 11-16).
 
 from __future__ import annotations
 
+import re
+
 import contextlib
 import io
 import json
@@ -313,6 +315,21 @@ def test_fail_on_exit_codes(cli, ws2018: Path) -> None:
     # 10-15: all of R3 done, R4 far away; nothing due soon
     quiet = cli(["check", "-w", ws2018, "--as-of", "2018-10-15", "--fail-on", "due-soon"])
     assert quiet.exit_code == 0, quiet.output
+
+
+def test_table_on_a_pipe_never_cuts_the_period_date_or_route(cli, tmp_path: Path) -> None:
+    """Cron mails the table: with long details, the key columns must still be whole."""
+    workspace = tmp_path / "quiet"
+    assert cli(["init", str(workspace), "--since", "2026-01-01"]).exit_code == 0
+    result = cli(["check", "-w", str(workspace), "--as-of", "2026-11-19"])
+    rows = [line for line in result.stdout.splitlines() if line.startswith("│ 已逾期") or line.startswith("│ 有风险")]
+    assert len(rows) == 27
+    for row in rows:
+        cells = [cell.strip() for cell in row.strip("│").split("│")]
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2} 周[一二三四五六日]", cells[1]), row
+        assert re.fullmatch(r"\d{4}-(R[1-4]|H[12])", cells[3]), row
+        assert "…" not in cells[4] and ("→" in cells[4] or cells[4] == "公司（完成/公开）"), row
+    assert "未按时报送" in result.stdout.replace("\n", "").replace("│", "").replace(" ", "")
 
 
 def test_table_output_has_the_summary_line_and_chinese_details(cli, ws2018: Path) -> None:

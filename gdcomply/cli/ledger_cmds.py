@@ -392,8 +392,11 @@ def _print_check(setup: Setup, report: CheckReport) -> None:
         out.print("没有逾期、有风险或即将到期的事项。")
         return
     table = Table()
+    # The key columns never wrap or shrink (a cron mail must still tell R1 from R4); the
+    # description and the details wrap when the line is too narrow.
     for header in ("状态", "截止日期", "事项", "期次", "报送 → 接收", "情况"):
-        table.add_column(header, no_wrap=True)
+        wraps = header in ("事项", "情况")
+        table.add_column(header, no_wrap=not wraps, overflow="fold" if wraps else "ignore", min_width=8 if wraps else None)
     styles = {Status.OVERDUE: "bold red", Status.AT_RISK: "red", Status.DUE_SOON: "yellow", Status.LATE: "magenta"}
     calendar = setup.calendar
     for item in report.items:
