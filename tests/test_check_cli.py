@@ -404,3 +404,12 @@ def test_a_later_year_shows_earlier_overdue_items(cli, ws2018: Path) -> None:
     assert items["progress-report/2018-R4/gongdian->company"] == "overdue"
     assert items["connection-data/2018-H2/gongdian->company"] == "due-soon"  # due 2019-01-10
     assert not any(i.startswith("progress-report/2018-R3") for i in items)
+
+
+@pytest.mark.parametrize("command", [["check"], ["remind", "--dry-run"]])
+def test_an_as_of_outside_the_calendar_is_wrong_usage_not_a_finding(cli, tmp_path: Path, command) -> None:
+    workspace = tmp_path / "ws"
+    assert cli(["init", str(workspace), "--since", "2026-01-01"]).exit_code == 0
+    result = cli([*command, "-w", str(workspace), "--as-of", "2036-01-01"])
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == "错误：--as-of 的值 2036-01-01 超出工作日历支持的范围（2000-01-01 至 2035-12-31）\n"

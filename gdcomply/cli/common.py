@@ -39,13 +39,25 @@ def now() -> datetime:
 
 
 def parse_date(text: str, option: str) -> date:
-    """An ISO date given on the command line, or a Chinese usage error naming the option."""
+    """An ISO date given on the command line, or a Chinese usage error naming the option.
+
+    A date outside the working-day calendar's range is wrong usage too (exit 2), so that
+    cron never reads "--as-of 2036-01-01" as "something is overdue" (exit 1).
+    """
+    from gdcomply.workdays import RANGE_END, RANGE_START
+
     try:
-        return date.fromisoformat(text.strip())
+        day = date.fromisoformat(text.strip())
     except ValueError:
         raise UsageError(
             f"{option} 的值“{text}”不是有效的日期，格式应为 YYYY-MM-DD（如 2026-06-08）"
         ) from None
+    if not RANGE_START <= day <= RANGE_END:
+        raise UsageError(
+            f"{option} 的值 {day.isoformat()} 超出工作日历支持的范围"
+            f"（{RANGE_START.isoformat()} 至 {RANGE_END.isoformat()}）"
+        )
+    return day
 
 
 def as_of_or_today(text: str | None) -> date:
