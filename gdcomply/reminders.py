@@ -3,17 +3,25 @@
 Stages, per instance and recipient (names as stored in the ledger):
 - ``lead-N``: N working days or fewer are left (``working_days_left <= N``, see tracking.py);
   ``lead-0`` is the due date itself.
-- ``overdue-K``: the K-th reminder of an overdue instance. ``overdue-1`` goes on the first
-  working day after the due date, then one more every ``overdue_every_working_days``
-  (default 2: working days 1, 3, 5 … overdue).
-- ``escalation-K``: a copy of ``overdue-K`` to the escalation party's contacts (the company's
-  marketing department), once the instance is ``escalate_after_working_days`` overdue.
+- ``overdue-K``: a reminder of an overdue instance. The first goes on the first run that finds
+  the instance overdue (normally the first working day after the due date); the next one only
+  once ``overdue_every_working_days`` (default 2) working days have passed since the last
+  overdue reminder of that instance actually sent to that recipient (its ``sent_on``), so two
+  overdue sends to one person are never closer than that, whatever runs were missed. ``0``:
+  one overdue reminder only. K is the round the overdue working days have reached on the
+  schedule (1 on days 0-1, +1 every N days: see ``overdue_round``), but always above the last
+  K sent to that recipient, so a name is never reused.
+- ``escalation-K``: the same, as a copy to the escalation party's contacts (the company's
+  marketing department), once the instance is ``escalate_after_working_days`` overdue; spaced
+  by that supervisor's own last escalation copy of the instance.
 
 Catch-up: a run sends, per instance and recipient, only the MOST URGENT stage reached today,
 and only if neither it nor a more urgent stage of the same kind was sent before. A missed run
 is therefore made up by the next one (lead-5 is sent with 3 days left if the lead-5 day
 had no run), and a stale stage is never sent after a more urgent one (after a week without
-runs, only lead-0 goes out, not lead-5, lead-2 and lead-0 together).
+runs, only lead-0 goes out, not lead-5, lead-2 and lead-0 together). An overdue catch-up
+(``overdue-56`` on the first run in months) restarts the spacing: the next round follows
+``overdue_every_working_days`` working days after it, not the next day.
 
 Only open, tracked instances are reminded (overdue, due-soon, upcoming, at-risk): a
 submission recorded in the ledger stops the reminders of its instance from the next run on.
@@ -143,6 +151,37 @@ def overdue_round(working_days_overdue: int, every: int) -> int:
     return 1 + max(0, working_days_overdue - 1) // every
 
 
+def next_overdue_stage(
+    kind: StageKind,
+    working_days_overdue: int,
+    every: int,
+    last_sent: tuple[int, date] | None,
+    *,
+    as_of: date,
+    workdays: WorkCalendar,
+) -> Stage | None:
+    """The overdue (or escalation) stage to send one recipient today, or None: not yet / no more.
+
+    `last_sent` is (highest round, latest sent_on) of this kind already sent to this recipient
+    about this instance. Nothing sent yet: the round reached on the schedule goes now (catch-up).
+    Otherwise a new round goes only once `every` working days have passed since `sent_on`
+    (never with `every` 0), numbered at least one above the last one sent.
+    """
+    reached = overdue_round(working_days_overdue, every)
+    if last_sent is None:
+        return Stage(kind, reached)
+    last_round, last_on = last_sent
+    if every <= 0 or last_on >= as_of:
+        return None
+    try:
+        elapsed = workdays.count(last_on, as_of)
+    except CalendarRangeError:  # sent before the working-day calendar starts: long ago
+        elapsed = every
+    if elapsed < every:
+        return None
+    return Stage(kind, max(reached, last_round + 1))
+
+
 def schedule_window(as_of: date, rules: RemindRules, tracking_since: date, workdays: WorkCalendar) -> tuple[date, date]:
     """The due dates a run must look at: from the tracking start to past the longest lead."""
     longest = max(rules.lead_working_days, default=0)
@@ -188,12 +227,27 @@ def plan_reminders(
         return RemindPlan(as_of, day_kind, True, (), ())
 
     covered: dict[tuple[str, str, str], int] = {}  # (instance, recipient, track) -> most urgent sent
+    # (instance, recipient, overdue/escalation) -> (highest round sent, last sent_on)
+    last_overdue: dict[tuple[str, str, StageKind], tuple[int, date]] = {}
     for record in sent:
         stage = Stage.parse(record.stage)
         if stage is None:
             continue
         key = (record.instance_id, record.recipient.lower(), stage.track)
         covered[key] = max(covered.get(key, stage.urgency), stage.urgency)
+        if stage.kind is not StageKind.LEAD:
+            round_key = (record.instance_id, record.recipient.lower(), stage.kind)
+            known = last_overdue.get(round_key)
+            if known is None:
+                last_overdue[round_key] = (stage.number, record.sent_on)
+            else:
+                last_overdue[round_key] = (max(known[0], stage.number), max(known[1], record.sent_on))
+
+    def overdue_stage_for(kind: StageKind, instance: Instance, address: str, overdue_days: int) -> Stage | None:
+        return next_overdue_stage(
+            kind, overdue_days, rules.overdue_every_working_days,
+            last_overdue.get((instance.id, address, kind)), as_of=as_of, workdays=workdays,
+        )  # fmt: skip
 
     recipients: dict[str, Recipient] = {}
     items: dict[str, list[ReminderItem]] = {}
@@ -226,14 +280,13 @@ def plan_reminders(
         if status.status not in OPEN_STATUSES:
             continue
         instance = status.instance
-        if status.status is Status.OVERDUE:
-            overdue_days = status.working_days_overdue or 0
-            stage = Stage(StageKind.OVERDUE, overdue_round(overdue_days, rules.overdue_every_working_days))
-        else:
+        overdue = status.status is Status.OVERDUE
+        overdue_days = status.working_days_overdue or 0
+        lead: Stage | None = None
+        if not overdue:
             lead = lead_stage(status.working_days_left or 0, rules.lead_working_days)
             if lead is None:
                 continue
-            stage = lead
         owners = contacts_of(instance.sender)
         if not owners and instance.sender not in missing_contacts:
             missing_contacts.add(instance.sender)
@@ -243,20 +296,21 @@ def plan_reminders(
                 f"请在 config/deadlines.yaml 的 parties.{instance.sender}.contacts 中填写"
             )
         for owner in owners:
+            stage = overdue_stage_for(StageKind.OVERDUE, instance, owner.address, overdue_days) if overdue else lead
+            if stage is None:
+                continue  # the last overdue reminder to this owner is too recent (or it was the only one)
             add(instance, owner, ReminderItem(
                 instance, stage, status.status, status.working_days_left, status.working_days_overdue,
                 False, status.at_risk_from,
             ))  # fmt: skip
-        if (
-            stage.kind is StageKind.OVERDUE
-            and rules.escalation_enabled
-            and (status.working_days_overdue or 0) >= rules.escalate_after_working_days
-        ):
+        if overdue and rules.escalation_enabled and overdue_days >= rules.escalate_after_working_days:
             owner_addresses = {o.address for o in owners}
-            copy = Stage(StageKind.ESCALATION, stage.number)
             for supervisor in contacts_of(rules.escalate_to):
                 if supervisor.address in owner_addresses:
                     continue  # already told about it as its owner
+                copy = overdue_stage_for(StageKind.ESCALATION, instance, supervisor.address, overdue_days)
+                if copy is None:
+                    continue
                 add(instance, supervisor, ReminderItem(
                     instance, copy, status.status, None, status.working_days_overdue, True, (),
                 ))  # fmt: skip

@@ -19,10 +19,12 @@ from gdcomply.reminders import (
     Stage,
     StageKind,
     lead_stage,
+    next_overdue_stage,
     overdue_round,
     plan_reminders,
     reminder_statuses,
 )
+from gdcomply.tracking import Status
 from gdcomply.resources import bundled_config_dir
 from gdcomply.setup import load_workdays
 from gdcomply.workdays import WorkCalendar
@@ -202,19 +204,123 @@ def test_a_new_contact_gets_the_current_stage_even_if_the_others_had_it():
     assert [e.recipient.address for e in plan(date(2026, 6, 2), sent=sent).emails] == ["gongdian@example.com"]
 
 
-@settings(max_examples=25, deadline=None)
-@given(st.lists(st.booleans(), min_size=18, max_size=18))
-def test_daily_runs_with_random_misses_never_repeat_or_go_backwards(runs_on):
-    """Whatever days the cron job misses: no (instance, stage, recipient) twice, stages only get
-    more urgent, and after any run the most urgent stage reached that day has been sent."""
+# -- overdue spacing: counted from the last overdue reminder actually sent -------------------
+
+GONGDIAN_R1 = UNITS_R1[0]  # 2026-R1 due 2026-06-08
+
+
+def overdue_sends(sent: list[SentReminder], instance_id: str, address: str, kind: str = "overdue") -> list[tuple[date, str]]:
+    return [(r.sent_on, r.stage) for r in sent
+            if r.instance_id == instance_id and r.recipient == address and r.stage.startswith(f"{kind}-")]  # fmt: skip
+
+
+def run_days(days, *, since: date = SINCE, **rule_changes) -> list[SentReminder]:
+    sent: list[SentReminder] = []
+    for day in days:
+        sent.extend(sent_from(plan(day, sent=sent, since=since, **rule_changes), day))
+    return sent
+
+
+def test_an_overdue_catch_up_is_not_followed_by_another_round_the_next_day():
+    """The review's repro: first run months after the due date, then daily runs."""
+    since = date(2026, 1, 1)
+    first = plan(date(2026, 11, 18), since=since)
+    assert stages_of(first, "gongdian@example.com")[GONGDIAN_R1] == "overdue-56"  # the round reached: catch-up
+    sent = sent_from(first, date(2026, 11, 18))
+    next_day = plan(date(2026, 11, 19), sent=sent, since=since)
+    assert GONGDIAN_R1 not in stages_of(next_day, "gongdian@example.com")
+    sent += sent_from(next_day, date(2026, 11, 19))
+    two_later = plan(date(2026, 11, 20), sent=sent, since=since)  # 2 working days after the catch-up
+    assert stages_of(two_later, "gongdian@example.com")[GONGDIAN_R1] == "overdue-57"
+    sent += sent_from(two_later, date(2026, 11, 20))
+    for day in (date(2026, 11, 23), date(2026, 11, 24)):  # Mon: 1 working day after Fri; Tue: 2
+        sent += sent_from(plan(day, sent=sent, since=since), day)
+    assert overdue_sends(sent, GONGDIAN_R1, "gongdian@example.com") == [
+        (date(2026, 11, 18), "overdue-56"), (date(2026, 11, 20), "overdue-57"), (date(2026, 11, 24), "overdue-58"),
+    ]  # fmt: skip
+
+
+def test_escalation_copies_follow_the_same_spacing():
+    since = date(2026, 1, 1)
+    days = [date(2026, 11, d) for d in (18, 19, 20, 23, 24)]
+    sent = run_days(days, since=since)
+    for unit in UNITS_R1:
+        assert overdue_sends(sent, unit, "yingxiao@example.com", "escalation") == [
+            (date(2026, 11, 18), "escalation-56"), (date(2026, 11, 20), "escalation-57"),
+            (date(2026, 11, 24), "escalation-58"),
+        ]  # fmt: skip
+
+
+def test_a_missed_overdue_day_restarts_the_spacing_from_the_late_send():
+    # overdue-1 on 06-09 (1 overdue), no run on 06-11: 06-12 sends overdue-2, 06-15 nothing, 06-16 overdue-3
+    days = [date(2026, 6, 9), date(2026, 6, 12), date(2026, 6, 15), date(2026, 6, 16)]
+    sent = run_days(days)
+    assert overdue_sends(sent, GONGDIAN_R1, "gongdian@example.com") == [
+        (date(2026, 6, 9), "overdue-1"), (date(2026, 6, 12), "overdue-2"), (date(2026, 6, 16), "overdue-3"),
+    ]  # fmt: skip
+
+
+def test_a_late_escalation_start_is_spaced_from_its_own_first_copy():
+    # escalation from 2 overdue: the copy starts on 06-10 (a day after overdue-1), then every 2 days
     _, workdays = bundled()
+    days = workdays.working_days_in(date(2026, 6, 9), date(2026, 6, 16))
+    sent = run_days(days, escalate_after_working_days=2)
+    assert overdue_sends(sent, GONGDIAN_R1, "gongdian@example.com") == [
+        (date(2026, 6, 9), "overdue-1"), (date(2026, 6, 11), "overdue-2"), (date(2026, 6, 15), "overdue-3"),
+    ]  # fmt: skip
+    assert overdue_sends(sent, GONGDIAN_R1, "yingxiao@example.com", "escalation") == [
+        (date(2026, 6, 10), "escalation-1"), (date(2026, 6, 12), "escalation-2"), (date(2026, 6, 16), "escalation-3"),
+    ]  # fmt: skip
+
+
+def test_other_intervals_and_zero_meaning_once():
+    since = date(2026, 1, 1)
+    _, workdays = bundled()
+    days = workdays.working_days_in(date(2026, 11, 18), date(2026, 11, 30))
+    every_3 = overdue_sends(run_days(days, since=since, overdue_every_working_days=3), GONGDIAN_R1, "gongdian@example.com")
+    assert [d for d, _ in every_3] == [date(2026, 11, 18), date(2026, 11, 23), date(2026, 11, 26)]
+    assert [s for _, s in every_3] == sorted({s for _, s in every_3}, key=lambda n: int(n.split("-")[1]))
+    once = run_days(days, since=since, overdue_every_working_days=0)
+    assert overdue_sends(once, GONGDIAN_R1, "gongdian@example.com") == [(date(2026, 11, 18), "overdue-1")]
+    assert overdue_sends(once, GONGDIAN_R1, "yingxiao@example.com", "escalation") == [
+        (date(2026, 11, 18), "escalation-1")
+    ]
+
+
+def test_next_overdue_stage_never_reuses_a_round_name():
+    _, workdays = bundled()
+    saturday, tuesday = date(2026, 6, 13), date(2026, 6, 16)  # overdue-1 sent on a day off (0 overdue, say)
+    stage = next_overdue_stage(StageKind.OVERDUE, 2, 2, (1, saturday), as_of=tuesday, workdays=workdays)
+    assert stage == Stage(StageKind.OVERDUE, 2)  # the schedule says round 1 at 2 overdue: still a new name
+    assert next_overdue_stage(StageKind.OVERDUE, 2, 2, (1, tuesday), as_of=saturday, workdays=workdays) is None
+    assert next_overdue_stage(StageKind.ESCALATION, 9, 2, None, as_of=tuesday, workdays=workdays) == Stage(
+        StageKind.ESCALATION, 5
+    )
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.booleans(), min_size=18, max_size=18), st.sampled_from([0, 1, 2, 3]))
+def test_daily_runs_with_random_misses_never_repeat_or_go_backwards(runs_on, every):
+    """Whatever days the cron job misses: no (instance, stage, recipient) twice, stages only get
+    more urgent, two overdue sends (or two escalation copies) of one instance to one recipient
+    are at least `every` working days apart (only one with 0), and after any run every overdue
+    instance's owners have been reminded of it, recently enough (never silently dropped)."""
+    calendar, workdays = bundled()
     days = workdays.working_days_in(date(2026, 5, 29), date(2026, 6, 30))[: len(runs_on)]
+    chosen = rules(overdue_every_working_days=every)
     sent: list[SentReminder] = []
     for day, runs in zip(days, runs_on):
         if not runs:
             continue
-        sent.extend(sent_from(plan(day, sent=sent), day))
-        assert plan(day, sent=sent).emails == ()  # a second run the same day sends nothing
+        sent.extend(sent_from(plan(day, sent=sent, overdue_every_working_days=every), day))
+        assert plan(day, sent=sent, overdue_every_working_days=every).emails == ()  # a second run sends nothing
+        statuses = reminder_statuses(calendar, workdays, {}, chosen, as_of=day, tracking_since=SINCE)
+        for status in statuses:
+            if status.status is not Status.OVERDUE:
+                continue
+            for contact in calendar.parties[status.instance.sender].contacts:
+                latest = max(d for d, _ in overdue_sends(sent, status.instance.id, contact.email.lower()))
+                assert every == 0 or workdays.count(latest, day) < every
     keys = [(r.instance_id, r.stage, r.recipient) for r in sent]
     assert len(keys) == len(set(keys))
     last: dict[tuple[str, str, str], int] = {}
@@ -223,6 +329,16 @@ def test_daily_runs_with_random_misses_never_repeat_or_go_backwards(runs_on):
         key = (record.instance_id, record.recipient, stage.track)
         assert stage.urgency > last.get(key, -(10**9))
         last[key] = stage.urgency
+    rounds: dict[tuple[str, str, StageKind], list[date]] = {}
+    for record in sent:
+        stage = Stage.parse(record.stage)
+        if stage.kind is not StageKind.LEAD:
+            rounds.setdefault((record.instance_id, record.recipient, stage.kind), []).append(record.sent_on)
+    for sent_on in rounds.values():
+        if every == 0:
+            assert len(sent_on) == 1
+        for earlier, later in zip(sent_on, sent_on[1:]):
+            assert workdays.count(earlier, later) >= every
 
 
 def test_the_core_imports_no_cli_smtp_or_template_library():
