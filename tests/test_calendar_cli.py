@@ -214,8 +214,24 @@ def test_calendar_wrong_usage_exits_2(cli, args, message):
 def test_calendar_unknown_format_exits_2(cli):
     result = cli(["calendar", "--format", "pdf"])
     assert result.exit_code == 2
-    assert result.stderr.startswith("错误：参数值无效：--format（")
-    assert result.stderr.endswith("运行“gdcomply calendar --help”查看用法。\n")
+    assert result.stderr == (
+        "错误：参数值无效：--format（“pdf”不是可选的值，可选：table、json、ics）\n"
+        "运行“gdcomply calendar --help”查看用法。\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["calendar", "--year", "abc"], "错误：参数值无效：--year（“abc”不是整数）\n运行“gdcomply calendar --help”查看用法。\n"),
+        (["calendar", "extra"], "错误：用法错误（多余的参数：extra）\n运行“gdcomply calendar --help”查看用法。\n"),
+        (["withdraw", "4"], "错误：缺少必需的参数：--reason（缺少必需的值）\n运行“gdcomply withdraw --help”查看用法。\n"),
+        (["--bogus"], "错误：未知的选项：--bogus（没有这个选项）\n运行“gdcomply --help”查看用法。\n"),
+    ],
+)  # fmt: skip
+def test_typer_usage_errors_are_worded_in_chinese(cli, args, message):
+    result = cli(args)
+    assert (result.exit_code, result.stdout, result.stderr) == (2, "", message)
 
 
 def test_calendar_strict_refuses_a_provisional_year(cli):
@@ -377,7 +393,7 @@ def test_workdays_wrong_usage_exits_2(cli, args, message):
 def test_workdays_add_needs_a_number(cli):
     result = cli(["workdays", "add", "2026-10-09", "five"])
     assert result.exit_code == 2
-    assert result.stderr.startswith("错误：参数值无效：n（")
+    assert result.stderr.startswith("错误：参数值无效：n（“five”不是整数）")
 
 
 def test_workdays_month_table(cli):

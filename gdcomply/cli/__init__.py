@@ -8,6 +8,7 @@ that need them, never here, so that start-up stays fast.
 from __future__ import annotations
 
 import os
+import re
 import sys
 
 import typer
@@ -100,8 +101,35 @@ _USAGE_MESSAGES = {
 }
 
 
+# typer's usage errors are English; the common ones are reworded (the rest keep their text).
+_DETAIL_PATTERNS = (
+    (re.compile(r"'(?P<value>[^']*)' is not one of (?P<choices>.+)\.$"), "“{value}”不是可选的值，可选：{choices}"),
+    (re.compile(r"'(?P<value>[^']*)' is not a valid int(?:eger)?\b"), "“{value}”不是整数"),
+    (re.compile(r"'(?P<value>[^']*)' is not a valid float\b"), "“{value}”不是数字"),
+    (re.compile(r"(?:File|Path) '(?P<value>[^']*)' is a directory"), "“{value}”是目录，不是文件"),
+    (re.compile(r"Directory '(?P<value>[^']*)' is a file"), "“{value}”是文件，不是目录"),
+    (re.compile(r"(?:File|Path|Directory) '(?P<value>[^']*)' does not exist"), "“{value}”不存在"),
+    (re.compile(r"^Missing (?:option|argument|parameter)"), "缺少必需的值"),
+    (re.compile(r"^No such option"), "没有这个选项"),
+    (re.compile(r"requires an argument"), "该选项后面需要一个值"),
+    (re.compile(r"^Got unexpected extra arguments?(?:\(s\))? \((?P<value>.*)\)"), "多余的参数：{value}"),
+)
+
+
+def _chinese_detail(detail: str) -> str:
+    text = detail.removeprefix("Invalid value for ").split(": ", 1)[-1] if detail.startswith("Invalid value") else detail
+    for pattern, template in _DETAIL_PATTERNS:
+        match = pattern.search(text)
+        if match:
+            values = {k: v.replace("'", "") if k == "choices" else v for k, v in match.groupdict().items()}
+            if "choices" in values:
+                values["choices"] = "、".join(c.strip() for c in values["choices"].replace(" or ", ", ").split(","))
+            return template.format(**values)
+    return detail
+
+
 def _usage_message(exc: Exception) -> str:
-    """Chinese text for typer's (English) usage errors; the original detail is kept in brackets."""
+    """Chinese text for typer's (English) usage errors."""
     kind = type(exc).__name__
     label = _USAGE_MESSAGES.get(kind, "用法错误")
     detail = getattr(exc, "format_message", lambda: str(exc))()
@@ -117,7 +145,7 @@ def _usage_message(exc: Exception) -> str:
             name = getattr(param, "human_readable_name", None)
     what = f"：{name}" if name else ""
     command = getattr(getattr(exc, "ctx", None), "command_path", "gdcomply")
-    return f"错误：{label}{what}（{detail}）\n运行“{command} --help”查看用法。"
+    return f"错误：{label}{what}（{_chinese_detail(detail)}）\n运行“{command} --help”查看用法。"
 
 
 def main(argv: list[str] | None = None) -> None:
