@@ -99,7 +99,7 @@ def load(path: Path, display: str | None = None) -> tuple[Node | None, Problems]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{shown}:{mark.line + 1}:{mark.column + 1}" if mark else shown
-        problems.add(None, f"YAML 语法错误：{exc.problem or exc.context}", where=where)
+        problems.add(None, f"YAML 语法错误：{_explain(exc.problem or exc.context or '')}", where=where)
         return None, problems
     except yaml.YAMLError as exc:
         problems.add(None, f"YAML 语法错误：{exc}", where=shown)
@@ -108,6 +108,26 @@ def load(path: Path, display: str | None = None) -> tuple[Node | None, Problems]
         return None, problems
     constructor = yaml.constructor.SafeConstructor()
     return _convert(root, "", shown, constructor, problems), problems
+
+
+# PyYAML's most common complaints, in the words a person editing the file needs.
+_YAML_PROBLEMS = (
+    ("did not find expected key", "缩进不一致或缺少“键:”（检查这一行和上一行的缩进）"),
+    ("mapping values are not allowed here", "这里不能出现“键: 值”（可能缺少空格、缩进有误，或值中有未加引号的冒号）"),
+    ("could not find expected ':'", "缺少冒号“:”"),
+    ("found character '\\t' that cannot start any token", "使用了 Tab 缩进，请改用空格"),
+    ("did not find expected ',' or '}'", "花括号 { } 没有闭合，或两项之间缺少逗号"),
+    ("did not find expected ',' or ']'", "方括号 [ ] 没有闭合，或两项之间缺少逗号"),
+    ("did not find expected node content", "缺少值（如列表项“-”后面是空的，或多了一个逗号）"),
+    ("found unexpected end of stream", "文件意外结束（引号或括号没有闭合）"),
+)
+
+
+def _explain(problem: str) -> str:
+    for english, chinese in _YAML_PROBLEMS:
+        if problem.startswith(english):
+            return f"{chinese}（{problem}）"
+    return problem
 
 
 def _convert(node: Any, path: str, source: str, constructor: Any, problems: Problems) -> Node:

@@ -500,7 +500,7 @@ def test_validate_with_config_option(cli, tmp_path, write_config):
     path = write_config(tmp_path / "other", "parties: [\n")
     result = cli(["validate", "--config", str(path)])
     assert result.exit_code == 1
-    assert result.stderr == f"期限日历 {path} 有错误（共 1 处问题）：\n{path}:2:1: YAML 语法错误：did not find expected node content\n"
+    assert result.stderr == f"期限日历 {path} 有错误（共 1 处问题）：\n{path}:2:1: YAML 语法错误：缺少值（如列表项“-”后面是空的，或多了一个逗号）（did not find expected node content）\n"
 
 
 # -- the CLI as a whole ----------------------------------------------------------------------

@@ -571,7 +571,7 @@ def test_one_wrong_party_is_one_problem(tmp_path, write_config, typo, expected):
 
 def test_a_yaml_syntax_error(tmp_path, write_config):
     assert problems(tmp_path, write_config, "parties:\n  company: {name: 公司\nobligations: {}\n") == [
-        f"{SHOWN}:3:12: YAML 语法错误：did not find expected ',' or '}}'"
+        f"{SHOWN}:3:12: YAML 语法错误：花括号 {{ }} 没有闭合，或两项之间缺少逗号（did not find expected ',' or '}}'）"
     ]
 
 

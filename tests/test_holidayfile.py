@@ -237,7 +237,7 @@ def test_a_year_given_twice(tmp_path):
 
 def test_a_yaml_syntax_error(tmp_path):
     assert problems(tmp_path, "2027:\n  notice: 通知\n  days_off: [2027-01-01\n") == [
-        f"{SHOWN}:4:1: YAML 语法错误：did not find expected ',' or ']'"
+        f"{SHOWN}:4:1: YAML 语法错误：方括号 [ ] 没有闭合，或两项之间缺少逗号（did not find expected ',' or ']'）"
     ]
 
 
