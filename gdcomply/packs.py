@@ -26,7 +26,7 @@ import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
 from pathlib import Path
@@ -900,6 +900,13 @@ def _connection_word(
 
 
 def _plan_connection_data(ctx: _Context) -> _Plan:
+    period = _period_of(ctx.request)
+    if ctx.request.as_of <= period.end:
+        raise UsageError(
+            f"{period.label}（{period}）到 {period.end.isoformat()} 才结束，截至 {ctx.request.as_of.isoformat()} "
+            f"尚未结束，不能生成其用户报装信息报送包。请在 {(period.end + timedelta(days=1)).isoformat()} "
+            "及以后生成（或用 --as-of 指定日期）"
+        )
     if ctx.request.party == "company":
         return _plan_company_connection_data(ctx)
     request = ctx.request
@@ -1395,8 +1402,9 @@ def _plan_progress_report(ctx: _Context) -> _Plan:
         result = [
             Sheet("报送事项", _STATUS_COLUMNS, [_status_row(ctx, i) for i in items],
                   preamble=(f"{sender}{year}年报送事项完成情况", f"统计日期：{request.as_of.isoformat()}（依据报送台账）")),
-            Sheet("里程碑", _STATUS_COLUMNS, [_status_row(ctx, i) for i in milestones]),
         ]  # fmt: skip
+        if milestones:  # a party without milestones gets no 里程碑 sheet (not a bare header row)
+            result.append(Sheet("里程碑", _STATUS_COLUMNS, [_status_row(ctx, i) for i in milestones]))
         if figures is not None:
             result.append(_summary_sheet(f"{sender}本年以来用户报装指标", [], figures))
         return result

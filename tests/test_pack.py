@@ -332,7 +332,7 @@ def test_undefined_variable_and_sandbox(cli, ws, tmp_path, sample_xlsx):
     _template_with(template, "{{ sendr }}")
     result = pack(cli, ws, "connection-data", "--period", PERIOD, "--party", "guiyuan", "--input", sample_xlsx)
     assert result.exit_code == 1
-    assert "标签“{{ sendr }}”有错误：'sendr' is undefined" in result.stderr
+    assert "标签“{{ sendr }}”有错误：未定义的变量“sendr”" in result.stderr
     _template_with(template, "{{ title.__class__.__mro__ }}")
     result = pack(cli, ws, "connection-data", "--period", PERIOD, "--party", "guiyuan", "--input", sample_xlsx)
     assert result.exit_code == 1
@@ -494,7 +494,7 @@ def test_progress_report(cli, ws, tmp_path, sample_xlsx):
     assert ["工作开展情况报告", "2026-R2", "公司", "2026-08-07", "—", "即将到期"] in rows
 
     annex = load_workbook(folder / "工作开展情况报告附表_2026年第2次_桂源公司.xlsx")
-    assert annex.sheetnames == ["报送事项", "里程碑", "汇总"]
+    assert annex.sheetnames == ["报送事项", "汇总"]  # a unit has no milestones: no 里程碑 sheet
     sheet = annex["报送事项"]
     table = list(sheet.iter_rows(min_row=4, values_only=True))
     assert table[0][:7] == ("事项", "期次", "报送单位", "报送对象", "截止日期", "报送日期", "状态")
@@ -681,3 +681,77 @@ def test_narrative_from_markdown_and_yaml(tmp_path):
         "二(四)（坚持问题导向，协同推进问题解决）、三（下一步工作安排）",
         f"{data}:3:4: 应为文字",
     ]
+
+
+# -- review findings: broken tags named in Chinese, no empty milestones block, periods not ended
+
+
+@pytest.mark.parametrize(
+    ("text", "tag", "cause"),
+    [
+        ("{{ title | nosuchfilter }}", "{{ title | nosuchfilter }}", "未知的过滤器“nosuchfilter”"),
+        ("{{ title is nosuchtest }}", "{{ title is nosuchtest }}", "未知的测试“nosuchtest”"),
+        ("{% if x %}没有结束标签", "{% if x %}", "没有对应的“{% endif %}”"),
+        ("{% if title %}x{% endfor %}", "{% if title %}", "没有对应的“{% endif %}”（先遇到了“{% endfor %}”）"),
+        ("{{ title + }}", "{{ title + }}", "语法错误"),
+        ("{% nosuchtag %}", "{% nosuchtag %}", "未知的标签“nosuchtag”"),
+        ("{{ sendr }}", "{{ sendr }}", "未定义的变量“sendr”"),
+    ],
+)
+def test_broken_tag_named_with_its_cause_in_chinese(cli, ws, tmp_path, sample_xlsx, text, tag, cause):
+    template = ws / "templates" / "connection-data.docx"
+    _template_with(template, text)
+    result = pack(cli, ws, "connection-data", "--period", PERIOD, "--party", "guiyuan", "--input", sample_xlsx)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"错误：模板 {template} 的标签“{tag}”有错误：{cause}"), result.stderr
+    for english in ("No filter named", "No test named", "Unexpected end of template", "Encountered unknown tag",
+                    "is undefined", "Jinja was looking"):  # fmt: skip
+        assert english not in result.stderr
+    assert list((tmp_path / "packs").iterdir()) == []
+
+
+def test_broken_tag_in_a_later_paragraph_and_in_the_footer(cli, ws, tmp_path, sample_xlsx):
+    template = ws / "templates" / "connection-data.docx"
+    doc = Document()
+    for line in ("{{ title }}", "{{ sender }}", "正文", "{{ period | upper }}", "{{ period | nosuchfilter }}"):
+        doc.add_paragraph(line)
+    doc.save(template)
+    result = pack(cli, ws, "connection-data", "--period", PERIOD, "--party", "guiyuan", "--input", sample_xlsx)
+    assert result.exit_code == 1
+    assert "标签“{{ period | nosuchfilter }}”有错误：未知的过滤器“nosuchfilter”" in result.stderr
+    doc = Document()
+    doc.add_paragraph("{{ title }}")
+    doc.sections[0].footer.paragraphs[0].text = "{% if title %}页脚"
+    doc.save(template)
+    result = pack(cli, ws, "connection-data", "--period", PERIOD, "--party", "guiyuan", "--input", sample_xlsx)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"错误：模板 {template}（页脚） 的标签“{{% if title %}}”有错误：没有对应的“{{% endif %}}”")
+
+
+def test_progress_report_annex_without_milestones_has_no_milestones_block(cli, ws, tmp_path):
+    result = cli(["pack", "progress-report", "--period", "2026-R4", "--party", "gongdian", "--workspace", ws,
+                  "--as-of", "2026-11-20"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    annex = load_workbook(next((tmp_path / "packs/progress-report_2026-R4_gongdian").glob("*.xlsx")))
+    assert annex.sheetnames == ["报送事项"]
+    rows = list(annex["报送事项"].iter_rows(values_only=True))
+    header = rows[3]
+    assert header[:2] == ("事项", "期次")
+    assert header not in rows[4:] and rows[-1][1] == "2026-R4"
+
+
+@pytest.mark.parametrize(
+    ("period", "party", "as_of", "end"),
+    [
+        ("2027-H2", "guiyuan", AS_OF, "2027-12-31"),
+        ("2026-H2", "gongdian", "2026-12-31", "2026-12-31"),
+        ("2026-H2", "company", AS_OF, "2026-12-31"),
+    ],
+)
+def test_connection_data_of_a_period_not_ended_is_refused(cli, ws, tmp_path, sample_xlsx, period, party, as_of, end):
+    args = ["--input", sample_xlsx] if party != "company" else []
+    result = cli(["pack", "connection-data", "--period", period, "--party", party, *args, "--workspace", ws,
+                  "--as-of", as_of])  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("错误：") and f"到 {end} 才结束" in result.stderr, result.stderr
+    assert not (tmp_path / "packs").exists() or list((tmp_path / "packs").iterdir()) == []
