@@ -18,8 +18,9 @@ the clock. Public API (the CLI and the report packs use exactly this)::
 
 Connection time is ``calendar.count(受理日期, 送电日期)`` (working days d with
 accepted < d <= energised, the one convention of gdcomply) minus the paused working days:
-customer-caused pauses are merged so that overlaps count once, clipped to the application,
-and each counted with the same convention (working days d with start < d <= end).
+customer-caused pauses are merged so that overlaps count once, and a pause [start, end]
+includes both its days: it removes the working days d with start <= d <= end that lie in the
+counted interval (accepted, energised] (or (accepted, as_of] while open).
 
 Classes: 低压居民* is residential; 低压非居民* is small/micro when 小微企业 = 是, otherwise
 other low-voltage; 高压* is high-voltage. An application belongs to the half-year in which
@@ -31,8 +32,8 @@ from __future__ import annotations
 import gc
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import date, timedelta
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_HALF_UP, Context, Decimal, localcontext
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, NamedTuple
 
@@ -250,15 +251,21 @@ def periods_of(app_set: ApplicationSet) -> list[Period]:
 
 # -- connection time -----------------------------------------------------------------------
 
+_ONE_DAY = timedelta(days=1)
+
 
 def merge_pauses(pauses: Iterable[Pause], until: date) -> list[tuple[date, date]]:
-    """Pauses as (start, end) spans, open ones ending at until, overlapping ones merged."""
+    """Pauses as inclusive [start, end] spans, open ones ending at until, overlapping or
+    adjacent ones merged; a span that ends before it starts (an open pause begun after
+    until) is dropped."""
     spans = sorted((p.start, p.end if p.end is not None else until) for p in pauses)
     merged: list[tuple[date, date]] = []
     for start, end in spans:
-        # Spans count the days d with start < d <= end: (a, b] and (c, d] share days iff c < b,
-        # and merging when c == b changes no count, so c <= b merges.
-        if merged and start <= merged[-1][1]:
+        if end < start:
+            continue
+        # [a, b] and [c, d] with a <= c share days iff c <= b; merging when c == b + 1
+        # (adjacent) changes no count, so that merges too.
+        if merged and start <= merged[-1][1] + _ONE_DAY:
             if end > merged[-1][1]:
                 merged[-1] = (merged[-1][0], end)
         else:
@@ -266,19 +273,27 @@ def merge_pauses(pauses: Iterable[Pause], until: date) -> list[tuple[date, date]
     return merged
 
 
+def _paused_in(calendar: WorkCalendar, start: date, stop: date, accepted: date, end: date) -> int:
+    """Working days d with start <= d <= stop (a pause, both days included) and
+    accepted < d <= end (the counted interval).
+
+    count(lo, hi) counts lo < d <= hi, so the pause becomes (start - 1 day, stop] before
+    clipping: a pause starting on the accepted day then clips to (accepted, ...], which
+    rightly leaves the accepted day (never counted) out.
+    """
+    lo = max(start - _ONE_DAY, accepted)
+    hi = min(stop, end)
+    return calendar.count(lo, hi) if hi > lo else 0
+
+
 def paused_working_days(
     calendar: WorkCalendar, pauses: tuple[Pause, ...], accepted: date, end: date
 ) -> int:
-    """Working days of the merged pauses that fall inside (accepted, end]."""
+    """Working days of the merged pauses, both ends included, that fall inside (accepted, end]."""
     if len(pauses) == 1:  # the usual case, without the merging
-        start, stop = max(pauses[0].start, accepted), min(pauses[0].end or end, end)
-        return calendar.count(start, stop) if stop > start else 0
-    total = 0
-    for start, stop in merge_pauses(pauses, end):
-        start, stop = max(start, accepted), min(stop, end)
-        if stop > start:
-            total += calendar.count(start, stop)
-    return total
+        pause = pauses[0]
+        return _paused_in(calendar, pause.start, pause.end or end, accepted, end)
+    return sum(_paused_in(calendar, start, stop, accepted, end) for start, stop in merge_pauses(pauses, end))
 
 
 def connection_time(calendar: WorkCalendar, application: Application, end: date) -> tuple[int, int]:
@@ -387,16 +402,38 @@ _CENT = Decimal("0.01")
 _SHARE = Decimal("0.0001")
 
 
+_EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
+
+
+def _rounded(value: Decimal, exponent: Decimal) -> Decimal:
+    """value rounded half-up to exponent's places, never raising for a finite value.
+
+    quantize raises InvalidOperation when the result needs more digits than the context's
+    precision (28 by default: a 27-digit amount in cents); the context here is as wide as
+    the value needs. The reader rejects implausibly large amounts, so this is a safety net.
+    """
+    digits = max(value.adjusted(), 0) - exponent.as_tuple().exponent + 2  # type: ignore[operator]
+    context = Context(prec=max(digits, 28), rounding=ROUND_HALF_UP, Emax=MAX_EMAX, Emin=MIN_EMIN)
+    return value.quantize(exponent, context=context)
+
+
+def _divided(total: int | Decimal, count: int) -> Decimal:
+    """total / count with every integral digit kept, whatever its size."""
+    dividend = Decimal(total)
+    context = Context(prec=max(dividend.adjusted(), 0) + 30, Emax=MAX_EMAX, Emin=MIN_EMIN)
+    return context.divide(dividend, Decimal(count))
+
+
 def _mean(total: int | Decimal, count: int) -> Decimal | None:
     if not count:
         return None
-    return (Decimal(total) / count).quantize(_CENT, rounding=ROUND_HALF_UP)
+    return _rounded(_divided(total, count), _CENT)
 
 
 def _share(part: int, count: int) -> Decimal | None:
     if not count:
         return None
-    return (Decimal(part) / count).quantize(_SHARE, rounding=ROUND_HALF_UP)
+    return _rounded(_divided(part, count), _SHARE)
 
 
 def _median(sorted_values: list[int]) -> Decimal | None:
@@ -526,7 +563,8 @@ def _small_micro(
         breaches.append("mean_working_days")
     if steps and sum(steps) > targets.small_micro_steps * len(steps):
         breaches.append("steps")
-    total_cost = sum(costs, Decimal(0))
+    with localcontext(_EXACT):  # a sum of money is exact, never rounded to 28 digits
+        total_cost = sum(costs, Decimal(0))
     if any(c > targets.small_micro_cost for c in costs):
         breaches.append("cost")
     over_visits = sum(1 for v in visits if v > targets.small_micro_visits)
@@ -546,7 +584,7 @@ def _small_micro(
         steps_target=targets.small_micro_steps,
         mean_materials=_mean(sum(materials), len(materials)),
         mean_cost=_mean(total_cost, len(costs)),
-        total_cost=total_cost.quantize(_CENT, rounding=ROUND_HALF_UP),
+        total_cost=_rounded(total_cost, _CENT),
         cost_target=targets.small_micro_cost,
         zero_cost_share=_share(sum(1 for c in costs if c == 0), len(costs)),
         mean_visits=_mean(sum(visits), len(visits)),
@@ -588,8 +626,9 @@ _STATUS_ORDER = {s: i for i, s in enumerate(AlertStatus)}
 class OpenApplication:
     """An application not yet energised on the as-of date, measured against its limit.
 
-    due is the date the limit is reached if nothing is paused from now on (None when the
-    class has no limit or the limit is already passed).
+    due is the date the limit is reached if no further pause begins (a pause under way on
+    as_of with a recorded end holds the clock to that end); None when the class has no
+    limit or the limit is already passed.
     """
 
     application: Application
@@ -627,6 +666,19 @@ class CheckResult:
 
     def count(self, status: AlertStatus) -> int:
         return sum(1 for o in self.open if o.status is status)
+
+
+def _resumes(pauses: tuple[Pause, ...], as_of: date) -> date:
+    """The day after which the clock runs again: as_of, or the last day of a pause begun
+    by as_of whose recorded end is later (its days after as_of are paused too, both ends
+    included). Pauses begun after as_of are not known on as_of and are left out."""
+    if not pauses:
+        return as_of
+    known = [p for p in pauses if p.start <= as_of]
+    for start, stop in merge_pauses(known, as_of):
+        if start <= as_of <= stop:
+            return stop
+    return as_of
 
 
 def check_open(
@@ -671,7 +723,7 @@ def check_open(
             status, due = AlertStatus.OVERDUE, None
         else:
             status = AlertStatus.DUE_SOON if left <= horizon else AlertStatus.ON_TRACK
-            due = calendar.add(as_of, left)
+            due = calendar.add(_resumes(application.pauses, as_of), left)
         open_rows.append(OpenApplication(application, working_days, paused, limit, left, due, status))
     open_rows.sort(
         key=lambda o: (
@@ -696,7 +748,7 @@ def money(amount: Decimal | None) -> str | None:
     """Money as a string with two decimals, as every JSON output gives it."""
     if amount is None:
         return None
-    return str(amount.quantize(_CENT, rounding=ROUND_HALF_UP))
+    return str(_rounded(amount, _CENT))
 
 
 def kva(amount: Decimal | None) -> str | None:

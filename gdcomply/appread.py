@@ -60,6 +60,14 @@ _DATE_TEXT = re.compile(
 )
 _LIST_SEPARATORS = re.compile(r"[、，,;；\n]")
 _RESIDENTIAL_TYPES = frozenset({BusinessType.LV_RESIDENTIAL_NEW, BusinessType.LV_RESIDENTIAL_INCREASE})
+# Plausibility bounds: a value above them is a typing or export error (and a 30-digit number
+# would overflow the two-decimal rounding of the means). Far above any real connection:
+# the largest single connection cost in the plan's area is in the millions of 元, a 220 kV
+# substation's transformers are about 10^5-10^6 kVA, and a handful of steps, materials or
+# visits is the norm.
+MAX_COST = Decimal(10) ** 10  # 元: 100 亿元
+MAX_CAPACITY_KVA = Decimal(10) ** 7  # kVA: 1000 万 kVA
+MAX_COUNT = 1000  # 环节数, 申请材料, 跑动次数
 _YES = frozenset({"是", "y", "yes", "true", "1", "√"})
 _NO = frozenset({"否", "n", "no", "false", "0", ""})
 
@@ -184,33 +192,50 @@ def _to_decimal(value: Any) -> Decimal | _Bad | None:
     return number
 
 
+def _too_large(value: Any, limit: str) -> _Bad:
+    # a huge float cell shows as 1e+30, not as its 31 digits
+    shown = repr(value) if value.__class__ is float and abs(value) >= 1e16 else _shown(value)
+    return _Bad(f"数值过大（超过 {limit}）：“{shown}”，请核对是否填错")
+
+
 def _to_capacity(value: Any) -> Decimal | _Bad:
     number = _to_decimal(value)
     if number is None:
         return _EMPTY_REQUIRED
-    if number.__class__ is Decimal and number <= 0:
-        return _Bad(f"“{_shown(value)}”应为大于 0 的数字")
+    if number.__class__ is Decimal:
+        if number <= 0:
+            return _Bad(f"“{_shown(value)}”应为大于 0 的数字")
+        if number > MAX_CAPACITY_KVA:
+            return _too_large(value, "1000 万 kVA")
     return number
 
 
 def _to_cost(value: Any) -> Decimal | _Bad | None:
     number = _to_decimal(value)
-    if number.__class__ is Decimal and number < 0:
-        return _Bad(f"“{_shown(value)}”不能为负数")
+    if number.__class__ is Decimal:
+        if number < 0:
+            return _Bad(f"“{_shown(value)}”不能为负数")
+        if number > MAX_COST:
+            return _too_large(value, "100 亿元")
     return number
 
 
 def _to_count(value: Any) -> int | _Bad | None:
     cls = value.__class__
+    number: int | None = None
     if cls is str:
         text = value.strip()
         if not text:
             return None
         if text.isdigit():
-            return int(text)
+            number = int(text)
     elif (cls is int or cls is float) and value >= 0 and float(value).is_integer():
-        return int(value)
-    return _Bad(f"“{_shown(value)}”应为不小于 0 的整数")
+        number = int(value)
+    if number is None:
+        return _Bad(f"“{_shown(value)}”应为不小于 0 的整数")
+    if number > MAX_COUNT:
+        return _too_large(value, str(MAX_COUNT))
+    return number
 
 
 def _to_materials(value: Any) -> int | _Bad | None:
@@ -220,7 +245,7 @@ def _to_materials(value: Any) -> int | _Bad | None:
     if not text:
         return None
     if text.isdigit():
-        return int(text)
+        return _to_count(text)
     return sum(1 for item in _LIST_SEPARATORS.split(text) if item.strip())
 
 

@@ -10,6 +10,7 @@ gdcomply.reports.sample_xlsx (only reports/ touches openpyxl); CSV is written he
 from __future__ import annotations
 
 import csv
+import os
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gdcomply.applications import APPLICATION_COLUMNS, PAUSE_COLUMNS, BusinessType
+from gdcomply.errors import RenderError
 from gdcomply.workdays import Roll
 
 if TYPE_CHECKING:
@@ -170,16 +172,33 @@ def _csv_cell(value: Any) -> str:
     return str(value)
 
 
+def sample_paths(path: Path) -> list[Path]:
+    """The files a sample written to path occupies: path, and for a CSV its pauses file."""
+    return [path, pauses_csv_path(path)] if path.suffix.lower() == ".csv" else [path]
+
+
 def write_sample_csv(data: SampleData, path: Path, encoding: str = "utf-8-sig") -> list[Path]:
-    """The applications CSV and, beside it, the pauses CSV; UTF-8 with BOM opens well in Excel."""
-    written = []
-    for target, header, rows in (
+    """The applications CSV and, beside it, the pauses CSV; UTF-8 with BOM opens well in Excel.
+
+    Both are written under temporary names first and renamed into place only when both are
+    complete, so a failure leaves neither a half-written file nor a half-replaced pair.
+    """
+    targets = [
         (path, data.application_header, data.applications),
         (pauses_csv_path(path), data.pause_header, data.pauses),
-    ):
-        with target.open("w", encoding=encoding, newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(header)
-            writer.writerows([_csv_cell(v) for v in row] for row in rows)
-        written.append(target)
-    return written
+    ]
+    temporary = [target.with_name(f".{target.name}.{os.getpid()}.tmp") for target, _, _ in targets]
+    try:
+        for tmp, (_, header, rows) in zip(temporary, targets):
+            with tmp.open("w", encoding=encoding, newline="") as handle:
+                writer = csv.writer(handle)
+                writer.writerow(header)
+                writer.writerows([_csv_cell(v) for v in row] for row in rows)
+        for tmp, (target, _, _) in zip(temporary, targets):
+            os.replace(tmp, target)
+    except OSError as exc:
+        raise RenderError(f"无法写入 {path}：{exc.strerror or exc}") from None
+    finally:
+        for tmp in temporary:
+            tmp.unlink(missing_ok=True)
+    return [target for target, _, _ in targets]

@@ -64,10 +64,23 @@ def test_xlsx_and_csv_of_the_same_data_give_identical_json(files, capsys):
     assert (payload["period"], payload["unit"], payload["rows"]) == (
         "2026-H2", None, {"read": 11, "valid": 11, "rejected": 0})
     residential = payload["classes"]["residential"]
-    assert (residential["count"], residential["mean_working_days"], residential["max_working_days"]) == (3, 10.33, 23)
+    # (6 + 1 + 23) / 3 = 10: R2 is 1, its pauses including both their days (re-derived in
+    # test_applications_measures.test_overlapping_pauses_count_once)
+    assert (residential["count"], residential["mean_working_days"], residential["max_working_days"]) == (3, 10, 23)
     small = payload["classes"]["small-micro"]
     assert (small["mean_cost"], small["total_cost"], small["breaches"]) == ("600.25", "1200.50", ["steps", "cost", "visits"])
     assert payload["classes"]["high-voltage"]["total_kva"] == "945"
+
+
+def test_stats_lists_a_huge_cost_instead_of_crashing(files, capsys):
+    write_csv(files / "big.csv", [*ROWS[:4], row("BIG", "桂源公司", "低压非居民新装", D(2026, 9, 28), D(2026, 10, 10),
+                                               small_micro="是", cost="1e30")])
+    code, out, err = run_cli(capsys, "applications", "stats", "big.csv", "--period", "2026-H2", "--format", "json")
+    assert (code, err) == (0, "")
+    payload = json.loads(out)
+    assert payload["problems"] == [
+        {"where": "big.csv:6", "message": "接电费用(元): 数值过大（超过 100 亿元）：“1e30”，请核对是否填错"}]
+    assert payload["classes"]["small-micro"]["mean_cost"] == "0.00"  # S1 only
 
 
 def test_stats_of_one_unit_by_name(files, capsys):
@@ -189,7 +202,8 @@ def test_check_table(files, capsys):
 def test_check_on_a_past_day_replays_it(files, capsys):
     """On 2026-09-30 the applications energised later were still open (figures by hand):
     R3 (09-01): Sep 2-4, 7-11, 14-18, 20, 21-24, 28-30 = 21, 1 left; X2 (09-07): 17, 5 left;
-    X1 (09-08): 16, 6 left; S2 (09-14): 12 of 25; R1 and S1 (09-28): 2; R2: 2 less Sep 30 paused = 1."""
+    X1 (09-08): 16, 6 left; S2 (09-14): 12 of 25; R1 and S1 (09-28): 2; R2: 2 less Sep 29 and 30
+    paused (re-derived: the pause [09-29, 10-09] includes its first day) = 0, 22 left."""
     code, out, _ = run_cli(capsys, "applications", "check", "data.xlsx", "--as-of", "2026-09-30", "--format", "json",
                            "--horizon", "6")
     payload = json.loads(out)
@@ -201,7 +215,7 @@ def test_check_on_a_past_day_replays_it(files, capsys):
         ("X1", 16, 0, 6, "due-soon"),
         ("S2", 12, 0, 13, "on-track"),
         ("R1", 2, 0, 20, "on-track"),
-        ("R2", 1, 1, 21, "on-track"),
+        ("R2", 0, 2, 22, "on-track"),
         ("S1", 2, 0, 23, "on-track"),
     ]
     assert payload["closed_over_limit"] == []  # H1 (42 days) is high-voltage: no limit
@@ -242,6 +256,54 @@ def test_sample_is_reproducible_and_seeded(tmp_path, monkeypatch, capsys):
     assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
     assert (tmp_path / "a.csv").read_bytes() != (tmp_path / "c.csv").read_bytes()
     assert (tmp_path / "a.csv").read_bytes().startswith("\ufeff申请编号,供电单位,户名".encode("utf-8"))
+
+
+def test_sample_refuses_to_overwrite_without_force(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "real.xlsx").write_bytes(b"a real export")
+    assert run_cli(capsys, "applications", "sample", "real.xlsx", "--rows", "20", "--as-of", "2026-07-01") == (
+        2, "", "错误：输出文件“real.xlsx”已存在，未写入（以免覆盖真实的导出数据）。请换一个文件名，或加 --force 覆盖\n")
+    assert (tmp_path / "real.xlsx").read_bytes() == b"a real export"
+    # a CSV sample also writes NAME-pauses.csv: that one is protected too
+    (tmp_path / "s-pauses.csv").write_text("kept", encoding="utf-8")
+    assert run_cli(capsys, "applications", "sample", "s.csv", "--rows", "20", "--as-of", "2026-07-01") == (
+        2, "", "错误：输出文件“s-pauses.csv”已存在，未写入（以免覆盖真实的导出数据）。请换一个文件名，或加 --force 覆盖\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["real.xlsx", "s-pauses.csv"]
+    code, out, _ = run_cli(capsys, "applications", "sample", "real.xlsx", "--rows", "20", "--as-of", "2026-07-01",
+                           "--force")
+    assert code == 0 and out.startswith("已写入 real.xlsx（工作表“申请”20 条")
+    assert (tmp_path / "real.xlsx").read_bytes().startswith(b"PK")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["real.xlsx", "s-pauses.csv"]  # no temporary file left
+
+
+def test_sample_xlsx_is_byte_identical_and_dated_as_of(tmp_path, monkeypatch, capsys):
+    import time
+    import zipfile
+
+    monkeypatch.chdir(tmp_path)
+    run_cli(capsys, "applications", "sample", "a.xlsx", "--rows", "30", "--seed", "2", "--as-of", "2026-07-01")
+    time.sleep(2.1)  # the zip format stores times to 2 s: a wall-clock stamp would now differ
+    run_cli(capsys, "applications", "sample", "b.xlsx", "--rows", "30", "--seed", "2", "--as-of", "2026-07-01")
+    assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
+    with zipfile.ZipFile(tmp_path / "a.xlsx") as archive:
+        assert {info.date_time for info in archive.infolist()} == {(2026, 7, 1, 0, 0, 0)}
+        core = archive.read("docProps/core.xml").decode()
+    assert "2026-07-01T00:00:00Z</dcterms:created>" in core and "2026-07-01T00:00:00Z</dcterms:modified>" in core
+
+
+def test_sample_csv_failure_leaves_the_old_files(tmp_path):
+    from gdcomply.appsample import SampleData, write_sample_csv
+
+    class Unwritable:
+        def __str__(self) -> str:
+            raise RuntimeError("disk full, say")
+
+    (tmp_path / "s.csv").write_text("old", encoding="utf-8")
+    data = SampleData(("申请编号",), [("A1",), (Unwritable(),)], ("申请编号",), [])
+    with pytest.raises(RuntimeError):
+        write_sample_csv(data, tmp_path / "s.csv")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.csv"]
+    assert (tmp_path / "s.csv").read_text(encoding="utf-8") == "old"
 
 
 def test_sample_needs_xlsx_or_csv(tmp_path, monkeypatch, capsys):

@@ -2,7 +2,8 @@
 
 Calendar facts used (China, 2026): 09-20 (Sun) and 10-10 (Sat) are make-up workdays;
 09-25 (Mid-Autumn) and 10-01..10-07 are days off; 01-01 and 01-02 are days off and
-01-04 (Sun) is a make-up workday. Counting convention: working days d with start < d <= end.
+01-04 (Sun) is a make-up workday; 04-04..04-06 (Qingming) are days off. Counting
+convention: working days d with start < d <= end; a pause [start, end] includes both its days.
 """
 
 from __future__ import annotations
@@ -59,22 +60,68 @@ def test_energised_on_the_makeup_saturday():
 
 
 def test_overlapping_pauses_count_once():
-    # pause (09-29, 10-09]: 09-30, 10-08, 10-09; pause (10-08, 10-10]: 10-09, 10-10.
-    # Merged (09-29, 10-10]: 09-30, 10-08, 10-09, 10-10 = 4 (not 3 + 2 = 5).
+    # Re-derived for pauses that include both their days (docs/applications.md):
+    # pause [09-29, 10-09]: 09-29, 09-30, 10-08, 10-09 (4); pause [10-08, 10-10]: 10-08,
+    # 10-09, 10-10 (3). Merged [09-29, 10-10]: 09-29, 09-30, 10-08, 10-09, 10-10 = 5
+    # (not 4 + 3 = 7); of the 6 working days in (09-28, 10-12] that leaves 10-12: 1.
     pauses = (Pause(D(2026, 9, 29), D(2026, 10, 9)), Pause(D(2026, 10, 8), D(2026, 10, 10)))
     a = application("R2", D(2026, 9, 28), D(2026, 10, 12), pauses=pauses)
-    assert connection_time(calendar(), a, a.energised) == (2, 4)
+    assert connection_time(calendar(), a, a.energised) == (1, 5)
 
 
 def test_one_pause_inside_the_holiday_interval():
+    # re-derived: [09-29, 10-09] pauses 09-29, 09-30, 10-08, 10-09 = 4; 6 - 4 = 2 (10-10, 10-12)
     a = application("R2", D(2026, 9, 28), D(2026, 10, 12), pauses=(Pause(D(2026, 9, 29), D(2026, 10, 9)),))
-    assert connection_time(calendar(), a, a.energised) == (3, 3)
+    assert connection_time(calendar(), a, a.energised) == (2, 4)
 
 
 def test_open_pause_runs_to_the_end_of_the_measured_interval():
-    # open on 2026-01-06; paused since 2025-12-31: (12-31, 01-06] = 01-04, 01-05, 01-06
+    # open on 2026-01-06; counted (12-29, 01-06] = 12-30, 12-31, 01-04 (Sun, make-up), 01-05,
+    # 01-06 = 5. Re-derived: paused since 2025-12-31, both ends included: [12-31, 01-06] =
+    # 12-31, 01-04, 01-05, 01-06 = 4, leaving 12-30: 1.
     a = application("X", D(2025, 12, 29), None, pauses=(Pause(D(2025, 12, 31), None),))
-    assert connection_time(calendar(), a, D(2026, 1, 6)) == (2, 3)
+    assert connection_time(calendar(), a, D(2026, 1, 6)) == (1, 4)
+
+
+# March 2026 has no holiday: (03-02, 03-20] = Mar 3-6 (4), 9-13 (5), 16-20 (5) = 14.
+
+
+def test_one_day_pause_removes_that_day():
+    a = application("P", D(2026, 3, 2), D(2026, 3, 20), pauses=(Pause(D(2026, 3, 9), D(2026, 3, 9)),))
+    assert connection_time(calendar(), a, a.energised) == (13, 1)
+
+
+def test_monday_to_friday_pause_removes_five_days():
+    a = application("P", D(2026, 3, 2), D(2026, 3, 20), pauses=(Pause(D(2026, 3, 9), D(2026, 3, 13)),))
+    assert connection_time(calendar(), a, a.energised) == (9, 5)
+
+
+def test_pauses_at_the_edges_of_the_interval():
+    # [03-02, 03-03]: the accepted day 03-02 is never counted, so only 03-03 (1);
+    # [03-20, 03-20]: the energised day is counted, so it is paused (1). 14 - 2 = 12.
+    pauses = (Pause(D(2026, 3, 2), D(2026, 3, 3)), Pause(D(2026, 3, 20), D(2026, 3, 20)))
+    a = application("P", D(2026, 3, 2), D(2026, 3, 20), pauses=pauses)
+    assert connection_time(calendar(), a, a.energised) == (12, 2)
+    # the same one at a time (the single-pause path) and over the whole interval
+    for pause, expected in (
+        (Pause(D(2026, 3, 2), D(2026, 3, 3)), (13, 1)),
+        (Pause(D(2026, 3, 20), D(2026, 3, 20)), (13, 1)),
+        (Pause(D(2026, 3, 2), D(2026, 3, 20)), (0, 14)),
+    ):
+        a = application("P", D(2026, 3, 2), D(2026, 3, 20), pauses=(pause,))
+        assert connection_time(calendar(), a, a.energised) == expected
+
+
+def test_measure_uses_the_same_pause_rule():
+    a = application("P", D(2026, 3, 2), D(2026, 3, 20), pauses=(Pause(D(2026, 3, 9), D(2026, 3, 13)),))
+    figures = measure(app_set(a), calendar(), Targets(), period=Period(2026, 1))
+    assert figures.of(CustomerClass.RESIDENTIAL).max_working_days == 9
+
+
+def test_merge_pauses_joins_adjacent_days():
+    # [03-02, 03-05] and [03-06, 03-09] leave no day between them
+    spans = merge_pauses([Pause(D(2026, 3, 6), D(2026, 3, 9)), Pause(D(2026, 3, 2), D(2026, 3, 5))], until=D(2026, 12, 31))
+    assert spans == [(D(2026, 3, 2), D(2026, 3, 9))]
 
 
 def test_merge_pauses_joins_touching_and_nested_spans():
@@ -92,7 +139,7 @@ days = st.dates(min_value=D(2025, 9, 1), max_value=D(2026, 12, 31))
 @settings(max_examples=150, deadline=None)
 @given(days, st.integers(0, 120), st.lists(st.tuples(st.integers(0, 120), st.integers(0, 30)), max_size=4))
 def test_connection_time_equals_a_day_by_day_count(accepted, length, raw_pauses):
-    """Brute force: the working days in (accepted, energised] that no pause (start, end] covers."""
+    """Brute force: the working days in (accepted, energised] that no pause [start, end] covers."""
     cal = calendar()
     energised = accepted + timedelta(days=length)
     pauses = tuple(
@@ -107,7 +154,7 @@ def test_connection_time_equals_a_day_by_day_count(accepted, length, raw_pauses)
     while day <= energised:
         if cal.is_working_day(day):
             expected_total += 1
-            if any(p.start < day <= p.end for p in pauses):
+            if any(p.start <= day <= p.end for p in pauses):
                 expected_paused += 1
         day += timedelta(days=1)
     assert connection_time(cal, a, energised) == (expected_total - expected_paused, expected_paused)
@@ -116,7 +163,7 @@ def test_connection_time_equals_a_day_by_day_count(accepted, length, raw_pauses)
 # -- stats ---------------------------------------------------------------------------------
 
 H2_SET = app_set(
-    # residential: 6, 2 (paused 4), 23 (over 22)
+    # residential: 6, 1 (paused 5: see test_overlapping_pauses_count_once), 23 (over 22)
     application("R1", D(2026, 9, 28), D(2026, 10, 12), visits=0),
     application("R2", D(2026, 9, 28), D(2026, 10, 12), unit="gongdian", visits=0,
                 pauses=(Pause(D(2026, 9, 29), D(2026, 10, 9)), Pause(D(2026, 10, 8), D(2026, 10, 10)))),
@@ -159,7 +206,7 @@ def test_stats_of_the_second_half_of_2026():
     assert payload["problems"] == []
     assert payload["classes"]["residential"] == {
         "count": 3,
-        "mean_working_days": 10.33,  # (6 + 2 + 23) / 3
+        "mean_working_days": 10,  # (6 + 1 + 23) / 3, re-derived: R2 is 1 with its pauses inclusive
         "median_working_days": 6,
         "max_working_days": 23,
         "over_limit": 1,
@@ -342,9 +389,45 @@ def test_horizon_decides_due_soon():
 
 def test_paused_open_application_gains_time():
     paused = app_set(application("P", D(2025, 12, 1), None, pauses=(Pause(D(2025, 12, 5), D(2025, 12, 12)),)))
-    # paused (12-05, 12-12]: Dec 8-12 = 5, so 25 - 5 = 20 working days, 2 left
+    # (12-01, 01-06]: Dec 2-5 (4), 8-12 (5), 15-19 (5), 22-26 (5), 29-31 (3), Jan 4 (Sun,
+    # make-up), 5, 6 (3) = 25. Re-derived: paused [12-05, 12-12] = Dec 5, 8-12 = 6, so
+    # 25 - 6 = 19 working days, 22 - 19 = 3 left (within the horizon of 5)
     (item,) = check_open(paused, calendar(), Targets(), as_of=D(2026, 1, 6)).open
-    assert (item.working_days, item.paused_working_days, item.status) == (20, 5, AlertStatus.DUE_SOON)
+    assert (item.working_days, item.paused_working_days, item.working_days_left, item.status) == (
+        19, 6, 3, AlertStatus.DUE_SOON
+    )
+
+
+def test_means_of_huge_amounts_do_not_raise():
+    """The reader rejects such amounts; the rounding must not raise InvalidOperation anyway."""
+    huge = app_set(
+        application("B1", D(2026, 3, 2), D(2026, 3, 20), cost="1e30", **SMALL),
+        application("B2", D(2026, 3, 2), D(2026, 3, 20), cost="12345678901234567890123456789", **SMALL),
+    )
+    small = measures_to_json(measure(huge, calendar(), Targets(), period=Period(2026, 1)))["classes"]["small-micro"]
+    # (10^30 + 12345678901234567890123456789) / 2 = 506172839450617283945061728394.5
+    assert small["total_cost"] == "1012345678901234567890123456789.00"
+    assert small["mean_cost"] == "506172839450617283945061728394.50"
+
+
+def test_open_application_with_a_one_day_pause_on_as_of():
+    # (03-02, 03-09] = Mar 3-6, 9 = 5; paused [03-09, 03-09] = 1: 4 used, 18 left;
+    # due: Mar 10-13 (4), 16-20, 23-27 (10), 30, 31, Apr 1, 2 (4) = 18 -> 04-02
+    a = application("P", D(2026, 3, 2), None, pauses=(Pause(D(2026, 3, 9), D(2026, 3, 9)),))
+    (item,) = check_open(app_set(a), calendar(), Targets(), as_of=D(2026, 3, 9)).open
+    assert (item.working_days, item.paused_working_days, item.working_days_left, item.due) == (4, 1, 18, D(2026, 4, 2))
+
+
+def test_due_date_waits_for_the_recorded_end_of_a_pause_under_way():
+    # On 03-10: (03-02, 03-10] = 6; paused [03-09, 03-10] so far = 2: 4 used, 18 left. The
+    # pause runs to 03-13, so the clock restarts after it: Mar 16-20, 23-27 (10), 30, 31,
+    # Apr 1-3 (5; Apr 4-6 Qingming), 7, 8, 9 (3) = 18 -> 04-09
+    a = application("P", D(2026, 3, 2), None, pauses=(Pause(D(2026, 3, 9), D(2026, 3, 13)),))
+    (item,) = check_open(app_set(a), calendar(), Targets(), as_of=D(2026, 3, 10)).open
+    assert (item.working_days, item.paused_working_days, item.working_days_left, item.due) == (4, 2, 18, D(2026, 4, 9))
+    # a pause that begins after as_of is not known yet on as_of: 03-06 sees no pause
+    (item,) = check_open(app_set(a), calendar(), Targets(), as_of=D(2026, 3, 6)).open
+    assert (item.working_days, item.paused_working_days, item.due) == (4, 0, calendar().add(D(2026, 3, 6), 18))
 
 
 def test_core_modules_do_not_import_the_cli_or_openpyxl():

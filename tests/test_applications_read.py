@@ -297,6 +297,37 @@ def test_dates_outside_the_calendar_range(tmp_path):
     ]
 
 
+def test_implausibly_large_numbers_are_row_problems(tmp_path):
+    """Bounds: cost 100 亿元 (1e10), capacity 1000 万 kVA (1e7), counts 1000; the bound itself is allowed."""
+    rows = [
+        row("BIG-COST", "桂源公司", "低压非居民新装", "2026-03-05", small_micro="是", cost=1e30),
+        row("DIGITS", "桂源公司", "低压非居民新装", "2026-03-05", small_micro="是",
+            cost="12345678901234567890123456789"),
+        row("KVA", "桂源公司", "高压新装", "2026-03-05", capacity="20000000"),
+        row("COUNTS", "桂源公司", "低压非居民新装", "2026-03-05", steps=1001, materials="5000", visits="99999"),
+        row("AT-BOUNDS", "桂源公司", "高压新装", "2026-03-05", capacity=10_000_000, cost="10000000000",
+            steps=1000, materials=1000, visits=1000),
+    ]
+    app_set = read(write_xlsx(tmp_path / "big.xlsx", rows))
+    assert problems(app_set) == [
+        "big.xlsx:申请!M2: 接电费用(元): 数值过大（超过 100 亿元）：“1e+30”，请核对是否填错",
+        "big.xlsx:申请!M3: 接电费用(元): 数值过大（超过 100 亿元）：“12345678901234567890123456789”，请核对是否填错",
+        "big.xlsx:申请!H4: 容量(kVA): 数值过大（超过 1000 万 kVA）：“20000000”，请核对是否填错",
+        "big.xlsx:申请!K5: 环节数: 数值过大（超过 1000）：“1001”，请核对是否填错",
+        "big.xlsx:申请!L5: 申请材料: 数值过大（超过 1000）：“5000”，请核对是否填错",
+        "big.xlsx:申请!N5: 跑动次数: 数值过大（超过 1000）：“99999”，请核对是否填错",
+    ]
+    assert (app_set.rows.valid, app_set.rows.rejected) == (1, 4)
+    (at_bounds,) = app_set.applications
+    assert (at_bounds.capacity_kva, at_bounds.cost, at_bounds.steps) == (Decimal(10_000_000), Decimal(10**10), 1000)
+
+
+def test_large_numbers_in_a_csv(tmp_path):
+    rows = [row("C1", "桂源公司", "低压非居民新装", "2026-03-05", small_micro="是", cost="1e30")]
+    app_set = read(write_csv(tmp_path / "big.csv", rows, encoding="utf-8"))
+    assert problems(app_set) == ["big.csv:2: 接电费用(元): 数值过大（超过 100 亿元）：“1e30”，请核对是否填错"]
+
+
 # -- pauses --------------------------------------------------------------------------------
 
 

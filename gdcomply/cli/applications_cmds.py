@@ -428,23 +428,30 @@ def sample(
     rows: Annotated[int, typer.Option("--rows", min=1, help="申请条数。")] = 200,
     seed: Annotated[int, typer.Option("--seed", help="随机种子：相同的种子和日期生成相同的数据。")] = 1,
     as_of: AsOfOption = None,
+    force: Annotated[bool, typer.Option("--force", help="输出文件已存在时覆盖它（默认不覆盖，以免误删真实的导出数据）。")] = False,
     config: ConfigOption = None,
     workspace: WorkspaceOption = None,
 ) -> None:
     """生成虚构的报装申请数据（两个供电单位、各类客户、部分暂停和未送电的申请），用于演示、测试和性能测试。"""
-    from gdcomply.appsample import generate, write_sample_csv
+    from gdcomply.appsample import generate, sample_paths, write_sample_csv
     from gdcomply.workdays import WorkCalendar
 
     suffix = out.suffix.lower()
     if suffix not in (".xlsx", ".csv"):
         raise UsageError(f"输出文件“{out}”的扩展名应为 .xlsx 或 .csv")
+    existing = [path for path in sample_paths(out) if path.exists()]
+    if existing and not force:
+        names = "、".join(f"“{path}”" for path in existing)
+        raise UsageError(
+            f"输出文件{names}已存在，未写入（以免覆盖真实的导出数据）。请换一个文件名，或加 --force 覆盖"
+        )
     day = as_of_or_today(as_of)
     calendar = WorkCalendar.default(config_dir(config, workspace) / "holidays.yaml")
     data = generate(rows, seed, calendar, day)
     if suffix == ".xlsx":
         from gdcomply.reports.sample_xlsx import write_sample_xlsx
 
-        write_sample_xlsx(data, out)
+        write_sample_xlsx(data, out, as_of=day)
         written = f"{out}（工作表“申请”{len(data.applications)} 条，“暂停”{len(data.pauses)} 条）"
     else:
         paths = write_sample_csv(data, out)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,10 +15,17 @@ if TYPE_CHECKING:
 _FORMULA_STARTS = ("=", "+", "-", "@")
 
 
-def write_sample_xlsx(data: SampleData, path: Path) -> None:
-    """Dates become date cells (openpyxl formats them); text Excel would take for a formula stays text."""
+def write_sample_xlsx(data: SampleData, path: Path, as_of: date | None = None) -> None:
+    """Dates become date cells (openpyxl formats them); text Excel would take for a formula stays text.
+
+    The workbook is written beside path under a temporary name and renamed over it, so a
+    failure leaves no half-written file. With as_of, the workbook's and its zip entries'
+    dates are set to as_of, so the same data and as_of give a byte-identical file.
+    """
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
+
+    from gdcomply.reports.deterministic import normalise_office_zip
 
     workbook = Workbook(write_only=True)
     for title, header, rows in (
@@ -35,7 +44,13 @@ def write_sample_xlsx(data: SampleData, path: Path) -> None:
                 else:
                     cells.append(value)
             sheet.append(cells)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        workbook.save(path)
+        workbook.save(tmp)
+        if as_of is not None:
+            normalise_office_zip(tmp, as_of)
+        os.replace(tmp, path)
     except OSError as exc:
         raise RenderError(f"无法写入 {path}：{exc.strerror or exc}") from None
+    finally:
+        tmp.unlink(missing_ok=True)
