@@ -9,8 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-REPORT_LIBRARIES = {"openpyxl", "jinja2", "docxtpl", "icalendar"}
-CLI_LIBRARIES = {"typer", "click", "rich", "openpyxl", "jinja2", "docxtpl", "icalendar"}
+REPORT_LIBRARIES = {"openpyxl", "xlsxwriter", "jinja2", "docxtpl", "icalendar"}
+CLI_LIBRARIES = {"typer", "click", "rich", "openpyxl", "xlsxwriter", "jinja2", "docxtpl", "icalendar"}
 
 RUN_COMMANDS = """
 import json, sys

@@ -622,7 +622,7 @@ def test_core_does_not_import_report_libraries():
     import subprocess
     import sys
 
-    code = "import gdcomply.packs, gdcomply.notes, sys; print(sorted(m for m in ('openpyxl', 'docxtpl', 'jinja2', 'docx', 'typer') if m in sys.modules))"
+    code = "import gdcomply.packs, gdcomply.notes, sys; print(sorted(m for m in ('openpyxl', 'xlsxwriter', 'docxtpl', 'jinja2', 'docx', 'typer') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 
