@@ -44,6 +44,7 @@ SIZE_2 = Pt(22)  # 二号
 SIZE_3 = Pt(16)  # 三号
 SIZE_4 = Pt(14)  # 四号
 SIZE_TABLE = Pt(12)  # 小四, for table text
+SIZE_TABLE_WIDE = Pt(10.5)  # 五号, for tables of seven columns (ids and dates fit on one line)
 LINE = Pt(28.95)  # 22 lines on the 225 mm type area
 INDENT = Pt(32)  # two characters of 三号
 
@@ -126,6 +127,10 @@ def new_document():
     cell.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
     cell.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
+    wide = _style(doc, "表格文字（五号）", font=BODY_FONT, size=SIZE_TABLE_WIDE)
+    wide.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    wide.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
     note = _style(doc, "表格说明", font=BODY_FONT, size=SIZE_TABLE)
     note.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
 
@@ -200,14 +205,16 @@ def paragraphs(doc, variable: str) -> None:
     tag(doc, "{%p endfor %}")
 
 
-def table(doc, headers: list[str], cells: list[str], loop: str, widths_mm: list[float]) -> None:
+def table(
+    doc, headers: list[str], cells: list[str], loop: str, widths_mm: list[float], text_style: str = "表格文字"
+) -> None:
     """A table: a header row and one row repeated for each item of loop ("row in rows")."""
     tbl = doc.add_table(rows=4, cols=len(headers))
     tbl.style = doc.styles["Table Grid"]
     tbl.alignment = WD_TABLE_ALIGNMENT.CENTER
     for index, header in enumerate(headers):
         cell = tbl.rows[0].cells[index]
-        cell.paragraphs[0].style = doc.styles["表格文字"]
+        cell.paragraphs[0].style = doc.styles[text_style]
         r = cell.paragraphs[0].add_run(header)
         r.bold = True
     _repeat_header(tbl.rows[0])
@@ -216,8 +223,13 @@ def table(doc, headers: list[str], cells: list[str], loop: str, widths_mm: list[
     end_row.cells[0].paragraphs[0].text = "{%tr endfor %}"
     for index, text in enumerate(cells):
         paragraph = data_row.cells[index].paragraphs[0]
-        paragraph.style = doc.styles["表格文字"]
+        paragraph.style = doc.styles[text_style]
         paragraph.text = text
+    # Fixed layout with the grid set too: Word reads the cell widths, LibreOffice and WPS the
+    # grid; without both, long ids and dates wrap in equal-width columns.
+    tbl.autofit = False
+    for index, width in enumerate(widths_mm):
+        tbl.columns[index].width = Mm(width)
     for row in tbl.rows:
         for index, width in enumerate(widths_mm):
             row.cells[index].width = Mm(width)
@@ -277,7 +289,7 @@ HV_TABLE = (
         "{{ row.accepted }}", "{{ row.energised }}", "{{ row.working_days }}",
     ],
     "row in high_voltage_rows",
-    [24, 34, 20, 18, 22, 22, 16],
+    [29, 30, 19, 14, 25, 25, 14],
 )
 
 
@@ -304,7 +316,7 @@ def connection_data():
     h2(doc, "（一）已送电的高压新装及增容")
     paragraphs(doc, "high_voltage_text")
     tag(doc, "{%p if high_voltage_rows %}")
-    table(doc, *HV_TABLE)
+    table(doc, *HV_TABLE, text_style="表格文字（五号）")
     tag(doc, "{%p endif %}")
     paragraphs(doc, "high_voltage_more")
     h2(doc, "（二）小微企业")
