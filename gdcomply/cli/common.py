@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from dataclasses import replace
 from datetime import date, datetime
@@ -24,18 +25,27 @@ if TYPE_CHECKING:
 TIMEZONE = "Asia/Shanghai"
 
 
+ENV_TODAY = "GDCOMPLY_TODAY"  # a fixed "today" (YYYY-MM-DD) for tests, demos and replays
+
+
 def today() -> date:
-    """Today in Asia/Shanghai: the only place gdcomply reads the clock."""
+    """Today in Asia/Shanghai (or $GDCOMPLY_TODAY): the only place gdcomply reads the clock."""
+    fixed = os.environ.get(ENV_TODAY)
+    if fixed:
+        return parse_date(fixed, f"环境变量 {ENV_TODAY}")
     from zoneinfo import ZoneInfo
 
     return datetime.now(ZoneInfo(TIMEZONE)).date()
 
 
 def now() -> datetime:
-    """The current moment, timezone-aware, in Asia/Shanghai."""
+    """The current moment, timezone-aware, in Asia/Shanghai (on $GDCOMPLY_TODAY's date if set)."""
     from zoneinfo import ZoneInfo
 
-    return datetime.now(ZoneInfo(TIMEZONE))
+    moment = datetime.now(ZoneInfo(TIMEZONE))
+    if os.environ.get(ENV_TODAY):
+        moment = datetime.combine(today(), moment.timetz())
+    return moment
 
 
 def parse_date(text: str, option: str) -> date:
