@@ -33,7 +33,7 @@ _OBLIGATION_KEYS = frozenset(
 )
 _YEARS_KEYS = frozenset({"first", "last"})
 _STEP_KEYS = frozenset({"from", "to", "also_to", "feeds", "title"})
-_ROUND_KEYS = frozenset({"period", "dates", "in_next_year", "inferred"})
+_ROUND_KEYS = frozenset({"period", "dates", "in_next_year", "inferred", "opens"})
 _FOLLOW_KEYS = frozenset({"obligation", "step"})
 
 
@@ -77,6 +77,9 @@ class Round:
     dates: tuple[tuple[str, MonthDay], ...]  # step key -> month and day
     in_next_year: bool
     inferred: tuple[tuple[str, str], ...]  # step key -> note why the date is inferred
+    # the first day a submission for this round can be made (in the year of its due dates):
+    # connection data for a half-year only once it has ended; None: January 1 of the period's year
+    opens: MonthDay | None = None
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,7 @@ class Instance:
     squeeze_gap: int | None  # working days to the parent's due date, when below the minimum
     source: str
     order: int  # position of the obligation and step in the file, for stable sorting
+    opens: date  # a submission dated before this day cannot be for this instance
 
     @property
     def is_milestone(self) -> bool:
@@ -207,6 +211,7 @@ class Calendar:
                                 squeeze_gap=None,
                                 source=obligation.source,
                                 order=index * 100,
+                                opens=followed.opens,
                             )
                         )
         return result
@@ -226,6 +231,9 @@ def _instances_of(
             inferred = dict(round_.inferred)
             if due_year > RANGE_END.year:
                 continue  # beyond the working-day calendar; never inside a valid range
+            opens = (
+                date(due_year, round_.opens.month, round_.opens.day) if round_.opens else date(year, 1, 1)
+            )
             dated: dict[str, tuple[date, date]] = {}
             for step in obligation.steps:
                 md = dates[step.key]
@@ -269,6 +277,7 @@ def _instances_of(
                                 squeeze_gap=squeeze if direct else None,
                                 source=obligation.source,
                                 order=index * 100 + step_index,
+                                opens=opens,
                             )
                         )
     return made
@@ -633,7 +642,7 @@ def _parse_rounds(node: Node | None, step_keys: set[str], problems: Problems) ->
     if node is None:
         return rounds
     if node.kind != "seq" or not node.value:
-        problems.add(node, "应为期次列表（每项含 dates，可选 period、in_next_year、inferred）")
+        problems.add(node, "应为期次列表（每项含 dates，可选 period、in_next_year、inferred、opens）")
         return rounds
     seen: dict[str | None, Node] = {}
     for entry in node.value:
@@ -676,7 +685,14 @@ def _parse_rounds(node: Node | None, step_keys: set[str], problems: Problems) ->
                 note = yamlsource.expect_str(note_node, problems, required_text="推定理由")
                 if note:
                     inferred.append((step_key, note))
-        rounds.append(Round(period, tuple(dates), in_next_year, tuple(inferred)))
+        opens: MonthDay | None = None
+        opens_node = entry.get("opens")
+        if opens_node is not None:
+            opens = _month_day(opens_node, problems)
+            late = [key for key, md in dates if opens is not None and (md.month, md.day) < (opens.month, opens.day)]
+            if late:
+                problems.add(opens_node, f"开始报送日期晚于步骤“{'、'.join(late)}”的期限")
+        rounds.append(Round(period, tuple(dates), in_next_year, tuple(inferred), opens))
     return rounds
 
 

@@ -61,6 +61,12 @@ class LedgerError(GdcomplyError):
     exit_code = 1
 
 
+class LedgerMissingError(LedgerError):
+    """A workspace that had a ledger has lost it: nothing is created in its place."""
+
+    exit_code = 2
+
+
 class InputError(GdcomplyError):
     """An input file (evidence, applications, notes) is missing, unreadable or invalid."""
 
@@ -77,3 +83,31 @@ class MailError(GdcomplyError):
     """Mail settings are wrong or the SMTP server could not be used."""
 
     exit_code = 1
+
+
+# errno → what a person is told (Python's strerror is English); the reason, then what to do.
+_OS_REASONS = {
+    "ENOSPC": ("磁盘空间已满", "请清理磁盘空间后重试"),
+    "EDQUOT": ("超出磁盘配额", "请清理空间或请管理员提高配额后重试"),
+    "EACCES": ("没有写入或读取权限", "请检查文件和目录的所有者与权限（是否曾以其他用户身份运行过 gdcomply）"),
+    "EPERM": ("操作不被允许（文件可能被设为只读或不可更改）", "请检查文件属性和权限（如 lsattr、ls -l）"),
+    "EROFS": ("所在的文件系统是只读的", "请把工作区放在可写的磁盘上，或请管理员重新以读写方式挂载"),
+    "ENOENT": ("文件或目录不存在", "请检查路径"),
+    "ENOTDIR": ("路径中的某一级不是目录", "请检查路径"),
+    "EISDIR": ("是目录，不是文件", "请检查路径"),
+    "EEXIST": ("已存在", "请换一个名称"),
+    "EIO": ("磁盘读写错误", "请检查磁盘是否正常"),
+    "ENAMETOOLONG": ("文件名过长", "请使用较短的文件名"),
+    "EMFILE": ("打开的文件过多", "请稍后重试"),
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """A Chinese account of an OSError (reason and what to do), for messages shown to people."""
+    import errno
+
+    name = errno.errorcode.get(exc.errno or -1, "")
+    if name in _OS_REASONS:
+        reason, remedy = _OS_REASONS[name]
+        return f"{reason}，{remedy}"
+    return f"系统错误 {name or exc.errno}：{exc.strerror or exc}"

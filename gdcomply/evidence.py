@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
-from gdcomply.errors import InputError
+from gdcomply.errors import InputError, os_reason
+from gdcomply.safefiles import fsync_dir
 
 _CHUNK = 1 << 20
 
@@ -37,22 +41,74 @@ def sha256_of(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def check_readable(paths: list[Path]) -> None:
-    """Fail before anything is stored: every file must exist and be readable."""
+DEFAULT_MAX_MB = 200  # per file: office documents and scanned PDFs fit; a disk image or /dev/zero does not
+INCOMING_PREFIX = ".incoming-"
+
+
+def check_readable(paths: list[Path], max_bytes: int = DEFAULT_MAX_MB << 20) -> None:
+    """Fail before anything is stored: every file must be a readable, non-empty regular file
+    of at most max_bytes (a device, a pipe or a 0-byte file is no evidence)."""
     problems = []
     for path in paths:
-        if not path.exists():
-            problems.append(f"{path}：文件不存在")
-        elif path.is_dir():
-            problems.append(f"{path}：是目录，不是文件")
-        else:
-            try:
-                with path.open("rb") as handle:
-                    handle.read(1)
-            except OSError as exc:
-                problems.append(f"{path}：无法读取（{exc.strerror or exc}）")
+        problem = _unusable(path, max_bytes)
+        if problem:
+            problems.append(f"{path}：{problem}")
     if problems:
         raise InputError("以下佐证材料无法使用，未做任何记录：\n" + "\n".join(problems))
+
+
+def _unusable(path: Path, max_bytes: int) -> str | None:
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return "文件不存在"
+    except OSError as exc:
+        return f"无法读取（{os_reason(exc)}）"
+    if stat.S_ISDIR(info.st_mode):
+        return "是目录，不是文件"
+    if not stat.S_ISREG(info.st_mode):
+        return f"不是普通文件（是{_kind(info.st_mode)}），请给出实际的报告或回执文件"
+    if info.st_size == 0:
+        return "是空文件（0 字节），请给出实际的报告或回执文件"
+    if info.st_size > max_bytes:
+        return (
+            f"大小 {_megabytes(info.st_size)} 超过单个文件的上限 {_megabytes(max_bytes)}"
+            f"（确属佐证材料时可用 --max-size-mb 调高上限）"
+        )
+    try:
+        with _open_regular(path) as handle:
+            handle.read(1)
+    except OSError as exc:
+        return f"无法读取（{os_reason(exc)}）"
+    return None
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "命名管道"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "设备文件"
+    if stat.S_ISSOCK(mode):
+        return "套接字"
+    return "特殊文件"
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1 << 20):.1f} MB" if size < 10 << 20 else f"{size >> 20} MB"
+
+
+def _open_regular(path: Path) -> BinaryIO:
+    """Open path for reading without ever blocking (a pipe swapped in after the check would
+    hang an ordinary open) and refuse it unless it is a regular file."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise OSError(errno.EINVAL, f"不是普通文件（是{_kind(mode)}）")
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 class EvidenceStore:
@@ -64,21 +120,32 @@ class EvidenceStore:
     def path_of(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256
 
-    def put(self, source: Path) -> tuple[StoredFile, bool]:
-        """Copy source in (hashing as it goes); returns the file and whether it was new."""
-        self.root.mkdir(parents=True, exist_ok=True)
+    def put(self, source: Path, max_bytes: int = DEFAULT_MAX_MB << 20) -> tuple[StoredFile, bool]:
+        """Copy source in (hashing as it goes); returns the file and whether it was new.
+
+        The copy goes to a temporary file that is removed on any failure or interruption
+        (Ctrl-C, SIGTERM); only SIGKILL can leave one, and ``verify`` lists it.
+        """
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            fd, tmp_name = tempfile.mkstemp(prefix=INCOMING_PREFIX, dir=self.root)
+        except OSError as exc:
+            raise InputError(f"无法把 {source} 存入佐证材料库 {self.root}：{os_reason(exc)}。未做任何记录") from None
+        tmp = Path(tmp_name)
         digest = hashlib.sha256()
         size = 0
-        fd, tmp_name = tempfile.mkstemp(prefix=".incoming-", dir=self.root)
-        tmp = Path(tmp_name)
         try:
-            with os.fdopen(fd, "wb") as out, source.open("rb") as handle:
+            with os.fdopen(fd, "wb") as out, _open_regular(source) as handle:
                 while chunk := handle.read(_CHUNK):
-                    digest.update(chunk)
                     size += len(chunk)
+                    if size > max_bytes:  # the file grew after the check
+                        raise InputError(f"{source}：大小超过单个文件的上限 {_megabytes(max_bytes)}，未做任何记录")
+                    digest.update(chunk)
                     out.write(chunk)
                 out.flush()
                 os.fsync(out.fileno())
+            if size == 0:
+                raise InputError(f"{source}：是空文件（0 字节），未做任何记录")
             sha = digest.hexdigest()
             final = self.path_of(sha)
             if final.exists():
@@ -86,11 +153,14 @@ class EvidenceStore:
                 return StoredFile(sha, size, source.name), False
             final.parent.mkdir(parents=True, exist_ok=True)
             os.replace(tmp, final)
-            _fsync_dir(final.parent)
+            fsync_dir(final.parent)
             return StoredFile(sha, size, source.name), True
         except OSError as exc:
             tmp.unlink(missing_ok=True)
-            raise InputError(f"无法把 {source} 存入佐证材料库：{exc.strerror or exc}") from None
+            raise InputError(f"无法把 {source} 存入佐证材料库 {self.root}：{os_reason(exc)}。未做任何记录") from None
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
 
     def verify(self, expected: dict[str, int]) -> list[EvidenceProblem]:
         problems = []
@@ -104,20 +174,13 @@ class EvidenceStore:
                 problems.append(EvidenceProblem(sha, "altered", str(path)))
         return problems
 
+    def stray_incoming(self) -> list[Path]:
+        """Temporary files of copies that were killed (SIGKILL, power loss) before they ended."""
+        if not self.root.is_dir():
+            return []
+        return sorted(p for p in self.root.iterdir() if p.name.startswith(INCOMING_PREFIX))
+
     def stored_hashes(self) -> set[str]:
         if not self.root.is_dir():
             return set()
         return {p.name for p in self.root.glob("??/*") if len(p.name) == 64}
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

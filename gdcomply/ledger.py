@@ -8,15 +8,20 @@ busy timeout), so two processes recording at the same moment both succeed.
 
 from __future__ import annotations
 
+import functools
 import json
+import os
+import shutil
 import sqlite3
+import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator, TypeVar
 
-from gdcomply.errors import LedgerError
+from gdcomply.errors import LedgerError, LedgerMissingError, os_reason
+from gdcomply.safefiles import fsync_dir
 
 APPLICATION_ID = 0x47444350  # "GDCP": marks the file as a gdcomply ledger
 BUSY_TIMEOUT_MS = 30_000
@@ -83,6 +88,65 @@ MIGRATIONS: tuple[str, ...] = (
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+# The tables each schema version has: a ledger missing one is damaged, not merely old.
+TABLES = {1: frozenset({"meta", "evidence", "submissions", "submission_files", "audit"})}
+TABLES[2] = TABLES[1] | {"reminders"}
+STATES = frozenset({"active", "superseded", "withdrawn"})
+RESTORE_HINT = "请从备份恢复（gdcomply restore 备份.zip 新目录，见 README“每月”一节）"
+
+_T = TypeVar("_T")
+
+
+def _sqlite_errors(doing: str) -> Callable[[Callable[..., _T]], Callable[..., _T]]:
+    """Turn an sqlite3 error inside a Ledger method into one Chinese line (what, and what to do)."""
+
+    def wrap(method: Callable[..., _T]) -> Callable[..., _T]:
+        @functools.wraps(method)
+        def run(self: Ledger, *args: Any, **kwargs: Any) -> _T:
+            try:
+                return method(self, *args, **kwargs)
+            except sqlite3.Error as exc:
+                raise sqlite_error(exc, self.path, doing) from None
+
+        return run
+
+    return wrap
+
+
+def sqlite_error(exc: sqlite3.Error, path: Path, doing: str) -> LedgerError:
+    """A LedgerError saying why SQLite could not do it, in words a person can act on."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    text = str(exc)
+    if name.startswith("SQLITE_FULL") or "disk is full" in text:
+        return LedgerError(f"磁盘空间已满，无法{doing}；台账 {path} 未做修改。请清理磁盘空间后重试")
+    if name.startswith(("SQLITE_READONLY", "SQLITE_PERM", "SQLITE_CANTOPEN")) or "readonly" in text:
+        return LedgerError(
+            f"无法{doing}：台账 {path} 或其所在目录不可写（只读文件、只读磁盘或权限不足），台账未做修改。"
+            f"请检查该文件和目录 {path.parent} 的所有者、权限和属性（ls -l、lsattr），"
+            f"SQLite 还需要在同一目录中创建 -wal 和 -shm 文件"
+        )
+    if name.startswith("SQLITE_IOERR") or "disk I/O error" in text:
+        free = _free_bytes(path.parent)
+        if free is not None and free < 1 << 20:
+            return LedgerError(f"磁盘空间已满，无法{doing}；台账 {path} 未做修改。请清理磁盘空间后重试")
+        return LedgerError(
+            f"无法{doing}：读写台账 {path} 时发生磁盘错误（可能是目录不可写或磁盘故障），台账未做修改。"
+            f"请检查目录 {path.parent} 的权限和磁盘状态"
+        )
+    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in text:
+        return LedgerError(f"台账 {path} 已损坏（{text}），无法{doing}。{RESTORE_HINT}")
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        return LedgerError(f"台账 {path} 正被其他程序长时间占用，无法{doing}。请稍后重试")
+    if isinstance(exc, sqlite3.OperationalError) and "no such" in text:
+        return LedgerError(f"台账 {path} 已损坏或被改动（{text}），无法{doing}。{RESTORE_HINT}")
+    return LedgerError(f"无法{doing}：台账 {path} 出错（{text}）")
+
+
+def _free_bytes(folder: Path) -> int | None:
+    try:
+        return shutil.disk_usage(folder).free
+    except OSError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -178,21 +242,26 @@ class Ledger:
 
     @classmethod
     def open(cls, path: Path, *, create: bool = False, tracking_since: date | None = None) -> Ledger:
-        """Open (and with create=True, make) the ledger; migrate an older schema forward."""
-        exists = path.exists()
-        if not exists and not create:
-            raise LedgerError(f"台账文件 {path} 不存在。请先运行“gdcomply init”创建工作区")
-        if exists and path.is_dir():
+        """Open (and with create=True, make) the ledger; migrate an older schema forward.
+
+        A new ledger is built under a temporary name and linked into place, so no other
+        process ever opens a half-made one; if another made it first, that one is opened.
+        """
+        if path.is_dir():
             raise LedgerError(f"{path} 是目录，不是台账文件")
+        if not path.exists():
+            if not create:
+                raise LedgerError(f"台账文件 {path} 不存在。请先运行“gdcomply init”创建工作区")
+            if tracking_since is None:
+                raise ValueError("a new ledger needs its tracking start date")
+            _create_file(cls, path, tracking_since)
         try:
-            if not exists:
-                path.parent.mkdir(parents=True, exist_ok=True)
             connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-        except (sqlite3.Error, OSError) as exc:
-            raise LedgerError(f"无法打开台账 {path}：{exc}") from None
+        except sqlite3.Error as exc:
+            raise sqlite_error(exc, path, "打开台账") from None
         ledger = cls(connection, path)
         try:
-            ledger._prepare(tracking_since)
+            ledger._prepare(None)
         except sqlite3.DatabaseError as exc:
             connection.close()
             if "not a database" in str(exc) or "file is encrypted" in str(exc):
@@ -200,7 +269,7 @@ class Ledger:
                     f"{path} 不是 gdcomply 台账（不是 SQLite 数据库文件），未做任何修改。"
                     f"请从备份恢复该文件，或检查工作区是否选对"
                 ) from None
-            raise LedgerError(f"无法读取台账 {path}：{exc}") from None
+            raise sqlite_error(exc, path, "读取台账") from None
         except LedgerError:
             connection.close()
             raise
@@ -211,10 +280,10 @@ class Ledger:
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         app_id = db.execute("PRAGMA application_id").fetchone()[0]
         version = db.execute("PRAGMA user_version").fetchone()[0]
-        tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-        if app_id != APPLICATION_ID and (app_id != 0 or tables != 0):
+        tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if app_id != APPLICATION_ID and (app_id != 0 or tables):
             raise LedgerError(f"{self.path} 不是 gdcomply 台账（是其他程序的 SQLite 数据库），未做任何修改")
-        if version == 0 and tables == 0 and tracking_since is None:
+        if version == 0 and not tables and tracking_since is None:
             # An empty file where the ledger should be: nothing to migrate, and no tracking start
             # to make a new ledger with. Refuse before anything (even WAL mode) writes to it.
             raise LedgerError(
@@ -225,6 +294,11 @@ class Ledger:
             raise LedgerError(
                 f"台账 {self.path} 由更新版本的 gdcomply 创建（架构版本 {version}，"
                 f"本程序最高支持 {SCHEMA_VERSION}）。请升级 gdcomply 后再使用，台账未做任何修改"
+            )
+        missing = sorted(TABLES.get(version, frozenset()) - tables)
+        if missing:
+            raise LedgerError(
+                f"台账 {self.path} 已损坏：缺少数据表 {'、'.join(missing)}，未做任何修改。{RESTORE_HINT}"
             )
         db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA foreign_keys = ON")
@@ -251,7 +325,8 @@ class Ledger:
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            if db.in_transaction:  # SQLite may have rolled back already (a full disk, say)
+                db.execute("ROLLBACK")
             raise
 
     def close(self) -> None:
@@ -271,15 +346,27 @@ class Ledger:
 
     @property
     def tracking_since(self) -> date:
-        row = self._db.execute("SELECT value FROM meta WHERE key = 'tracking_since'").fetchone()
-        return date.fromisoformat(row[0])
+        try:
+            row = self._db.execute("SELECT value FROM meta WHERE key = 'tracking_since'").fetchone()
+        except sqlite3.Error as exc:
+            raise sqlite_error(exc, self.path, "读取台账") from None
+        if row is None:
+            raise LedgerError(f"台账 {self.path} 已损坏：缺少跟踪起始日（meta.tracking_since）。{RESTORE_HINT}")
+        day = _iso_date(row[0])
+        if day is None:
+            raise LedgerError(
+                f"台账 {self.path} 已损坏：跟踪起始日（meta.tracking_since）的值“{row[0]}”不是有效日期。{RESTORE_HINT}"
+            )
+        return day
 
     # -- submissions ----------------------------------------------------------------------
 
+    @_sqlite_errors("读取台账")
     def active_submission(self, instance_id: str) -> Submission | None:
         rows = self._submission_rows("WHERE instance_id = ? AND state = 'active'", (instance_id,))
         return rows[-1] if rows else None
 
+    @_sqlite_errors("读取台账")
     def submissions(self, instance_id: str | None = None, *, include_withdrawn: bool = True) -> list[Submission]:
         clauses, params = [], []
         if instance_id is not None:
@@ -290,13 +377,16 @@ class Ledger:
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         return self._submission_rows(where, tuple(params))
 
+    @_sqlite_errors("读取台账")
     def submission_count(self) -> int:
         return self._db.execute("SELECT count(*) FROM submissions").fetchone()[0]
 
+    @_sqlite_errors("读取台账")
     def submission(self, submission_id: int) -> Submission | None:
         rows = self._submission_rows("WHERE id = ?", (submission_id,))
         return rows[0] if rows else None
 
+    @_sqlite_errors("读取台账")
     def deciding_submissions(self, as_of: date) -> dict[str, list[Submission]]:
         """Per instance, only the submissions its status depends on as of as_of.
 
@@ -309,6 +399,7 @@ class Ledger:
         newest: dict[str, int] = {}
         by_instance: dict[str, list[Submission]] = {}
         with self._snapshot():
+            self._refuse_bad_dates()
             rows = self._db.execute(
                 "SELECT id, instance_id, submitted_on FROM submissions"
                 " WHERE state != 'withdrawn' AND submitted_on <= ? ORDER BY id",
@@ -325,6 +416,24 @@ class Ledger:
                 for submission in self._submission_rows(f"WHERE id IN ({','.join('?' * len(chunk))})", tuple(chunk)):
                     by_instance.setdefault(submission.instance_id, []).append(submission)
         return by_instance
+
+    def _refuse_bad_dates(self) -> None:
+        """A submission whose date is not a real ISO date would drop out of every date filter
+        silently (and an instance would look overdue): refuse, naming the rows."""
+        bad = self._db.execute(
+            "SELECT id, submitted_on FROM submissions"
+            " WHERE submitted_on IS NULL OR date(submitted_on) IS NOT submitted_on ORDER BY id LIMIT 5"
+        ).fetchall()
+        if bad:
+            raise self._bad_row(bad[0][0], "submitted_on", bad[0][1], more=len(bad) - 1)
+
+    def _bad_row(self, row_id: int, column: str, value: object, *, table: str = "submissions", more: int = 0) -> LedgerError:
+        what = {"submissions": "报送记录", "reminders": "提醒记录"}[table]
+        extra = f"（另有其他记录也有问题）" if more else ""
+        return LedgerError(
+            f"台账 {self.path} 中的{what} #{row_id} 已损坏：{column} 的值“{value}”无效{extra}。"
+            f"运行“gdcomply verify”列出全部问题；{RESTORE_HINT}，或撤回该记录后重新登记"
+        )
 
     @contextmanager
     def _snapshot(self) -> Iterator[None]:
@@ -370,20 +479,35 @@ class Ledger:
             )
         for submission_id, name, sha, size in file_rows:
             files.setdefault(submission_id, []).append(EvidenceFile(name, sha, size))
-        return [
-            Submission(
-                r[0], r[1], r[2], r[3], r[4], r[5], date.fromisoformat(r[6]), r[7], r[8], r[9],
-                r[10], r[11], r[12], tuple(files.get(r[0], ())),
-            )  # fmt: skip
-            for r in rows
-        ]
+        return [self._submission_of(r, tuple(files.get(r[0], ()))) for r in rows]
 
-    def record_submissions(self, new: list[NewSubmission], *, at: datetime, os_user: str) -> list[Recorded]:
+    def _submission_of(self, r: tuple, files: tuple[EvidenceFile, ...]) -> Submission:
+        """A Submission from its row, or a LedgerError naming the row and the bad value."""
+        submitted_on = _iso_date(r[6])
+        if submitted_on is None:
+            raise self._bad_row(r[0], "submitted_on", r[6])
+        if r[10] not in STATES:
+            raise self._bad_row(r[0], "state", r[10])
+        for column, value in (("instance_id", r[1]), ("sender", r[4]), ("recorded_at", r[8])):
+            if not isinstance(value, str) or not value:
+                raise self._bad_row(r[0], column, value)
+        return Submission(
+            r[0], r[1], r[2], r[3], r[4], r[5], submitted_on, r[7], r[8], r[9], r[10], r[11], r[12], files
+        )
+
+    @_sqlite_errors("登记报送")
+    def record_submissions(
+        self, new: list[NewSubmission], *, at: datetime, os_user: str, correct_date: bool = False
+    ) -> list[Recorded]:
         """Record each new submission in one transaction; an identical active one is kept instead.
 
         Returns, per request, the recorded submission, or the kept one where nothing new was
         recorded (the same files are already the instance's active submission). Both are read
         inside the transaction, so a concurrent identical submit is reported as kept.
+
+        With correct_date, the request corrects the active submission's date: that one is
+        withdrawn (with the correction as its reason and an audit row) rather than superseded,
+        because the earliest submission not withdrawn is what decides "on time".
         """
         db = self._db
         recorded_ids: list[int | None] = []
@@ -393,11 +517,14 @@ class Ledger:
         try:
             for item in new:
                 current = db.execute(
-                    "SELECT id, fileset FROM submissions WHERE instance_id = ? AND state = 'active'"
+                    "SELECT id, fileset, submitted_on FROM submissions WHERE instance_id = ? AND state = 'active'"
                     " ORDER BY id DESC LIMIT 1",
                     (item.instance_id,),
                 ).fetchone()
-                if current is not None and current[1] == item.fileset:
+                new_date = item.submitted_on.isoformat()
+                if correct_date and current is None:
+                    raise LedgerError(f"{item.instance_id} 没有有效的报送记录，无需更正日期；请去掉 --correct-date 后登记")
+                if current is not None and current[1] == item.fileset and (not correct_date or current[2] == new_date):
                     recorded_ids.append(None)
                     kept_ids.append(current[0])
                     continue
@@ -424,7 +551,18 @@ class Ledger:
                     )
                 after = _submission_json(item, new_id)
                 self._audit(stamp, os_user, "submit", new_id, item.instance_id, None, after)
-                if current is not None:
+                if current is not None and correct_date:
+                    reason = f"报送日期更正：{current[2]} → {new_date}（见 #{new_id}）"
+                    db.execute(
+                        "UPDATE submissions SET state = 'withdrawn', withdrawn_reason = ? WHERE id = ?",
+                        (reason, current[0]),
+                    )
+                    self._audit(
+                        stamp, os_user, "correct", current[0], item.instance_id,
+                        {"state": "active", "submitted_on": current[2]},
+                        {"state": "withdrawn", "reason": reason, "corrected_by": new_id, "submitted_on": new_date},
+                    )  # fmt: skip
+                elif current is not None:
                     db.execute(
                         "UPDATE submissions SET state = 'superseded', superseded_by = ? WHERE id = ?",
                         (new_id, current[0]),
@@ -437,7 +575,8 @@ class Ledger:
                 kept_ids.append(None)
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            if db.in_transaction:  # SQLite may have rolled back already (a full disk, say)
+                db.execute("ROLLBACK")
             raise
         return [
             Recorded(
@@ -448,6 +587,7 @@ class Ledger:
             for item, new_id, kept_id in zip(new, recorded_ids, kept_ids)
         ]
 
+    @_sqlite_errors("撤回报送记录")
     def withdraw(self, submission_id: int, reason: str, *, at: datetime, os_user: str) -> Submission:
         db = self._db
         stamp = at.isoformat(timespec="seconds")
@@ -489,7 +629,8 @@ class Ledger:
                     )  # fmt: skip
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            if db.in_transaction:  # SQLite may have rolled back already (a full disk, say)
+                db.execute("ROLLBACK")
             raise
         result = self.submission(submission_id)
         assert result is not None
@@ -509,6 +650,7 @@ class Ledger:
             ),  # fmt: skip
         )
 
+    @_sqlite_errors("读取审计日志")
     def audit_log(self, instance_id: str | None = None) -> list[AuditEntry]:
         where, params = ("WHERE instance_id = ?", (instance_id,)) if instance_id else ("", ())
         rows = self._db.execute(
@@ -520,11 +662,56 @@ class Ledger:
             AuditEntry(r[0], r[1], r[2], r[3], r[4], r[5], _loads(r[6]), _loads(r[7])) for r in rows
         ]
 
+    @_sqlite_errors("检查台账")
+    def problems(self) -> list[str]:
+        """Everything wrong inside the ledger file, one line each (``verify`` lists them): the
+        database's own integrity check, and every value a read would refuse."""
+        db = self._db
+        found = [f"数据库完整性检查：{line}" for (line,) in db.execute("PRAGMA integrity_check") if line != "ok"]
+        found += [
+            f"{table} 第 {rowid} 行引用的 {parent} 记录不存在"
+            for table, rowid, parent, _ in db.execute("PRAGMA foreign_key_check")
+        ]
+        since = db.execute("SELECT value FROM meta WHERE key = 'tracking_since'").fetchone()
+        if since is None or _iso_date(since[0]) is None:
+            found.append(f"跟踪起始日（meta.tracking_since）：值“{since[0] if since else ''}”不是有效日期")
+        rows = db.execute(
+            "SELECT id, instance_id, sender, submitted_on, recorded_at, state, superseded_by FROM submissions ORDER BY id"
+        )
+        for row_id, instance_id, sender, submitted_on, recorded_at, state, superseded_by in rows:
+            if _iso_date(submitted_on) is None:
+                found.append(f"报送记录 #{row_id}：submitted_on 的值“{submitted_on}”不是有效日期")
+            if state not in STATES:
+                found.append(f"报送记录 #{row_id}：state 的值“{state}”无效")
+            elif state == "superseded" and superseded_by is None:
+                found.append(f"报送记录 #{row_id}：已被取代却没有记录被谁取代（superseded_by）")
+            for column, value in (("instance_id", instance_id), ("sender", sender), ("recorded_at", recorded_at)):
+                if not isinstance(value, str) or not value:
+                    found.append(f"报送记录 #{row_id}：{column} 为空或无效")
+        for sha, size in db.execute("SELECT sha256, size FROM evidence ORDER BY sha256"):
+            if not (isinstance(sha, str) and len(sha) == 64 and all(c in "0123456789abcdef" for c in sha)):
+                found.append(f"佐证材料记录“{sha}”：不是 SHA-256 值")
+            if not isinstance(size, int) or size < 0:
+                found.append(f"佐证材料 {sha}：大小“{size}”无效")
+        for row_id, sent_on in db.execute("SELECT id, sent_on FROM reminders ORDER BY id"):
+            if _iso_date(sent_on) is None:
+                found.append(f"提醒记录 #{row_id}：sent_on 的值“{sent_on}”不是有效日期")
+        for row_id, before, after in db.execute("SELECT id, before, after FROM audit ORDER BY id"):
+            for column, text in (("before", before), ("after", after)):
+                if text:
+                    try:
+                        json.loads(text)
+                    except ValueError:
+                        found.append(f"审计日志 #{row_id}：{column} 不是有效的 JSON")
+        return found
+
+    @_sqlite_errors("读取台账")
     def evidence_sizes(self) -> dict[str, int]:
         return dict(self._db.execute("SELECT sha256, size FROM evidence"))
 
     # -- reminders ------------------------------------------------------------------------
 
+    @_sqlite_errors("读取提醒记录")
     def reminder_sent(self, instance_id: str, stage: str, recipient: str) -> bool:
         row = self._db.execute(
             "SELECT 1 FROM reminders WHERE instance_id = ? AND stage = ? AND recipient = ?",
@@ -532,6 +719,7 @@ class Ledger:
         ).fetchone()
         return row is not None
 
+    @_sqlite_errors("记录已发送的提醒")
     def record_reminders(self, reminders: list[SentReminder]) -> int:
         """Record the reminders of one accepted email in one transaction; returns how many were new."""
         db = self._db
@@ -550,7 +738,8 @@ class Ledger:
                 added += cursor.rowcount
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            if db.in_transaction:  # SQLite may have rolled back already (a full disk, say)
+                db.execute("ROLLBACK")
             raise
         return added
 
@@ -558,17 +747,25 @@ class Ledger:
         """Record one reminder the server accepted; False if it was already recorded."""
         return self.record_reminders([reminder]) == 1
 
+    @_sqlite_errors("读取提醒记录")
     def reminders(self, instance_id: str | None = None) -> list[SentReminder]:
         where, params = ("WHERE instance_id = ?", (instance_id,)) if instance_id else ("", ())
         rows = self._db.execute(
-            f"SELECT instance_id, stage, recipient, message_id, sent_at, sent_on FROM reminders {where}"
+            f"SELECT id, instance_id, stage, recipient, message_id, sent_at, sent_on FROM reminders {where}"
             " ORDER BY id",
             params,
         )
-        return [SentReminder(r[0], r[1], r[2], r[3], r[4], date.fromisoformat(r[5])) for r in rows]
+        result = []
+        for r in rows:
+            sent_on = _iso_date(r[6])
+            if sent_on is None:
+                raise self._bad_row(r[0], "sent_on", r[6], table="reminders")
+            result.append(SentReminder(r[1], r[2], r[3], r[4], r[5], sent_on))
+        return result
 
     # -- export ---------------------------------------------------------------------------
 
+    @_sqlite_errors("导出台账")
     def export_tables(self) -> dict[str, list[dict[str, Any]]]:
         """Every table as rows of plain values, for backups and other tools."""
         result: dict[str, list[dict[str, Any]]] = {}
@@ -579,6 +776,7 @@ class Ledger:
                 result[name] = [dict(zip(columns, row)) for row in cursor]
         return result
 
+    @_sqlite_errors("导出台账")
     def export_columns(self) -> dict[str, list[str]]:
         """The column names of each exported table (a CSV of an empty table still has its header)."""
         return {
@@ -589,6 +787,84 @@ class Ledger:
     def iter_instance_ids(self) -> Iterator[str]:
         for (instance_id,) in self._db.execute("SELECT DISTINCT instance_id FROM submissions"):
             yield instance_id
+
+
+def _create_file(cls: type[Ledger], path: Path, tracking_since: date) -> None:
+    """Make a ledger at path atomically: built under a temporary name, then hard-linked into
+    place (which never replaces a file). If another process linked its own first, keep that."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=".new-ledger-", suffix=".sqlite3", dir=path.parent)
+        os.close(fd)
+    except OSError as exc:
+        raise LedgerError(f"无法在 {path.parent} 创建台账：{os_reason(exc)}") from None
+    tmp = Path(tmp_name)
+    try:
+        connection = sqlite3.connect(tmp, isolation_level=None)
+        try:
+            cls(connection, tmp)._prepare(tracking_since)
+        finally:
+            connection.close()  # the last connection: SQLite checkpoints and removes the -wal file
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another first command made it at the same moment: use theirs
+        except OSError:
+            # a file system without hard links: rename, which could only replace a ledger made
+            # in the last instant by another process (both are empty, so nothing is lost)
+            if not path.exists():
+                os.replace(tmp, path)
+        fsync_dir(path.parent)
+    except sqlite3.Error as exc:
+        raise sqlite_error(exc, path, "创建台账") from None
+    except OSError as exc:
+        raise LedgerError(f"无法创建台账 {path}：{os_reason(exc)}") from None
+    finally:
+        for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm"), Path(f"{tmp}-journal")):
+            leftover.unlink(missing_ok=True)
+
+
+def open_workspace_ledger(
+    ledger_file: Path, *, create_since: date | None = None, subdirs: tuple[str, ...] = ()
+) -> tuple[Ledger, bool]:
+    """The ledger of a workspace's data folder, and whether this call created it.
+
+    A ledger is created only where there never was one: no data folder yet. A data folder
+    without its ledger means the ledger was deleted or moved, and a new empty one would report
+    every recorded submission as missing, so that is an error (LedgerMissingError). The new
+    data folder (with subdirs, e.g. the evidence store) is built under a temporary name and
+    renamed into place, so two first commands at once never see a half-made one.
+    """
+    data_dir = ledger_file.parent
+    if ledger_file.exists() or ledger_file.is_symlink():
+        return Ledger.open(ledger_file), False
+    if data_dir.exists():
+        raise LedgerMissingError(
+            f"台账文件 {ledger_file} 不存在，但数据目录 {data_dir} 在：台账可能被删除或移走了。"
+            f"为免把已登记的报送当作“未报送”，没有创建新台账。请把台账文件放回原处，或{RESTORE_HINT}"
+        )
+    if create_since is None:
+        raise LedgerError(f"台账文件 {ledger_file} 不存在。请先运行“gdcomply init”创建工作区")
+    staging = data_dir.parent / f".new-data-{os.getpid()}-{os.urandom(4).hex()}"
+    try:
+        staging.mkdir(parents=True)  # with the user's umask, like any folder they make
+        for name in subdirs:
+            (staging / name).mkdir()
+        Ledger.open(staging / ledger_file.name, create=True, tracking_since=create_since).close()
+        try:
+            os.rename(staging, data_dir)
+            created = True
+        except OSError:
+            if not (ledger_file.exists()):
+                raise
+            created = False  # another first command made it at the same moment: use theirs
+    except OSError as exc:
+        raise LedgerError(f"无法在 {data_dir.parent} 创建台账：{os_reason(exc)}") from None
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    fsync_dir(data_dir.parent)
+    return Ledger.open(ledger_file), created
 
 
 _EXPORT_QUERIES = {
@@ -612,4 +888,19 @@ def _submission_json(item: NewSubmission, new_id: int) -> dict[str, Any]:
 
 
 def _loads(text: str | None) -> dict[str, Any] | None:
-    return json.loads(text) if text else None
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return {"损坏的内容": text}  # shown as it is: the audit log must still be readable
+
+
+def _iso_date(value: object) -> date | None:
+    """The date an ISO 'YYYY-MM-DD' text names, or None for anything else."""
+    if not isinstance(value, str) or len(value) != 10:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None

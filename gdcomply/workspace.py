@@ -109,7 +109,11 @@ def find_workspace(
 
 
 def init_workspace(root: Path, *, exist_ok: bool = False) -> Workspace:
-    """Copy the bundled config/ and templates/ into root (never overwriting a user's file)."""
+    """Copy the bundled config/ and templates/ into root (never overwriting a user's file).
+
+    data/ (the ledger and the evidence store) is made by the ledger's first opening, in one
+    step (ledger.open_workspace_ledger): a data/ folder without a ledger means a lost ledger.
+    """
     if (root / MARKER).exists() and not exist_ok:
         raise UsageError(f"{root} 已经是 gdcomply 工作区（{MARKER} 已存在），未做任何修改")
     if root.exists() and not root.is_dir():
@@ -126,7 +130,6 @@ def init_workspace(root: Path, *, exist_ok: bool = False) -> Workspace:
                     continue
                 destination.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(item, destination)
-        (root / "data" / "evidence").mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ConfigError(f"无法在 {root} 创建工作区：{exc.strerror or exc}") from None
     return _at(root)

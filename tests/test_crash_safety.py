@@ -175,4 +175,4 @@ def test_two_processes_submitting_at_the_same_time_both_succeed(cli, ws: Path, c
     assert rows == [("gongdian", 20, 20), ("guiyuan", 20, 20)]
     assert audit == 40 and ids == list(range(1, 41))
     result = cli(["verify", "--workspace", ws])
-    assert (result.exit_code, result.stdout) == (0, "校验通过：41 个佐证材料文件完好。\n")
+    assert (result.exit_code, result.stdout) == (0, "校验通过：台账完好，41 个佐证材料文件完好。\n")

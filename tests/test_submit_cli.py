@@ -255,7 +255,7 @@ def test_export_csv_needs_a_directory(cli, busy_ws: Path) -> None:
 
 def test_verify_passes_then_finds_an_altered_and_a_missing_file(cli, busy_ws: Path) -> None:
     ok = cli(["verify"])
-    assert (ok.exit_code, ok.stdout) == (0, "校验通过：3 个佐证材料文件完好。\n")
+    assert (ok.exit_code, ok.stdout) == (0, "校验通过：台账完好，3 个佐证材料文件完好。\n")
     store = busy_ws / "data" / "evidence"
     altered = store / sha("v2")[:2] / sha("v2")
     altered.write_text("v3", encoding="utf-8")
@@ -265,7 +265,7 @@ def test_verify_passes_then_finds_an_altered_and_a_missing_file(cli, busy_ws: Pa
     assert bad.exit_code == 1
     lines = bad.stdout.splitlines()
     assert sorted(lines[:2]) == sorted([f"内容已被改动：{sha('v2')}（{altered}）", f"缺失：{sha('r1')}（{missing}）"])
-    assert lines[2:] == ["校验未通过：2 个文件有问题（共 3 个）。"]
+    assert lines[2:] == ["校验未通过：2 个文件有问题（佐证材料共 3 个）。可从备份恢复（gdcomply restore），或撤回有问题的记录后重新登记。"]
 
 
 def test_verify_lists_unreferenced_files_without_failing(cli, busy_ws: Path) -> None:
@@ -274,7 +274,7 @@ def test_verify_lists_unreferenced_files_without_failing(cli, busy_ws: Path) -> 
     result = cli(["verify"])
     assert result.exit_code == 0
     assert result.stdout == (
-        "另有 1 个文件未被任何报送记录引用（中断的登记留下的，可忽略）。\n校验通过：3 个佐证材料文件完好。\n"
+        "另有 1 个文件未被任何报送记录引用（中断的登记留下的，可忽略）。\n校验通过：台账完好，3 个佐证材料文件完好。\n"
     )
 
 
@@ -311,11 +311,11 @@ def test_a_directory_instead_of_a_file(cli, recorded_ws: Path) -> None:
 
 
 @pytest.mark.skipif(not Path("/proc/self/mem").exists(), reason="needs Linux /proc")
-def test_a_file_that_cannot_be_read_even_by_root(cli, recorded_ws: Path) -> None:
-    """/proc/self/mem exists but reading it at offset 0 fails (EIO) for every user, root included."""
+def test_a_file_that_says_it_is_empty(cli, recorded_ws: Path) -> None:
+    """/proc/self/mem is a regular file of 0 bytes by its size (and unreadable at offset 0)."""
     assert_refused(
         cli, recorded_ws, [*SUBMIT_R4, "good.pdf", "/proc/self/mem"], 1,
-        "错误：以下佐证材料无法使用，未做任何记录：\n/proc/self/mem：无法读取（Input/output error）\n",
+        "错误：以下佐证材料无法使用，未做任何记录：\n/proc/self/mem：是空文件（0 字节），请给出实际的报告或回执文件\n",
     )  # fmt: skip
 
 

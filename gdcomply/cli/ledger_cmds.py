@@ -25,6 +25,7 @@ from gdcomply.cli.common import (
     write_json,
 )
 from gdcomply.errors import UsageError
+from gdcomply.evidence import DEFAULT_MAX_MB
 
 if TYPE_CHECKING:
     from gdcomply.ledger import Ledger
@@ -43,15 +44,25 @@ def os_user() -> str:
 
 
 def open_workspace_ledger(workspace: Workspace) -> Ledger:
-    """The workspace's ledger; made on first use (tracking from today) with a one-line notice."""
-    from gdcomply.ledger import Ledger
+    """The workspace's ledger; made on first use (tracking from today) with a one-line notice.
 
-    if not workspace.ledger_file.exists():
-        since = today()
-        ledger = Ledger.open(workspace.ledger_file, create=True, tracking_since=since)
+    Only a workspace that never had one (no data/ folder) gets a new ledger: a missing ledger
+    beside its data folder is an error, never silently replaced by an empty one.
+    """
+    from gdcomply import ledger as ledger_module
+
+    since = today()
+    ledger, created = ledger_module.open_workspace_ledger(
+        workspace.ledger_file, create_since=since, subdirs=(workspace.evidence_dir.name,)
+    )
+    if created:
         sys.stderr.write(f"提示：已创建台账 {workspace.ledger_file}，从 {since.isoformat()} 开始跟踪。\n")
-        return ledger
-    return Ledger.open(workspace.ledger_file)
+    return ledger
+
+
+def protected_paths(workspace: Workspace) -> list[tuple[Path, str]]:
+    """Where no output file may go: the ledger and the evidence store."""
+    return [(workspace.data_dir, f"工作区的数据目录 {workspace.data_dir}（台账和佐证材料库）")]
 
 
 def open_for_ledger(
@@ -74,12 +85,26 @@ def init_command(
     ] = None,
 ) -> None:
     """创建工作区：复制默认的日历配置和模板，建立报送台账和佐证材料库。"""
-    from gdcomply.ledger import Ledger
-    from gdcomply.workspace import init_workspace
+    from gdcomply import ledger as ledger_module
+    from gdcomply.workspace import MARKER, init_workspace
 
     tracking_since = parse_date(since, "--since") if since else today()
+    if not (directory / MARKER).exists() and (directory / "data" / "ledger.sqlite3").exists():
+        # A ledger is already there: init completes the workspace around it but never changes
+        # its tracking start (that would turn overdue items into 未跟踪 without a trace).
+        with ledger_module.Ledger.open(directory / "data" / "ledger.sqlite3") as existing:
+            current = existing.tracking_since
+        if since and tracking_since != current:
+            raise UsageError(
+                f"{directory} 已有台账，从 {current.isoformat()} 开始跟踪；init 不会修改已有台账的跟踪起始日，"
+                f"未做任何修改。如确需从 {tracking_since.isoformat()} 开始跟踪，请另建一个工作区"
+            )
     workspace = init_workspace(directory)
-    Ledger.open(workspace.ledger_file, create=True, tracking_since=tracking_since).close()
+    ledger, _ = ledger_module.open_workspace_ledger(
+        workspace.ledger_file, create_since=tracking_since, subdirs=(workspace.evidence_dir.name,)
+    )
+    with ledger:
+        tracking_since = ledger.tracking_since
     sys.stdout.write(
         f"已创建工作区 {workspace.root}\n"
         f"  配置：{workspace.config_dir}（期限日历 deadlines.yaml，可按需修改）\n"
@@ -112,6 +137,8 @@ def info_command(workspace: WorkspaceOption = None, config: ConfigOption = None)
                 f"从 {ledger.tracking_since.isoformat()} 开始跟踪）"
             )
         lines.append(f"佐证材料库：{ws.evidence_dir}")
+    elif ws.data_dir.exists():
+        lines.append(f"台账：{ws.ledger_file}（缺失！数据目录在而台账不在，请从备份恢复）")
     else:
         lines.append(f"台账：{ws.ledger_file}（尚未创建，首次登记时自动创建）")
     official = workdays.data.official_years
@@ -144,6 +171,14 @@ def submit_command(
     ] = None,
     on: Annotated[Optional[str], typer.Option("--on", help="报送日期 YYYY-MM-DD（默认：今天）。")] = None,
     note: Annotated[str, typer.Option("--note", help="备注。")] = "",
+    correct_date: Annotated[
+        bool,
+        typer.Option("--correct-date", help="更正已登记的报送日期：原记录撤回（记入审计日志），以本次登记为准。"),
+    ] = False,
+    max_size_mb: Annotated[
+        int,
+        typer.Option("--max-size-mb", min=1, max=1 << 20, help=f"单个佐证材料文件的大小上限（MB，默认 {DEFAULT_MAX_MB}）。"),
+    ] = DEFAULT_MAX_MB,
     workspace: WorkspaceOption = None,
     config: ConfigOption = None,
 ) -> None:
@@ -159,6 +194,7 @@ def submit_command(
             setup, ledger, EvidenceStore(setup.workspace.evidence_dir),
             obligation=obligation, period=period, sender=sender, receiver=receiver,
             files=files, submitted_on=submitted_on, note=note, as_of=as_of, at=now(), os_user=os_user(),
+            max_bytes=max_size_mb << 20, correct_date=correct_date,
         )  # fmt: skip
     calendar = setup.calendar
     for outcome in outcomes:
@@ -168,15 +204,22 @@ def submit_command(
         )
         if outcome.recorded is None:
             assert outcome.existing is not None
+            existing = outcome.existing
             sys.stdout.write(
-                f"未重复登记：{instance.id} 已有内容相同的报送记录 #{outcome.existing.id}"
-                f"（{outcome.existing.submitted_on.isoformat()}）。\n"
+                f"未重复登记：{instance.id} 已有内容相同的报送记录 #{existing.id}"
+                f"（{existing.submitted_on.isoformat()}）。\n"
             )
+            if existing.submitted_on != submitted_on:
+                sys.stdout.write(
+                    f"  若 #{existing.id} 的报送日期 {existing.submitted_on.isoformat()} 登记错了，"
+                    f"请加 --correct-date 重新运行本命令：原记录撤回并记入审计日志，以 {submitted_on.isoformat()} 为准。\n"
+                )
             continue
         recorded = outcome.recorded
         timing = "按时" if recorded.submitted_on <= instance.due else "逾期"
+        corrected = f"（更正报送日期，原记录 #{outcome.existing.id} 已撤回）" if correct_date and outcome.existing else ""
         sys.stdout.write(
-            f"已登记 #{recorded.id}：{instance.title} {instance.period} {route}，"
+            f"已登记 #{recorded.id}{corrected}：{instance.title} {instance.period} {route}，"
             f"{recorded.submitted_on.isoformat()} 报送（截止 {instance.due.isoformat()}，{timing}），"
             f"{len(recorded.files)} 个文件。\n"
         )
@@ -197,7 +240,7 @@ def withdraw_command(
     sys.stdout.write(f"已撤回 #{withdrawn.id}（{withdrawn.instance_id}）：{reason.strip()}\n")
 
 
-_ACTIONS = {"submit": "登记", "supersede": "被取代", "withdraw": "撤回", "reinstate": "恢复有效"}
+_ACTIONS = {"submit": "登记", "supersede": "被取代", "withdraw": "撤回", "reinstate": "恢复有效", "correct": "更正日期"}
 
 
 def log_command(
@@ -231,7 +274,7 @@ def log_command(
         if e.action == "submit":
             names = "、".join(f["name"] for f in after.get("files", []))
             detail = f"{after.get('submitted_on', '')} 报送；{names}"
-        elif e.action == "withdraw":
+        elif e.action in ("withdraw", "correct"):
             detail = f"原因：{after.get('reason', '')}"
         elif e.action == "supersede":
             detail = f"被 #{after.get('superseded_by')} 取代"
@@ -252,31 +295,29 @@ def export_command(
     out: Annotated[
         Optional[Path], typer.Option("--out", help="json：输出文件（默认：标准输出）；csv：输出目录（必填）。")
     ] = None,
+    force: Annotated[bool, typer.Option("--force", help="覆盖已存在的输出文件。")] = False,
     workspace: WorkspaceOption = None,
     config: ConfigOption = None,
 ) -> None:
-    """导出整个台账（报送记录、文件、审计日志、提醒记录），用于备份和其他工具。"""
-    import json
-
-    from gdcomply.recording import export_csv, export_json
+    """导出整个台账（报送记录、文件、审计日志、提醒记录），供其他工具使用；完整备份请用 backup。"""
+    from gdcomply.recording import export_csv, export_json, export_json_file
 
     if output_format is ExportFormat.csv and out is None:
         raise UsageError("--format csv 需要用 --out 指定输出目录（每张表一个 CSV 文件）")
-    _, ledger = open_for_ledger(workspace, config)
+    setup, ledger = open_for_ledger(workspace, config)
+    protected = protected_paths(setup.workspace)
     with ledger:
         if output_format is ExportFormat.csv:
             assert out is not None
-            written = export_csv(ledger, out)
+            written = export_csv(ledger, out, force=force, protected=protected)
             sys.stdout.write("已导出：\n" + "".join(f"  {p}\n" for p in written))
             return
+        if out is not None:
+            export_json_file(ledger, out, force=force, protected=protected)
+            sys.stdout.write(f"已导出：{out}\n")
+            return
         payload = export_json(ledger)
-    if out is None:
-        write_json(payload)
-        return
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    tmp.replace(out)
-    sys.stdout.write(f"已导出：{out}\n")
+    write_json(payload)
 
 
 def verify_command(workspace: WorkspaceOption = None, config: ConfigOption = None) -> None:
@@ -287,15 +328,26 @@ def verify_command(workspace: WorkspaceOption = None, config: ConfigOption = Non
     setup, ledger = open_for_ledger(workspace, config)
     with ledger:
         report = verify(ledger, EvidenceStore(setup.workspace.evidence_dir))
+    for line in report.ledger_problems:
+        sys.stdout.write(f"台账记录有问题：{line}\n")
     for problem in report.problems:
         what = "缺失" if problem.kind == "missing" else "内容已被改动"
         sys.stdout.write(f"{what}：{problem.sha256}（{problem.detail}）\n")
     if report.unreferenced:
         sys.stdout.write(f"另有 {len(report.unreferenced)} 个文件未被任何报送记录引用（中断的登记留下的，可忽略）。\n")
-    if report.problems:
-        sys.stdout.write(f"校验未通过：{len(report.problems)} 个文件有问题（共 {report.checked} 个）。\n")
+    if report.stray:
+        sys.stdout.write(
+            f"另有 {len(report.stray)} 个被中断的复制留下的临时文件（不影响台账，可以删除）：\n"
+            + "".join(f"  {path}\n" for path in report.stray)
+        )
+    if not report.ok:
+        parts = [f"{n} {what}" for n, what in ((len(report.ledger_problems), "处台账记录"), (len(report.problems), "个文件")) if n]
+        sys.stdout.write(
+            f"校验未通过：{'、'.join(parts)}有问题（佐证材料共 {report.checked} 个）。"
+            f"可从备份恢复（gdcomply restore），或撤回有问题的记录后重新登记。\n"
+        )
         raise typer.Exit(1)
-    sys.stdout.write(f"校验通过：{report.checked} 个佐证材料文件完好。\n")
+    sys.stdout.write(f"校验通过：台账完好，{report.checked} 个佐证材料文件完好。\n")
 
 
 # -- check ----------------------------------------------------------------------------------
