@@ -50,6 +50,11 @@ class Workspace:
     def evidence_dir(self) -> Path:
         return self.data_dir / "evidence"
 
+    @property
+    def protected(self) -> list[tuple[Path, str]]:
+        """Where no output file may go (with what it is): the ledger and the evidence store."""
+        return [(self.data_dir, f"工作区的数据目录 {self.data_dir}（台账和佐证材料库）")]
+
     def config_file(self, name: str) -> Path:
         """A file of the workspace's config/ (targets.yaml, reminders.yaml, …)."""
         return self.config_dir / name

@@ -32,11 +32,13 @@ COMMAND_MODULES = {
     "log": "ledger_cmds",
     "export": "ledger_cmds",
     "verify": "ledger_cmds",
+    "backup": "backup_cmds",
+    "restore": "backup_cmds",
     "pack": "pack_cmds",
     "remind": "remind_cmds",
     "applications": "applications_cmds",
 }
-_MODULE_ORDER = ("calendar_cmds", "ledger_cmds", "pack_cmds", "remind_cmds", "applications_cmds")
+_MODULE_ORDER = ("calendar_cmds", "ledger_cmds", "backup_cmds", "pack_cmds", "remind_cmds", "applications_cmds")
 
 _DEBUG = {"on": False}
 

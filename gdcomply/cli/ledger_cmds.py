@@ -60,11 +60,6 @@ def open_workspace_ledger(workspace: Workspace) -> Ledger:
     return ledger
 
 
-def protected_paths(workspace: Workspace) -> list[tuple[Path, str]]:
-    """Where no output file may go: the ledger and the evidence store."""
-    return [(workspace.data_dir, f"工作区的数据目录 {workspace.data_dir}（台账和佐证材料库）")]
-
-
 def open_for_ledger(
     workspace_option: Path | None, config: Path | None, strict: bool = False
 ) -> tuple[Setup, Ledger]:
@@ -305,7 +300,7 @@ def export_command(
     if output_format is ExportFormat.csv and out is None:
         raise UsageError("--format csv 需要用 --out 指定输出目录（每张表一个 CSV 文件）")
     setup, ledger = open_for_ledger(workspace, config)
-    protected = protected_paths(setup.workspace)
+    protected = setup.workspace.protected
     with ledger:
         if output_format is ExportFormat.csv:
             assert out is not None
