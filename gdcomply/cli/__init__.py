@@ -150,9 +150,28 @@ def _usage_message(exc: Exception) -> str:
     return f"错误：{label}{what}（{_chinese_detail(detail)}）\n运行“{command} --help”查看用法。"
 
 
+def _terminated(signum: int, frame: object) -> None:
+    """SIGTERM (a cron timeout, a shutdown) unwinds like Ctrl-C, so half-written temporary
+    files are removed on the way out."""
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script."""
-    args = list(sys.argv[1:] if argv is None else argv)
+    import signal
+
+    try:
+        previous = signal.signal(signal.SIGTERM, _terminated)
+    except ValueError:  # not the main thread (an embedding program): keep its handlers
+        previous = None
+    try:
+        _run(list(sys.argv[1:] if argv is None else argv))
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _run(args: list[str]) -> None:
     _DEBUG["on"] = "--debug" in args or os.environ.get("GDCOMPLY_DEBUG") == "1"
     try:
         code = build_app(_command_of(args))(args=args, prog_name="gdcomply", standalone_mode=False)
