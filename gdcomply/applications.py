@@ -23,7 +23,9 @@ includes both its days: it removes the working days d with start <= d <= end tha
 counted interval (accepted, energised] (or (accepted, as_of] while open).
 
 Classes: 低压居民* is residential; 低压非居民* is small/micro when 小微企业 = 是, otherwise
-other low-voltage; 高压* is high-voltage. An application belongs to the half-year in which
+other low-voltage; 高压* is high-voltage. The business type decides: 小微企业 = 是 on a
+residential or high-voltage row changes nothing (the plan's small/micro class is low-voltage
+non-residential) and is not a problem of the row. An application belongs to the half-year in which
 it was energised.
 """
 

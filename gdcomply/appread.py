@@ -59,7 +59,6 @@ _DATE_TEXT = re.compile(
     r"(?:(?:T|\s+)\d{1,2}[:：时]\d{1,2}(?:[:：分]\d{1,2}(?:\.\d+)?)?[分秒]?)?\s*\Z"
 )
 _LIST_SEPARATORS = re.compile(r"[、，,;；\n]")
-_RESIDENTIAL_TYPES = frozenset({BusinessType.LV_RESIDENTIAL_NEW, BusinessType.LV_RESIDENTIAL_INCREASE})
 # Plausibility bounds: a value above them is a typing or export error (and a 30-digit number
 # would overflow the two-decimal rounding of the means). Far above any real connection:
 # the largest single connection cost in the plan's area is in the millions of 元, a 220 kV
@@ -709,7 +708,6 @@ class _RowChecker:
         if raw not in self.kinds:
             unit, business_type, small, capacity = (memos[k][v] for k, v in zip(self.KIND, raw))
             ok = _Bad not in (unit.__class__, business_type.__class__, small.__class__, capacity.__class__)
-            ok = ok and not (small is True and business_type in _RESIDENTIAL_TYPES)
             self.kinds[raw] = (unit, business_type, classify(business_type, small), capacity) if ok else None
         raw_dates = self.dates_key(cells)
         if raw_dates not in self.date_pairs:
@@ -895,12 +893,6 @@ def _row_problems(
     accepted, energised = values["accepted"], values["energised"]
     if isinstance(accepted, date) and isinstance(energised, date) and energised < accepted:
         add("energised", f"{energised.isoformat()} 早于受理日期 {accepted.isoformat()}")
-    business_type = values["business-type"]
-    if values["small-micro"] is True and business_type in _RESIDENTIAL_TYPES:
-        add(
-            "small-micro",
-            f"业务类型为“{business_type.value}”的申请不能标为小微企业（小微企业应为低压非居民业务）",
-        )
 
 
 def _check_pauses(

@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -49,6 +50,7 @@ PLACEHOLDER = "（待填写）"
 KINDS = ("connection-data", "progress-report", "self-inspection", "rectification")
 UNIT_PARTIES = ("guiyuan", "gongdian")
 DETAIL_SHEET = "明细"
+PAUSE_SHEET = "暂停"
 PROBLEM_SHEET = "问题数据"
 WORD_HIGH_VOLTAGE_ROWS = 30  # the Word report lists this many; the workbook lists them all
 
@@ -575,11 +577,29 @@ DETAIL_HEADERS = tuple(c.header for c in _DETAIL_COLUMNS)
 
 
 def _pause_text(application: Application) -> str:
+    """The pauses for people to read beside the row; the program reads them from the 暂停 sheet."""
     parts = []
     for pause in application.pauses:
         end = pause.end.isoformat() if pause.end else ""
         parts.append(f"{pause.start.isoformat()}~{end}" + (f" {pause.reason}" if pause.reason else ""))
     return "；".join(parts)
+
+
+# One row per pause, the columns of the pauses table users give the tool: a reason keeps any
+# text (a “；” included), and the dates are date cells, so the company reads them back exactly.
+_PAUSE_COLUMNS = (
+    Column("申请编号", Kind.TEXT, 16),
+    Column("暂停开始", Kind.DATE, 11),
+    Column("暂停结束", Kind.DATE, 11),
+    Column("原因", Kind.TEXT, 40),
+)
+PAUSE_HEADERS = tuple(c.header for c in _PAUSE_COLUMNS)
+
+
+def _pause_rows(rows: list[_Measured]) -> Iterator[tuple]:
+    for m in rows:
+        for pause in m.application.pauses:
+            yield m.application.application_id, pause.start, pause.end, pause.reason
 
 
 def _detail_rows(rows: list[_Measured], targets: Targets) -> Iterator[tuple]:
@@ -758,14 +778,17 @@ def _monthly_sheet(rows: list[_Measured], period, targets: Targets) -> Sheet:
     return Sheet("月度趋势", columns, table, chart=chart)
 
 
-def _problem_sheet(problems: Iterable) -> Sheet:
+def _problem_sheet(problems: Iterable, source: str) -> Sheet:
+    """Rejected rows with where and why; source (the “数据来源：…” line naming the export and its
+    SHA-256) tells the company which file the positions refer to."""
     columns = (Column("位置", Kind.TEXT, 36), Column("问题", Kind.TEXT, 80))
-    return Sheet(PROBLEM_SHEET, columns, ((p.where, p.message) for p in problems))
+    preamble = ("未纳入统计的问题数据", source) if source else ("未纳入统计的问题数据",)
+    return Sheet(PROBLEM_SHEET, columns, ((p.where, p.message) for p in problems), preamble=preamble)
 
 
 def _connection_sheets(
     title: str, lines: list[str], figures: PeriodMeasures, rows: list[_Measured], period, targets: Targets,
-    problems: Iterable,
+    problems: Iterable, problem_source: str = "",
 ) -> list[Sheet]:  # fmt: skip
     from gdcomply.applications import CustomerClass
 
@@ -837,7 +860,8 @@ def _connection_sheets(
         ),
         _monthly_sheet(rows, period, targets),
         Sheet(DETAIL_SHEET, _DETAIL_COLUMNS, _detail_rows(rows, targets)),
-        _problem_sheet(problems),
+        Sheet(PAUSE_SHEET, _PAUSE_COLUMNS, _pause_rows(rows)),
+        _problem_sheet(problems, problem_source),
     ]
 
 
@@ -946,7 +970,11 @@ def _plan_connection_data(ctx: _Context) -> _Plan:
     ]
     problems = app_set.problems
     targets = ctx.targets
-    ctx.workbook(plan, workbook_name, lambda: _connection_sheets(title, lines, figures, rows, period, targets, problems))
+    exports = [(request.inputs[0], "")] + ([(request.pauses, "暂停：")] if request.pauses is not None else [])
+    source = _SOURCE_PREFIX + "，".join(f"{label}{path.name}（SHA-256：{_sha256(path)[0]}）" for path, label in exports)
+    ctx.workbook(plan, workbook_name, lambda: _connection_sheets(
+        title, lines, figures, rows, period, targets, problems, source,
+    ))  # fmt: skip
     context = _connection_word(ctx, figures, rows, period, source_lines, [], workbook_name)
     ctx.word(plan, "connection-data.docx", f"用户报装信息报送说明_{stem}.docx", context)
     return plan
@@ -984,6 +1012,7 @@ def _plan_company_connection_data(ctx: _Context) -> _Plan:
     period = _period_of(request)
     units = _unit_parties(ctx)
     sources: list[tuple[str | None, Path, str, str]] = []  # (party, path, shown name, how it was found)
+    unusable: dict[str, _Unusable] = {}  # units whose active submission holds no pack workbook
     if request.inputs:
         for path in request.inputs:
             sources.append((None, path, path.name, f"文件 {path.name}"))
@@ -992,17 +1021,21 @@ def _plan_company_connection_data(ctx: _Context) -> _Plan:
             raise UsageError("公司汇总需要台账（或用 --input 指定各单位的报送包 Excel）")
         for unit in units:
             found = _unit_submission(ctx, unit, period)
-            if found is not None:
+            if isinstance(found, _Unusable):
+                unusable[unit] = found
+            elif found is not None:
                 sources.append((unit, *found))
     applications: list[Application] = []
     problems: list = []
     wheres: dict[str, str] = {}
     declared: dict[str, int] = {}
-    read = valid = rejected = 0
+    # A rejected row of an export both units read is in both their packs: list it once.
+    seen_problems: set[tuple[str, str, str]] = set()
+    read = valid = 0
     present: dict[str, str] = {}
     for party, path, shown, how in sources:
         plan.inputs.append(_Input("unit-pack", path, shown, party))
-        detail = read_unit_pack(path, shown, ctx.targets, period)
+        detail = read_unit_pack(path, shown, ctx.targets, period, ctx.workdays)
         if party is not None and detail.units - {party}:
             other = "、".join(sorted(ctx.targets.unit_name(u) for u in detail.units - {party}))
             raise InputError(f"{how}是{ctx.targets.unit_name(party)}的报送记录，但明细中有其他单位（{other}）的数据")
@@ -1013,22 +1046,29 @@ def _plan_company_connection_data(ctx: _Context) -> _Plan:
         applications.extend(detail.applications)
         wheres.update(detail.wheres)
         declared.update(detail.declared)
-        problems.extend(detail.problems)
-        read += detail.rows_read
+        for problem in detail.problems:
+            key = (detail.problem_source, problem.where, problem.message)
+            if key not in seen_problems:
+                seen_problems.add(key)
+                problems.append(problem)
+        read += len(detail.applications)
         valid += len(detail.applications)
-        rejected += detail.rows_rejected
+    read += len(problems)
     missing = [u for u in units if u not in present]
     if missing and not request.allow_missing:
-        names = "、".join(f"{ctx.targets.unit_name(u)}（{u}）" for u in missing)
-        how = (
-            "台账中没有其有效的报送记录（或记录中没有用户报装信息 Excel）。请先登记其报送："
-            f"gdcomply submit connection-data --period {request.period} --from {missing[0]} --to company 文件…"
-            if not request.inputs else "--input 中没有其报送包"
+        raise InputError(
+            "\n".join(_missing_reason(ctx, unit, unusable.get(unit), period) for unit in missing)
+            + "；或加 --allow-missing 生成注明缺报的汇总"
         )
-        raise InputError(f"缺少 {names} 的 {period.label}用户报装信息：{how}；或加 --allow-missing 生成注明缺报的汇总")
     plan.missing_units = missing
+    missing_unsent = [u for u in missing if u not in unusable]
+    missing_unusable = [u for u in missing if u in unusable]
+    plan.warnings.extend(
+        f"{ctx.targets.unit_name(u)}的{unusable[u].describe().removeprefix('其')}，本汇总未包含其数据"
+        for u in missing_unusable
+    )
     plan.inputs.extend(ctx.config_inputs())
-    app_set = ApplicationSet("", "", tuple(applications), tuple(problems), RowCounts(read, valid, rejected))
+    app_set = ApplicationSet("", "", tuple(applications), tuple(problems), RowCounts(read, valid, len(problems)))
     figures = _measure(ctx, app_set, period, None)
     rows = _measured_rows(app_set, ctx.workdays, ctx.targets, period, None)
     rows = [
@@ -1047,12 +1087,16 @@ def _plan_company_connection_data(ctx: _Context) -> _Plan:
     included = "、".join(f"{ctx.targets.unit_name(u)}（{present[u]}）" for u in present) or "无"
     source_lines = [f"汇总来源：{included}；有效明细 {valid} 条。"]
     notices: list[Text] = []
-    if missing:
-        names = "、".join(ctx.targets.unit_name(u) for u in missing)
-        notice = f"注意：{names}的{period.label}用户报装信息尚未报送，本汇总未包含{names}的数据。"
+    for group, unsent in ((missing_unsent, True), (missing_unusable, False)):
+        if not group:
+            continue
+        names = "、".join(ctx.targets.unit_name(u) for u in group)
+        what = "尚未报送" if unsent else "未按规定格式报送（报送的文件中没有用户报装信息明细）"
+        notice = f"注意：{names}的{period.label}用户报装信息{what}，本汇总未包含{names}的数据。"
         notices.append(Text(notice, emphasis=True))
-        source_lines.insert(0, notice)
-        plan.warnings.append(notice.removeprefix("注意："))
+        source_lines.insert(len(notices) - 1, notice)
+        if unsent:
+            plan.warnings.append(notice.removeprefix("注意："))
     name = ctx.party_full("company")
     stem = f"{period.year}{'上' if period.half == 1 else '下'}半年_{name}"
     workbook_name = f"用户报装信息_{stem}.xlsx"
@@ -1069,8 +1113,38 @@ def _plan_company_connection_data(ctx: _Context) -> _Plan:
     return plan
 
 
-def _unit_submission(ctx: _Context, unit: str, period) -> tuple[Path, str, str] | None:
-    """The workbook of the unit's active connection-data submission to the company, if any."""
+@dataclass(frozen=True)
+class _Unusable:
+    """A unit's active submission that holds no workbook the company can consolidate."""
+
+    submission_id: int
+    submitted_on: date
+    reasons: tuple[str, ...]  # one per file: its original name and what is wrong with it
+
+    def describe(self) -> str:
+        return (
+            f"其报送记录 #{self.submission_id}（{self.submitted_on.isoformat()}）中没有可汇总的单位报送包 Excel："
+            + "；".join(self.reasons)
+        )
+
+
+def _missing_reason(ctx: _Context, unit: str, unusable: _Unusable | None, period) -> str:
+    request = ctx.request
+    head = f"缺少 {ctx.targets.unit_name(unit)}（{unit}） 的 {period.label}用户报装信息："
+    if request.inputs:
+        return head + "--input 中没有其报送包"
+    submit = f"gdcomply submit connection-data --period {request.period} --from {unit} --to company 文件…"
+    if unusable is None:
+        return head + f"台账中没有其有效的报送记录。请先登记其报送：{submit}"
+    return head + (
+        f"{unusable.describe()}。请用 gdcomply pack connection-data --period {request.period} --party {unit} "
+        f"--input 导出文件 生成其报送包，再登记其中的用户报装信息 Excel：{submit}（新的登记取代 #{unusable.submission_id}）"
+    )
+
+
+def _unit_submission(ctx: _Context, unit: str, period) -> tuple[Path, str, str] | _Unusable | None:
+    """The workbook of the unit's active connection-data submission to the company; None when
+    there is no active submission, _Unusable (saying why) when it holds no pack workbook."""
     assert ctx.ledger is not None and ctx.evidence is not None
     instance_id = f"connection-data/{ctx.request.period}/{unit}->company"
     submission = ctx.ledger.active_submission(instance_id)
@@ -1078,20 +1152,35 @@ def _unit_submission(ctx: _Context, unit: str, period) -> tuple[Path, str, str] 
         return None
     candidates = [f for f in submission.files if f.name.lower().endswith((".xlsx", ".xlsm"))]
     candidates.sort(key=lambda f: (not f.name.startswith("用户报装信息"), f.name))
+    reasons = []
     for file in candidates:
         path = ctx.evidence.path_of(file.sha256)
-        if path.is_file() and has_detail_sheet(path):
+        if not path.is_file():
+            reasons.append(f"{file.name} 在材料库中找不到（请运行 gdcomply verify 检查材料库）")
+            continue
+        problem = _not_a_unit_pack(path)
+        if problem is None:
             return path, file.name, f"报送记录 #{submission.id}（{submission.submitted_on.isoformat()}）{file.name}"
-    return None
+        reasons.append(f"{file.name} {problem}")
+    others = [f.name for f in submission.files if f not in candidates]
+    if others:
+        reasons.append(f"{'、'.join(others)} 不是 Excel 文件")
+    if not submission.files:
+        reasons.append("记录中没有文件")
+    return _Unusable(submission.id, submission.submitted_on, tuple(reasons))
 
 
-def has_detail_sheet(path: Path) -> bool:
+def _not_a_unit_pack(path: Path) -> str | None:
+    """Why the file is not a unit's pack workbook (None: it has a 明细 sheet to read)."""
     from python_calamine import CalamineWorkbook
 
     try:
-        return DETAIL_SHEET in CalamineWorkbook.from_path(str(path)).sheet_names
-    except Exception:  # not a workbook calamine can open
-        return False
+        names = CalamineWorkbook.from_path(str(path)).sheet_names
+    except Exception:  # not a workbook calamine can open (its errors have no common base class)
+        return "无法作为 Excel 工作簿打开（文件损坏，或不是 .xlsx 格式）"
+    if DETAIL_SHEET not in names:
+        return f"没有“{DETAIL_SHEET}”工作表，不是 gdcomply 生成的单位报送包"
+    return None
 
 
 @dataclass(frozen=True)
@@ -1105,26 +1194,108 @@ class UnitDetail:
     problems: tuple
     rows_read: int
     rows_rejected: int
+    # the 问题数据 sheet's “数据来源：…” line (names and SHA-256 of the export the unit read;
+    # empty in packs made before it was written): rejected rows are the same rows only when
+    # they come from the same source
+    problem_source: str = ""
 
 
-def _parse_pauses(text: str):
+def _cell_date(value: Any) -> date | None:
+    if hasattr(value, "date") and callable(value.date):
+        return value.date()
+    return value if isinstance(value, date) else None
+
+
+def _column_letter(index: int) -> str:
+    return chr(ord("A") + index)  # the pack's sheets have fewer than 27 columns
+
+
+def _read_pause_sheet(workbook, shown: str, problems: list) -> dict[str, list] | None:
+    """The 暂停 sheet as application id -> [(Pause, sheet row)]; None in packs made before it existed."""
     from gdcomply.applications import Pause
+    from gdcomply.errors import Problem
 
-    pauses = []
-    for part in filter(None, (p.strip() for p in text.split("；"))):
-        span, _, reason = part.partition(" ")
-        start, _, end = span.partition("~")
-        pauses.append(Pause(date.fromisoformat(start), date.fromisoformat(end) if end else None, reason))
-    return tuple(pauses)
+    if PAUSE_SHEET not in workbook.sheet_names:
+        return None
+    rows = workbook.get_sheet_by_name(PAUSE_SHEET).to_python(skip_empty_area=False)
+    if not rows or tuple(str(c) for c in rows[0][: len(PAUSE_HEADERS)]) != PAUSE_HEADERS:
+        problems.append(Problem(f"{shown}:{PAUSE_SHEET}!A1", "表头与 gdcomply 生成的“暂停”工作表不一致"))
+        return {}
+    found: dict[str, list] = {}
+    for index in range(1, len(rows)):
+        row = list(rows[index]) + [""] * (len(PAUSE_HEADERS) - len(rows[index]))
+        if all(c in ("", None) for c in row):
+            continue
+        start, end = _cell_date(row[1]), _cell_date(row[2])
+        if start is None:
+            problems.append(Problem(f"{shown}:{PAUSE_SHEET}!B{index + 1}", f"暂停开始“{row[1]}”不是日期"))
+            continue
+        if end is None and row[2] not in ("", None):
+            problems.append(Problem(f"{shown}:{PAUSE_SHEET}!C{index + 1}", f"暂停结束“{row[2]}”不是日期"))
+            continue
+        reason = "" if row[3] is None else str(row[3])
+        found.setdefault(str(row[0]), []).append((Pause(start, end, reason), index + 1))
+    return found
 
 
+def _legacy_pause_spans(text: str) -> list[list] | str:
+    """Pauses as packs before the 暂停 sheet wrote them: “开始~结束 原因” joined by “；”.
+
+    Returns [[start, end, reason], …], or why the text cannot be read. A part that does not
+    begin with a date span continues the previous reason (it had a “；” in it).
+    """
+    spans: list[list] = []
+    for part in text.strip().split("；"):
+        match = _LEGACY_SPAN.match(part)
+        if match is None:
+            if not spans:
+                return "不是“开始~结束 原因”的格式"
+            spans[-1][2] += "；" + part
+            continue
+        try:
+            start = date.fromisoformat(match[1])
+            end = date.fromisoformat(match[2]) if match[2] else None
+        except ValueError:
+            return f"“{match[0]}”不是有效的日期"
+        spans.append([start, end, part[match.end() + 1 :]])
+    return spans
+
+
+def _legacy_pauses(
+    text: str, declared_paused: Any, accepted: date, energised: date, workdays: WorkCalendar
+) -> tuple | str:
+    """The pauses of an old pack's 明细 cell, or why they cannot be read unambiguously.
+
+    Several pauses in one cell are ambiguous when a reason itself held “；YYYY-MM-DD~…”: the
+    split is accepted only when its paused working days equal the row's 暂停工作日.
+    """
+    from gdcomply.applications import Pause, paused_working_days
+
+    spans = _legacy_pause_spans(text)
+    if isinstance(spans, str):
+        return spans
+    pauses = tuple(Pause(start, end, reason) for start, end, reason in spans)
+    if len(pauses) > 1:
+        paused = paused_working_days(workdays, pauses, accepted, energised)
+        declared = None if declared_paused in ("", None) else int(declared_paused)
+        if declared != paused:
+            return (
+                f"按“；”分成 {len(pauses)} 段暂停共 {paused} 个工作日，与本行“暂停工作日”"
+                f"{'（空）' if declared is None else declared} 不符，无法确定哪些“；”是原因中的文字"
+            )
+    return pauses
+
+
+_LEGACY_SPAN = re.compile(r"(\d{4}-\d{2}-\d{2})~(\d{4}-\d{2}-\d{2})?(?= |$)")
 _OPTIONAL_TEXT_FIELDS = (("address", "用电地址"), ("voltage", "电压等级"), ("channel", "受理渠道"))
 
 
-def read_unit_pack(path: Path, shown: str, targets: Targets, period) -> UnitDetail:
+def read_unit_pack(path: Path, shown: str, targets: Targets, period, workdays: WorkCalendar) -> UnitDetail:
     """Read the 明细 sheet of a unit's connection-data workbook back into applications.
 
-    Raises InputError naming every bad cell (``FILE:明细!C5: …``).
+    Pauses come from the 暂停 sheet; a pack made before that sheet existed has them only as
+    text in 明细, read when unambiguous (see _legacy_pauses). Raises InputError naming every
+    bad cell (``FILE:明细!C5: …``).
     """
     from python_calamine import CalamineWorkbook
 
@@ -1142,15 +1313,12 @@ def read_unit_pack(path: Path, shown: str, targets: Targets, period) -> UnitDeta
         raise InputError(f"{shown}:{DETAIL_SHEET}!A1：表头与 gdcomply 生成的明细不一致，无法汇总（请用 gdcomply pack 重新生成单位报送包）")
     col = {h: i for i, h in enumerate(DETAIL_HEADERS)}
     problems: list[Problem] = []
+    sheet_pauses = _read_pause_sheet(workbook, shown, problems)
+    pause_column = _column_letter(col["客户原因暂停"])
     applications: list[Application] = []
     wheres: dict[str, str] = {}
     declared: dict[str, int] = {}
     units: set[str] = set()
-
-    def cell_date(value: Any) -> date | None:
-        if hasattr(value, "date") and callable(value.date):
-            return value.date()
-        return value if isinstance(value, date) else None
 
     def optional_int(value: Any) -> int | None:
         return None if value in ("", None) else int(value)
@@ -1169,19 +1337,32 @@ def read_unit_pack(path: Path, shown: str, targets: Targets, period) -> UnitDeta
                 raise ValueError(f"未知的供电单位“{row[col['供电单位']]}”")
             business_type = BusinessType(str(row[col["业务类型"]]))
             small_micro = str(row[col["小微企业"]]) == "是"
-            accepted, energised = cell_date(row[col["受理日期"]]), cell_date(row[col["送电日期"]])
+            accepted, energised = _cell_date(row[col["受理日期"]]), _cell_date(row[col["送电日期"]])
             if accepted is None or energised is None:
                 raise ValueError("受理日期或送电日期不是日期")
             if energised not in period:
                 raise ValueError(f"送电日期 {energised.isoformat()} 不在 {period.label}内")
+            application_id = str(row[col["申请编号"]])
+            if sheet_pauses is not None:
+                pauses = tuple(pause for pause, _ in sheet_pauses.pop(application_id, ()))
+            else:
+                text = str(row[col["客户原因暂停"]] or "")
+                pauses = _legacy_pauses(text, row[col["暂停工作日"]], accepted, energised, workdays) if text else ()
+                if isinstance(pauses, str):
+                    problems.append(Problem(
+                        f"{shown}:{DETAIL_SHEET}!{pause_column}{index + 1}",
+                        f"客户原因暂停“{text}”无法读取：{pauses}。这是没有“{PAUSE_SHEET}”工作表的旧版报送包，"
+                        "请该单位用当前版本的 gdcomply 重新生成报送包（暂停逐条列在“暂停”工作表中）",
+                    ))  # fmt: skip
+                    continue
             customer_class = classify(business_type, small_micro)
             fields: dict[str, Any] = dict(
-                application_id=str(row[col["申请编号"]]), unit=unit, customer=str(row[col["户名"]]),
+                application_id=application_id, unit=unit, customer=str(row[col["户名"]]),
                 business_type=business_type, customer_class=customer_class,
                 capacity_kva=Decimal(str(row[col["容量(kVA)"]])), accepted=accepted, energised=energised,
                 steps=optional_int(row[col["环节数"]]), materials=optional_int(row[col["申请材料数"]]),
                 cost=optional_decimal(row[col["接电费用(元)"]]), visits=optional_int(row[col["跑动次数"]]),
-                pauses=_parse_pauses(str(row[col["客户原因暂停"]] or "")), row=index + 1,
+                pauses=pauses, row=index + 1,
             )  # fmt: skip
             for field_name, header in _OPTIONAL_TEXT_FIELDS:
                 fields[field_name] = str(row[col[header]] or "")
@@ -1197,19 +1378,36 @@ def read_unit_pack(path: Path, shown: str, targets: Targets, period) -> UnitDeta
         declared_days = row[col["接电时长(工作日)"]]
         if declared_days not in ("", None):
             declared[application.application_id] = int(declared_days)
+    for application_id, orphans in (sheet_pauses or {}).items():
+        for _, sheet_row in orphans:
+            problems.append(Problem(f"{shown}:{PAUSE_SHEET}!A{sheet_row}", f"申请编号“{application_id}”不在明细中"))
     if problems:
         raise InputError(f"{shown} 的明细有错误（共 {len(problems)} 处）：", problems)
-    unit_problems: list[Problem] = []
-    read_extra = 0
-    if PROBLEM_SHEET in workbook.sheet_names:
-        for row in workbook.get_sheet_by_name(PROBLEM_SHEET).to_python(skip_empty_area=False)[1:]:
-            if row and str(row[0]).strip():
-                unit_problems.append(Problem(str(row[0]), str(row[1]) if len(row) > 1 else ""))
-                read_extra += 1
+    unit_problems, source = _read_problem_sheet(workbook)
     return UnitDetail(
         tuple(applications), wheres, declared, frozenset(units), tuple(unit_problems),
-        len(applications) + read_extra, read_extra,
+        len(applications) + len(unit_problems), len(unit_problems), source,
     )  # fmt: skip
+
+
+_SOURCE_PREFIX = "数据来源："
+
+
+def _read_problem_sheet(workbook) -> tuple[list, str]:
+    """The 问题数据 rows as Problems, and the sheet's “数据来源：…” line ("" in older packs)."""
+    from gdcomply.errors import Problem
+
+    if PROBLEM_SHEET not in workbook.sheet_names:
+        return [], ""
+    rows = workbook.get_sheet_by_name(PROBLEM_SHEET).to_python(skip_empty_area=False)
+    header = next((i for i, row in enumerate(rows[:10]) if row and str(row[0]) == "位置"), 0)
+    source = next((str(row[0]) for row in rows[:header] if row and str(row[0]).startswith(_SOURCE_PREFIX)), "")
+    found = [
+        Problem(str(row[0]), str(row[1]) if len(row) > 1 else "")
+        for row in rows[header + 1 :]
+        if row and str(row[0]).strip()
+    ]
+    return found, source
 
 
 # -- progress report ------------------------------------------------------------------------

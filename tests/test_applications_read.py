@@ -256,13 +256,32 @@ def test_every_bad_row_is_listed_at_its_cell_and_left_out(tmp_path):
         "bad.xlsx:申请!A12: 申请编号: 为空（必填）",
         "bad.xlsx:申请!C12: 户名: 为空（必填）",
         "bad.xlsx:申请!I12: 受理日期: 为空（必填）",
-        "bad.xlsx:申请!F13: 小微企业: 业务类型为“低压居民新装”的申请不能标为小微企业（小微企业应为低压非居民业务）",
         "bad.xlsx:申请!H14: 容量(kVA): “0”应为大于 0 的数字",
         "bad.xlsx:申请!I14: 受理日期: “not a day”不是日期（应写成 2026-03-05、2026/3/5 或 2026年3月5日）",
         "bad.xlsx:申请!K14: 环节数: “两”应为不小于 0 的整数",
     ]
-    assert [a.application_id for a in app_set.applications] == ["OK2"]
-    assert (app_set.rows.read, app_set.rows.valid, app_set.rows.rejected) == (14, 1, 13)
+    # RES-SMALL (row 13) is valid: its business type makes it residential, 小微企业 = 是 or not
+    assert [a.application_id for a in app_set.applications] == ["RES-SMALL", "OK2"]
+    assert (app_set.rows.read, app_set.rows.valid, app_set.rows.rejected) == (14, 2, 12)
+
+
+def test_business_type_decides_the_class_whatever_the_small_micro_mark(tmp_path):
+    """小微企业 sorts low-voltage non-residential rows only; a residential or high-voltage row
+    marked 是 keeps its business type's class (a household is not an enterprise)."""
+    rows = [
+        row("RES", "桂源公司", "低压居民新装", "2026-03-05", "2026-03-09", small_micro="是"),
+        row("RES-INC", "供电公司", "低压居民增容", "2026-03-05", small_micro="是"),
+        row("HV", "桂源公司", "高压新装", "2026-03-05", "2026-03-09", capacity=800, small_micro="是"),
+        row("LV", "桂源公司", "低压非居民新装", "2026-03-05", "2026-03-09", small_micro="是"),
+    ]
+    for app_set in (read(write_xlsx(tmp_path / "m.xlsx", rows)), read(write_csv(tmp_path / "m.csv", rows))):
+        assert problems(app_set) == []
+        assert [(a.application_id, a.customer_class) for a in app_set.applications] == [
+            ("RES", CustomerClass.RESIDENTIAL),
+            ("RES-INC", CustomerClass.RESIDENTIAL),
+            ("HV", CustomerClass.HIGH_VOLTAGE),
+            ("LV", CustomerClass.SMALL_MICRO),
+        ]
 
 
 def test_csv_problems_name_the_line_and_column(tmp_path):

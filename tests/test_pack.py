@@ -20,7 +20,7 @@ from openpyxl import load_workbook
 
 AS_OF = "2026-07-08"
 PERIOD = "2026-H1"
-UNIT_SHEETS = ["汇总", "高压新装增容", "小微企业", "低压居民", "月度趋势", "明细", "问题数据"]
+UNIT_SHEETS = ["汇总", "高压新装增容", "小微企业", "低压居民", "月度趋势", "明细", "暂停", "问题数据"]
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
@@ -143,7 +143,10 @@ def test_unit_pack_workbook(cli, ws, tmp_path, sample_xlsx):
     trend = book["月度趋势"]
     assert len(trend._charts) == 1
     assert [trend.cell(row=r, column=1).value for r in range(2, 8)] == [f"2026-0{m}" for m in range(1, 7)]
-    assert [c.value for c in book["问题数据"][1]] == ["位置", "问题"]
+    problems = book["问题数据"]
+    sha = hashlib.sha256(sample_xlsx.read_bytes()).hexdigest()
+    assert problems["A2"].value == f"数据来源：申请导出.xlsx（SHA-256：{sha}）"  # what the positions refer to
+    assert [c.value for c in problems[4]] == ["位置", "问题"]
 
 
 def test_unit_pack_word_report(cli, ws, tmp_path, sample_xlsx):
@@ -755,3 +758,174 @@ def test_connection_data_of_a_period_not_ended_is_refused(cli, ws, tmp_path, sam
     assert result.exit_code == 2, result.output
     assert result.stderr.startswith("错误：") and f"到 {end} 才结束" in result.stderr, result.stderr
     assert not (tmp_path / "packs").exists() or list((tmp_path / "packs").iterdir()) == []
+
+
+# -- what survives the way from the units to the company ----------------------------------
+
+
+def _write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def _rows(book, sheet: str) -> list[tuple]:
+    return [r for r in book[sheet].iter_rows(min_row=2, values_only=True) if any(c not in (None, "") for c in r)]
+
+
+def _detail_by_id(book) -> dict[str, dict]:
+    headers = [c.value for c in book["明细"][1]]
+    return {r[0]: dict(zip(headers, r)) for r in _rows(book, "明细")}
+
+
+_PAUSED_APPS = """\
+    申请编号,供电单位,户名,业务类型,容量(kVA),受理日期,送电日期
+    GY1,桂源公司,李明,低压居民新装,8,2026-03-02,2026-04-10
+    GY2,桂源公司,王芳,低压居民新装,8,2026-03-02,2026-04-20
+    """
+# Reasons as customers' notes are written: full-width semicolons, a tilde, a formula-looking
+# text, a line break — and one that holds what looks like a further pause.
+_PAUSES = """\
+    申请编号,暂停开始,暂停结束,原因
+    GY1,2026-03-09,2026-03-13,客户要求暂缓；待内部工程完工
+    GY1,2026-03-20,2026-03-23,"=1+1 ~ 见附件
+    第二行"
+    GY2,2026-03-05,2026-03-06,客户资料补充中；2026-03-16~2026-03-17 复核
+    """
+
+
+def test_pause_reasons_with_any_text_survive_the_round_trip(cli, ws, tmp_path):
+    data = _write(tmp_path / "apps.csv", _PAUSED_APPS)
+    pauses = _write(tmp_path / "pauses.csv", _PAUSES)
+    result = pack(cli, ws, "connection-data", "--period", PERIOD, "--party", "guiyuan", "--input", data,
+                  "--pauses", pauses)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    unit_book_path = tmp_path / "packs/connection-data_2026-H1_guiyuan/用户报装信息_2026上半年_桂源公司.xlsx"
+    unit_book = load_workbook(unit_book_path)
+    assert unit_book.sheetnames == UNIT_SHEETS
+    assert [c.value for c in unit_book["暂停"][1]] == ["申请编号", "暂停开始", "暂停结束", "原因"]
+    assert _rows(unit_book, "暂停") == [
+        ("GY1", datetime(2026, 3, 9), datetime(2026, 3, 13), "客户要求暂缓；待内部工程完工"),
+        ("GY1", datetime(2026, 3, 20), datetime(2026, 3, 23), "=1+1 ~ 见附件\n第二行"),
+        ("GY2", datetime(2026, 3, 5), datetime(2026, 3, 6), "客户资料补充中；2026-03-16~2026-03-17 复核"),
+    ]
+    unit = _detail_by_id(unit_book)
+    assert (unit["GY1"]["暂停工作日"], unit["GY2"]["暂停工作日"]) == (7, 2)
+
+    company = pack(cli, ws, "connection-data", "--period", PERIOD, "--party", "company", "--input", unit_book_path,
+                   "--allow-missing", "--out", tmp_path / "company")  # fmt: skip
+    assert company.exit_code == 0, company.output
+    company_book = load_workbook(next((tmp_path / "company").glob("*/*.xlsx")))
+    consolidated = _detail_by_id(company_book)
+    for application_id in ("GY1", "GY2"):
+        for header in ("客户原因暂停", "暂停工作日", "接电时长(工作日)"):
+            assert consolidated[application_id][header] == unit[application_id][header], (application_id, header)
+    assert _rows(company_book, "暂停") == _rows(unit_book, "暂停")
+
+
+def test_unit_pack_of_the_old_format_is_read_when_unambiguous(cli, ws, tmp_path):
+    """Packs made before the 暂停 sheet existed hold pauses only as text in 明细!L."""
+    data = _write(tmp_path / "apps.csv", _PAUSED_APPS)
+    pauses = _write(tmp_path / "pauses.csv", _PAUSES)
+    assert pack(cli, ws, "connection-data", "--period", PERIOD, "--party", "guiyuan", "--input", data,
+                "--pauses", pauses).exit_code == 0  # fmt: skip
+    new = tmp_path / "packs/connection-data_2026-H1_guiyuan/用户报装信息_2026上半年_桂源公司.xlsx"
+    unit = _detail_by_id(load_workbook(new))
+    old_book = load_workbook(new)
+    del old_book["暂停"]
+    old = tmp_path / "old/桂源公司.xlsx"
+    old.parent.mkdir()
+    old_book.save(old)
+    assert old_book["明细"]["A3"].value == "GY2"
+
+    args = ["connection-data", "--period", PERIOD, "--party", "company", "--allow-missing", "--force"]
+    # GY2's reason holds “；2026-03-16~2026-03-17 …”: a second pause or part of the reason? Refused.
+    result = pack(cli, ws, *args, "--input", old, "--out", tmp_path / "company")
+    assert result.exit_code == 1
+    assert "桂源公司.xlsx:明细!L3: 客户原因暂停“2026-03-05~2026-03-06 客户资料补充中；2026-03-16~2026-03-17 复核”无法读取：" \
+        "按“；”分成 2 段暂停共 4 个工作日，与本行“暂停工作日”2 不符" in result.stderr, result.stderr
+    assert "旧版报送包" in result.stderr
+    assert "Invalid isoformat" not in result.stderr
+    assert not (tmp_path / "company").exists() or list((tmp_path / "company").iterdir()) == []
+
+    # the other row's reason has a “；” too, but nothing after it looks like a pause: read as written
+    old_book["明细"]["L3"].value = "2026-03-05~2026-03-06 客户资料补充中；复核"
+    old_book.save(old)
+    result = pack(cli, ws, *args, "--input", old, "--out", tmp_path / "company")
+    assert result.exit_code == 0, result.output
+    consolidated = _detail_by_id(load_workbook(next((tmp_path / "company").glob("*/*.xlsx"))))
+    for application_id in ("GY1", "GY2"):
+        assert consolidated[application_id]["暂停工作日"] == unit[application_id]["暂停工作日"]
+        assert consolidated[application_id]["接电时长(工作日)"] == unit[application_id]["接电时长(工作日)"]
+
+
+_SHARED_EXPORT = """\
+    申请编号,供电单位,户名,业务类型,容量(kVA),受理日期,送电日期
+    GY1,桂源公司,李明,低压居民新装,8,2026-03-02,2026-03-10
+    GD1,供电公司,王芳,低压居民新装,8,2026-03-02,2026-03-11
+    GY2,桂源公司,张三,低压居民新装,abc,2026-03-02,2026-03-12
+    GD2,供电公司,赵四,低压居民新装,8,2026-03-05,2026-03-01
+    X3,某某公司,钱五,低压居民新装,8,2026-03-02,2026-03-12
+    """
+
+
+def test_rejected_rows_of_a_shared_export_appear_once_in_the_company_pack(cli, ws, tmp_path):
+    shared = _write(tmp_path / "申请导出.csv", _SHARED_EXPORT)
+    _unit_packs_submitted(cli, ws, tmp_path, shared)
+    unit_book = load_workbook(next((tmp_path / "packs/connection-data_2026-H1_guiyuan").glob("*.xlsx")))
+    unit_problems = [r[0] for r in _rows(unit_book, "问题数据") if str(r[0]).startswith("申请导出.csv:")]
+    assert unit_problems == ["申请导出.csv:4", "申请导出.csv:5", "申请导出.csv:6"]
+
+    result = cli(["pack", "connection-data", "--period", PERIOD, "--party", "company",
+                  "--workspace", ws, "--as-of", "2026-07-12"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    book = load_workbook(next((tmp_path / "packs/connection-data_2026-H1_company").glob("*.xlsx")))
+    positions = [r[0] for r in _rows(book, "问题数据") if str(r[0]).startswith("申请导出.csv:")]
+    assert positions == unit_problems
+
+
+def test_same_named_exports_of_two_units_keep_their_own_rejected_rows(cli, ws, tmp_path):
+    """Two different files that happen to share a name and a bad cell are two rejected rows."""
+    a = _write(tmp_path / "a/申请导出.csv", _SHARED_EXPORT)
+    b = _write(tmp_path / "b/申请导出.csv", _SHARED_EXPORT.replace("GD1,供电公司,王芳", "GD1,供电公司,王芳芳"))
+    for unit, data in (("guiyuan", a), ("gongdian", b)):
+        assert pack(cli, ws, "connection-data", "--period", PERIOD, "--party", unit, "--input", data).exit_code == 0
+    files = [next((tmp_path / f"packs/connection-data_2026-H1_{u}").glob("*.xlsx")) for u in ("guiyuan", "gongdian")]
+    result = pack(cli, ws, "connection-data", "--period", PERIOD, "--party", "company",
+                  "--input", files[0], "--input", files[1], "--out", "company")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    book = load_workbook(next((tmp_path / "company").glob("*/*.xlsx")))
+    positions = [r[0] for r in _rows(book, "问题数据") if str(r[0]).startswith("申请导出.csv:")]
+    assert positions == ["申请导出.csv:4", "申请导出.csv:5", "申请导出.csv:6"] * 2
+
+
+def test_a_submission_without_a_pack_workbook_is_named_with_what_is_wrong(cli, ws, tmp_path, sample_xlsx):
+    _unit_packs_submitted(cli, ws, tmp_path, sample_xlsx, units=("guiyuan",))
+    (tmp_path / "报告.pdf").write_bytes(b"%PDF-1.4 report")
+    (tmp_path / "用户报装信息_供电公司.xlsx").write_bytes(b"not a zip at all")
+    files = [sample_xlsx, tmp_path / "报告.pdf", tmp_path / "用户报装信息_供电公司.xlsx"]
+    result = cli(["submit", "connection-data", "--period", PERIOD, "--from", "gongdian", "--to", "company",
+                  *files, "--on", "2026-07-09", "--workspace", ws])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "已登记 #2" in result.stdout
+
+    result = pack(cli, ws, "connection-data", "--period", PERIOD, "--party", "company")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "错误：缺少 供电公司（gongdian） 的 2026年上半年用户报装信息：其报送记录 #2（2026-07-09）中没有可汇总的"
+        "单位报送包 Excel："
+    ), result.stderr
+    assert "用户报装信息_供电公司.xlsx 无法作为 Excel 工作簿打开" in result.stderr
+    assert f"{sample_xlsx.name} 没有“明细”工作表" in result.stderr
+    assert "报告.pdf 不是 Excel 文件" in result.stderr
+    assert "gdcomply pack connection-data --period 2026-H1 --party gongdian" in result.stderr
+    assert "台账中没有其有效的报送记录" not in result.stderr
+
+    result = pack(cli, ws, "connection-data", "--period", PERIOD, "--party", "company", "--allow-missing")
+    assert result.exit_code == 0, result.output
+    assert "警告：供电公司的报送记录 #2（2026-07-09）中没有可汇总的单位报送包 Excel：" in result.stderr
+    assert "尚未报送" not in result.stderr  # it did submit: just not a workbook the company can read
+    doc = Document(next((tmp_path / "packs/connection-data_2026-H1_company").glob("*.docx")))
+    assert doc.paragraphs[2].text == (
+        "注意：供电公司的2026年上半年用户报装信息未按规定格式报送（报送的文件中没有用户报装信息明细），本汇总未包含供电公司的数据。"
+    )
