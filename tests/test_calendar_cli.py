@@ -31,7 +31,7 @@ PARTIES = {"bureau", "company", "guiyuan", "gongdian"}
 PROVISIONAL_2027 = (
     "2027 年的法定节假日安排尚未公布（holidays 包中没有 2027 年的调休数据，"
     "config/holidays.yaml 中也没有该年），相关工作日按推测计算。"
-    "国务院办公厅公布通知后，请在 config/holidays.yaml 中填写 2027 年的放假和调休日期"
+    "国务院办公厅公布通知后，运行“gdcomply holidays import 通知文件”录入 2027 年的放假安排"
 )
 SQUEEZE_2018_R1_GONGDIAN = (
     "工作开展情况报告 2018-R1：供电公司报公司的期限 2018-06-08 与其所汇入的上报期限（2018-06-08）"
