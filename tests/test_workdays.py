@@ -276,7 +276,7 @@ def test_an_empty_holidays_file_changes_nothing(tmp_path, workdays):
 
 def test_a_broken_holidays_file_is_a_config_error(tmp_path):
     with pytest.raises(ConfigError) as caught:
-        _calendar_with(tmp_path, "2027:\n  notice: 通知\n  days_off: [2027-02-30]\n")
+        _calendar_with(tmp_path, "2027:\n  notice: 通知\n  days_off: [2027-02-30]\n  workdays: []\n")
     assert caught.value.exit_code == 2
     where = tmp_path / "holidays.yaml"
     assert str(caught.value) == (
