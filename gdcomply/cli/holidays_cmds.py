@@ -124,7 +124,13 @@ def _show(
         days = month_days(y, m)
         grids.append(month_grid(days, {d: calendar.day_kind(d) for d in days}))
     out.print("“休”为放假日，“班”为调休上班日：")
-    out.print(Columns(grids))
+    if out.is_terminal:
+        out.print(Columns(grids))
+        return
+    # in a file or a pipe, without the padding that columns leave at the ends of lines
+    with out.capture() as captured:
+        out.print(Columns(grids))
+    sys.stdout.write("".join(line.rstrip() + "\n" for line in captured.get().splitlines()))
 
 
 def _spans(days: tuple[date, ...]) -> str:
