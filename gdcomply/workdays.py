@@ -48,9 +48,11 @@ class YearOverride:
     """One year's official holiday arrangement, given in config/holidays.yaml."""
 
     year: int
-    notice: str
+    notice: str  # the sources, joined with "；"
     days_off: dict[date, str]
     workdays: frozenset[date]
+    sources: tuple[str, ...] = ()  # each notice (or other source) the year is taken from
+    workday_names: dict[date, str] = field(default_factory=dict)  # the holiday a make-up day serves
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,7 @@ def provisional_message(year: int) -> str:
     return (
         f"{year} 年的法定节假日安排尚未公布（holidays 包中没有 {year} 年的调休数据，"
         f"config/holidays.yaml 中也没有该年），相关工作日按推测计算。"
-        f"国务院办公厅公布通知后，请在 config/holidays.yaml 中填写 {year} 年的放假和调休日期"
+        f"国务院办公厅公布通知后，运行“gdcomply holidays import 通知文件”录入 {year} 年的放假安排"
     )
 
 
@@ -119,7 +121,7 @@ def _holidays_version() -> str:
     return str(getattr(holidays, "__version__", "unknown"))
 
 
-def _package_holidays() -> tuple[dict[date, str], set[date]]:
+def package_holidays() -> tuple[dict[date, str], set[date]]:
     """China's days off and make-up workdays over the whole range, from the holidays package.
 
     Loading the package's country module costs ~80 ms at every start, so the result is
@@ -221,7 +223,7 @@ class WorkCalendar:
             from gdcomply.holidayfile import load_holiday_overrides
 
             overrides = load_holiday_overrides(holidays_file)
-        days_off, workdays = _package_holidays()
+        days_off, workdays = package_holidays()
         return cls(merge_holidays(days_off, workdays, overrides), strict=strict)
 
     # -- lookups -------------------------------------------------------------------------

@@ -31,7 +31,7 @@ PARTIES = {"bureau", "company", "guiyuan", "gongdian"}
 PROVISIONAL_2027 = (
     "2027 年的法定节假日安排尚未公布（holidays 包中没有 2027 年的调休数据，"
     "config/holidays.yaml 中也没有该年），相关工作日按推测计算。"
-    "国务院办公厅公布通知后，请在 config/holidays.yaml 中填写 2027 年的放假和调休日期"
+    "国务院办公厅公布通知后，运行“gdcomply holidays import 通知文件”录入 2027 年的放假安排"
 )
 SQUEEZE_2018_R1_GONGDIAN = (
     "工作开展情况报告 2018-R1：供电公司报公司的期限 2018-06-08 与其所汇入的上报期限（2018-06-08）"
@@ -261,6 +261,7 @@ def test_calendar_uses_the_workspace_and_its_holidays_file(cli, tmp_path, write_
         2027:
           notice: 测试通知
           days_off: [2027-06-09]
+          workdays: []
         """,
     )
     payload = calendar_json(cli, "--year", "2027")
@@ -454,7 +455,7 @@ def test_validate_names_the_official_years_of_the_holidays_file(cli, tmp_path, w
     path = write_config(
         tmp_path,
         (bundled_config_dir() / "deadlines.yaml").read_text(encoding="utf-8"),
-        holidays="2027:\n  notice: 测试通知\n  days_off: [2027-01-01]\n",
+        holidays="2027:\n  notice: 测试通知\n  days_off: [2027-01-01]\n  workdays: []\n",
     )
     result = cli(["validate"])
     assert result.exit_code == 0
@@ -466,7 +467,7 @@ def test_validate_lists_every_problem_and_exits_1(cli, tmp_path, write_config):
     path = write_config(
         tmp_path,
         BROKEN,
-        holidays="2027:\n  notice: 通知\n  workdays: [2027-02-15]\n",
+        holidays="2027:\n  notice: 通知\n  workdays: [2027-02-15]\n  days_off: []\n",
     )
     holidays = path.parent / "holidays.yaml"
     result = cli(["validate"])
@@ -493,7 +494,8 @@ def test_validate_a_broken_holidays_file_alone(cli, tmp_path, write_config):
     )
     result = cli(["validate"])
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"节假日文件 {path.parent / 'holidays.yaml'} 有错误（共 2 处问题）：\n")
+    # the unknown key, the missing notice, and the missing days_off and workdays
+    assert result.stderr.startswith(f"节假日文件 {path.parent / 'holidays.yaml'} 有错误（共 3 处问题）：\n")
 
 
 def test_validate_with_config_option(cli, tmp_path, write_config):
@@ -564,7 +566,7 @@ def test_each_command_loads_only_its_own_module_and_the_table_is_complete():
 def test_an_unknown_command_is_named_in_chinese(cli):
     result = cli(["bogus"])
     assert result.exit_code == 2
-    assert result.stderr.startswith("错误：未知的命令“bogus”。可用的命令：calendar、validate、workdays、init")
+    assert result.stderr.startswith("错误：未知的命令“bogus”。可用的命令：calendar、validate、workdays、holidays、init")
 
 
 @pytest.mark.parametrize("path", [p for p, _ in _commands()], ids=" ".join)

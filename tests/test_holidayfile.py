@@ -82,16 +82,15 @@ def test_a_key_that_is_not_a_year(tmp_path):
     assert problems(
         tmp_path,
         """
-        2027:
-          notice: 通知
+        2027: {notice: 通知, days_off: [], workdays: []}
         abc:
           notice: 通知
         1999:
           notice: 通知
         """,
     ) == [
-        f"{SHOWN}:3:1: abc: “abc”不是年份（应为 2000 至 2035 之间的年份）",
-        f"{SHOWN}:5:1: 1999: “1999”不是年份（应为 2000 至 2035 之间的年份）",
+        f"{SHOWN}:2:1: abc: “abc”不是年份（应为 2000 至 2035 之间的年份）",
+        f"{SHOWN}:4:1: 1999: “1999”不是年份（应为 2000 至 2035 之间的年份）",
     ]
 
 
@@ -111,10 +110,13 @@ def test_an_unknown_key_is_reported_where_the_key_is(tmp_path):
           notice: 通知
           day_off:
             - 2027-01-01
+          workdays: []
         """,
     ) == [
+        f"{SHOWN}:2:3: 2027: 缺少字段 days_off（该年在此填写后完全替换 holidays 包中的数据，"
+        "必须写明全部放假日和调休上班日；没有调休上班日时写 workdays: []）",
         f"{SHOWN}:3:3: 2027.day_off: 未知的字段“day_off”，是否应为“days_off”？"
-        "（允许的字段：days_off、notice、workdays）"
+        "（允许的字段：days_off、notice、workdays）",
     ]
 
 
@@ -124,17 +126,20 @@ def test_a_missing_or_empty_notice(tmp_path):
         """
         2027:
           days_off: [2027-01-01]
+          workdays: []
         2028:
           notice: ""
+          days_off: []
+          workdays: []
         """,
     ) == [
         f"{SHOWN}:2:3: 2027: 缺少字段 notice（所依据的国务院办公厅通知的名称和文号）",
-        f"{SHOWN}:4:11: 2028.notice: 不能为空，应为通知名称",
+        f"{SHOWN}:5:11: 2028.notice: 不能为空，应为通知名称",
     ]
 
 
 def test_days_off_that_is_not_a_list(tmp_path):
-    assert problems(tmp_path, "2027:\n  notice: 通知\n  days_off: 2027-01-01\n") == [
+    assert problems(tmp_path, "2027:\n  notice: 通知\n  days_off: 2027-01-01\n  workdays: []\n") == [
         f"{SHOWN}:3:13: 2027.days_off: 应为列表（每行一个日期或日期范围，如 - 2027-02-05..2027-02-11）"
     ]
 
@@ -150,6 +155,7 @@ def test_dates_that_do_not_exist_or_are_malformed(tmp_path):
             - 2027-02-29: 春节
             - 2027/10/01
             - 2027-10-01..2027-10-32
+          workdays: []
         """,
     ) == [
         f"{SHOWN}:4:7: 2027.days_off[0]: “2027-02-30”不是有效的日期（该日期不存在）",
@@ -168,6 +174,7 @@ def test_a_date_outside_its_year_and_a_backward_range(tmp_path):
           days_off:
             - 2026-12-31: 元旦
             - 2027-10-07..2027-10-01: 国庆节
+          workdays: []
         """,
     ) == [
         f"{SHOWN}:4:7: 2027.days_off[0]: 2026-12-31 不在 2027 年内",
@@ -200,6 +207,7 @@ def test_an_item_with_two_dates_in_one_mapping(tmp_path):
           notice: 通知
           days_off:
             - {2027-01-01: 元旦, 2027-01-02: 元旦}
+          workdays: []
         """,
     ) == [f"{SHOWN}:4:7: 2027.days_off[0]: 应为“日期或范围: 名称”的一项，如 2027-02-05..2027-02-11: 春节"]
 
@@ -227,12 +235,10 @@ def test_a_year_given_twice(tmp_path):
     assert problems(
         tmp_path,
         """
-        2027:
-          notice: 通知一
-        2027:
-          notice: 通知二
+        2027: {notice: 通知一, days_off: [], workdays: []}
+        2027: {notice: 通知二, days_off: [], workdays: []}
         """,
-    ) == [f"{SHOWN}:3:1: 2027: 重复的键“2027”（第一次出现在第 1 行）"]
+    ) == [f"{SHOWN}:2:1: 2027: 重复的键“2027”（第一次出现在第 1 行）"]
 
 
 def test_a_yaml_syntax_error(tmp_path):
@@ -252,6 +258,8 @@ def test_every_problem_is_reported_in_file_order(tmp_path):
             - 2027-13-01
         2028:
           notes: 拼错
+          days_off: []
+          workdays: []
         """,
     )
     assert found == [
@@ -260,3 +268,41 @@ def test_every_problem_is_reported_in_file_order(tmp_path):
         f"{SHOWN}:7:3: 2028.notes: 未知的字段“notes”，是否应为“notice”？（允许的字段：days_off、notice、workdays）",
         f"{SHOWN}:7:3: 2028: 缺少字段 notice（所依据的国务院办公厅通知的名称和文号）",
     ]
+
+
+# -- a year entry must say what it replaces (issue 11, item 2) ----------------------------------
+
+
+def test_an_empty_year_entry_is_an_error_not_a_year_without_holidays(tmp_path):
+    # `2026: {notice: x}` used to load as a year with no holidays at all, silently turning
+    # October 2026's seven days off into working days
+    assert problems(tmp_path, "2026: {notice: x}\n") == [
+        f"{SHOWN}:1:7: 2026: 缺少字段 days_off 和 workdays（该年在此填写后完全替换 holidays 包中的数据，"
+        "必须写明全部放假日和调休上班日；没有调休上班日时写 workdays: []）"
+    ]
+
+
+def test_a_year_without_makeup_days_says_so_with_an_empty_list(tmp_path):
+    (override,) = load(tmp_path, "2027:\n  notice: 通知\n  days_off: [2027-01-01]\n  workdays: []\n")
+    assert override.workdays == frozenset()
+    assert problems(tmp_path, "2027:\n  notice: 通知\n  days_off: [2027-01-01]\n  workdays:\n") == [
+        f"{SHOWN}:4:12: 2027.workdays: 应为列表；没有时写空列表 []"
+    ]
+
+
+def test_a_year_may_name_several_notices(tmp_path):
+    (override,) = load(
+        tmp_path,
+        """
+        2019:
+          notice:
+            - 国务院办公厅关于2019年部分节假日安排的通知
+            - 国务院办公厅关于调整2019年劳动节假期安排的通知
+          days_off: [2019-05-01..2019-05-04: 劳动节]
+          workdays: [2019-04-28: 劳动节, 2019-05-05]
+        """,
+    )
+    assert override.sources == ("国务院办公厅关于2019年部分节假日安排的通知", "国务院办公厅关于调整2019年劳动节假期安排的通知")
+    assert override.notice == "；".join(override.sources)
+    assert override.workdays == {date(2019, 4, 28), date(2019, 5, 5)}
+    assert override.workday_names == {date(2019, 4, 28): "劳动节"}

@@ -28,7 +28,7 @@ from gdcomply.workdays import (
 PROVISIONAL_2027 = (
     "2027 年的法定节假日安排尚未公布（holidays 包中没有 2027 年的调休数据，"
     "config/holidays.yaml 中也没有该年），相关工作日按推测计算。"
-    "国务院办公厅公布通知后，请在 config/holidays.yaml 中填写 2027 年的放假和调休日期"
+    "国务院办公厅公布通知后，运行“gdcomply holidays import 通知文件”录入 2027 年的放假安排"
 )
 
 # An official-looking 2027 arrangement that deliberately leaves out days the holidays
@@ -276,7 +276,7 @@ def test_an_empty_holidays_file_changes_nothing(tmp_path, workdays):
 
 def test_a_broken_holidays_file_is_a_config_error(tmp_path):
     with pytest.raises(ConfigError) as caught:
-        _calendar_with(tmp_path, "2027:\n  notice: 通知\n  days_off: [2027-02-30]\n")
+        _calendar_with(tmp_path, "2027:\n  notice: 通知\n  days_off: [2027-02-30]\n  workdays: []\n")
     assert caught.value.exit_code == 2
     where = tmp_path / "holidays.yaml"
     assert str(caught.value) == (

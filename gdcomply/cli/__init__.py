@@ -24,6 +24,7 @@ COMMAND_MODULES = {
     "calendar": "calendar_cmds",
     "validate": "calendar_cmds",
     "workdays": "calendar_cmds",
+    "holidays": "holidays_cmds",
     "init": "ledger_cmds",
     "info": "ledger_cmds",
     "check": "ledger_cmds",
@@ -38,7 +39,9 @@ COMMAND_MODULES = {
     "remind": "remind_cmds",
     "applications": "applications_cmds",
 }
-_MODULE_ORDER = ("calendar_cmds", "ledger_cmds", "backup_cmds", "pack_cmds", "remind_cmds", "applications_cmds")
+_MODULE_ORDER = (
+    "calendar_cmds", "holidays_cmds", "ledger_cmds", "backup_cmds", "pack_cmds", "remind_cmds", "applications_cmds",
+)  # fmt: skip
 
 _DEBUG = {"on": False}
 

@@ -261,28 +261,11 @@ def workdays_month(
 
 
 def _print_month(days: list[date], kinds: dict, workdays) -> None:
-    from rich.table import Table
-
+    from gdcomply.cli.common import month_grid
     from gdcomply.workdays import DayKind
 
-    working = sum(1 for k in kinds.values() if k in (DayKind.WORKDAY, DayKind.MAKEUP_WORKDAY))
-    table = Table(title=f"{days[0].year} 年 {days[0].month} 月（{working} 个工作日）", show_lines=False)
-    for name in WEEKDAYS:
-        table.add_column(name, justify="center")
-    week: list[str] = [""] * days[0].weekday()
-    styles = {DayKind.HOLIDAY: "bold red", DayKind.WEEKEND: "dim", DayKind.MAKEUP_WORKDAY: "bold cyan"}
-    for d in days:
-        mark = {DayKind.HOLIDAY: "休", DayKind.MAKEUP_WORKDAY: "班"}.get(kinds[d], "")
-        style = styles.get(kinds[d])
-        cell = f"{d.day}{mark}"
-        week.append(f"[{style}]{cell}[/]" if style else cell)
-        if len(week) == 7:
-            table.add_row(*week)
-            week = []
-    if week:
-        table.add_row(*week, *[""] * (7 - len(week)))
     out = console()
-    out.print(table)
+    out.print(month_grid(days, kinds))
     notes = [f"{d.isoformat()} {workdays.holiday_name(d)}" for d in days if kinds[d] is DayKind.HOLIDAY]
     notes += [f"{d.isoformat()} 调休上班" for d in days if kinds[d] is DayKind.MAKEUP_WORKDAY]
     if notes:

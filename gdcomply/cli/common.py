@@ -120,6 +120,31 @@ def console(stderr: bool = False) -> Console:
     return Console(file=stream, highlight=False, soft_wrap=False, width=width)
 
 
+def month_grid(days: list[date], kinds: dict) -> Any:
+    """A month as a rich table, Monday first: “休” marks a holiday, “班” a make-up working day."""
+    from rich.table import Table
+
+    from gdcomply.workdays import DayKind
+
+    working = sum(1 for k in kinds.values() if k in (DayKind.WORKDAY, DayKind.MAKEUP_WORKDAY))
+    table = Table(title=f"{days[0].year} 年 {days[0].month} 月（{working} 个工作日）", show_lines=False)
+    for name in "一二三四五六日":
+        table.add_column(name, justify="center")
+    week: list[str] = [""] * days[0].weekday()
+    styles = {DayKind.HOLIDAY: "bold red", DayKind.WEEKEND: "dim", DayKind.MAKEUP_WORKDAY: "bold cyan"}
+    for d in days:
+        mark = {DayKind.HOLIDAY: "休", DayKind.MAKEUP_WORKDAY: "班"}.get(kinds[d], "")
+        style = styles.get(kinds[d])
+        cell = f"{d.day}{mark}"
+        week.append(f"[{style}]{cell}[/]" if style else cell)
+        if len(week) == 7:
+            table.add_row(*week)
+            week = []
+    if week:
+        table.add_row(*week, *[""] * (7 - len(week)))
+    return table
+
+
 def print_warnings(warnings: Iterable[CalendarWarning | str]) -> None:
     """Warnings go to stderr so that JSON on stdout stays machine-readable."""
     seen: set[str] = set()
