@@ -6,7 +6,6 @@ import errno
 import hashlib
 import os
 import stat
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -126,16 +125,15 @@ class EvidenceStore:
         The copy goes to a temporary file that is removed on any failure or interruption
         (Ctrl-C, SIGTERM); only SIGKILL can leave one, and ``verify`` lists it.
         """
-        try:
-            self.root.mkdir(parents=True, exist_ok=True)
-            fd, tmp_name = tempfile.mkstemp(prefix=INCOMING_PREFIX, dir=self.root)
-        except OSError as exc:
-            raise InputError(f"无法把 {source} 存入佐证材料库 {self.root}：{os_reason(exc)}。未做任何记录") from None
-        tmp = Path(tmp_name)
+        # The name is chosen before the file exists, so an interruption at any moment after
+        # its creation finds it in the cleanup below (mkstemp would create, then return it).
+        tmp = self.root / f"{INCOMING_PREFIX}{os.getpid()}-{os.urandom(6).hex()}"
         digest = hashlib.sha256()
         size = 0
         try:
-            with os.fdopen(fd, "wb") as out, _open_regular(source) as handle:
+            self.root.mkdir(parents=True, exist_ok=True)
+            out = open(tmp, "xb")  # with the user's umask, like the files they save
+            with out, _open_regular(source) as handle:
                 while chunk := handle.read(_CHUNK):
                     size += len(chunk)
                     if size > max_bytes:  # the file grew after the check

@@ -13,7 +13,6 @@ import json
 import os
 import shutil
 import sqlite3
-import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -211,6 +210,7 @@ class Recorded:
     request: NewSubmission
     recorded: Submission | None  # None: nothing new recorded
     existing: Submission | None  # then: the identical active submission that was kept
+    replaced: int | None = None  # the active submission the new one superseded or corrected
 
 
 @dataclass(frozen=True)
@@ -496,6 +496,16 @@ class Ledger:
         )
 
     @_sqlite_errors("登记报送")
+    def check_writable(self) -> None:
+        """Take and release the write lock: a ledger that cannot be written fails here, before
+        anything (an evidence file) is stored for a record that could not be made."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:  # a read-only connection takes the lock but refuses the first write
+            self._db.execute("UPDATE meta SET value = value WHERE key = 'tracking_since'")
+        finally:
+            self._db.execute("ROLLBACK")
+
+    @_sqlite_errors("登记报送")
     def record_submissions(
         self, new: list[NewSubmission], *, at: datetime, os_user: str, correct_date: bool = False
     ) -> list[Recorded]:
@@ -512,6 +522,7 @@ class Ledger:
         db = self._db
         recorded_ids: list[int | None] = []
         kept_ids: list[int | None] = []
+        replaced_ids: list[int | None] = []
         stamp = at.isoformat(timespec="seconds")
         db.execute("BEGIN IMMEDIATE")
         try:
@@ -527,6 +538,7 @@ class Ledger:
                 if current is not None and current[1] == item.fileset and (not correct_date or current[2] == new_date):
                     recorded_ids.append(None)
                     kept_ids.append(current[0])
+                    replaced_ids.append(None)
                     continue
                 for f in item.files:
                     db.execute(
@@ -573,6 +585,7 @@ class Ledger:
                     )  # fmt: skip
                 recorded_ids.append(new_id)
                 kept_ids.append(None)
+                replaced_ids.append(current[0] if current is not None else None)
             db.execute("COMMIT")
         except BaseException:
             if db.in_transaction:  # SQLite may have rolled back already (a full disk, say)
@@ -583,8 +596,9 @@ class Ledger:
                 item,
                 self.submission(new_id) if new_id is not None else None,
                 self.submission(kept_id) if kept_id is not None else None,
+                replaced_id,
             )
-            for item, new_id, kept_id in zip(new, recorded_ids, kept_ids)
+            for item, new_id, kept_id, replaced_id in zip(new, recorded_ids, kept_ids, replaced_ids)
         ]
 
     @_sqlite_errors("撤回报送记录")
@@ -804,11 +818,9 @@ def _create_file(cls: type[Ledger], path: Path, tracking_since: date) -> None:
     place (which never replaces a file). If another process linked its own first, keep that."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=".new-ledger-", suffix=".sqlite3", dir=path.parent)
-        os.close(fd)
     except OSError as exc:
         raise LedgerError(f"无法在 {path.parent} 创建台账：{os_reason(exc)}") from None
-    tmp = Path(tmp_name)
+    tmp = path.parent / f".new-ledger-{os.getpid()}-{os.urandom(6).hex()}.sqlite3"
     try:
         connection = sqlite3.connect(tmp, isolation_level=None)
         try:

@@ -27,6 +27,7 @@ class SubmitOutcome:
     instance: Instance
     recorded: Submission | None  # None: identical to the active submission, nothing recorded
     existing: Submission | None  # the active submission that made it a repeat
+    replaced: int | None = None  # the active submission this one superseded or corrected
 
 
 def submit(
@@ -64,6 +65,7 @@ def submit(
                 f"{instance.opens.isoformat()}（该期次在此之前还不能报送），未做任何记录。请检查 --on 和 --period"
             )
     check_readable(files, max_bytes)
+    ledger.check_writable()
     # A file stored here is never removed again, even when a later file or the ledger write
     # fails: another process may have stored the same content meanwhile (put finds it there)
     # and committed a row that names it. An unused file is harmless; verify lists it.
@@ -76,7 +78,7 @@ def submit(
         for i in instances
     ]
     results = ledger.record_submissions(requests, at=at, os_user=os_user, correct_date=correct_date)
-    return [SubmitOutcome(instance, r.recorded, r.existing) for instance, r in zip(instances, results)]
+    return [SubmitOutcome(instance, r.recorded, r.existing, r.replaced) for instance, r in zip(instances, results)]
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,7 @@ _MODULE_ORDER = (
 )  # fmt: skip
 
 _DEBUG = {"on": False}
+_INTERRUPTED = 130  # the shell's code for a run stopped by a signal (128 + SIGINT)
 
 
 def _version(value: bool) -> None:
@@ -199,7 +200,9 @@ def _run(args: list[str]) -> None:
         sys.exit(getattr(exc, "exit_code", 2) or 2)
     except KeyboardInterrupt:
         sys.stderr.write("已中断。\n")
-        sys.exit(130)
+        sys.exit(_INTERRUPTED)
     except BrokenPipeError:
         sys.exit(0)
+    if code == _INTERRUPTED:  # typer turns a KeyboardInterrupt inside a command into Exit(130)
+        sys.stderr.write("已中断。\n")
     sys.exit(code if isinstance(code, int) else 0)

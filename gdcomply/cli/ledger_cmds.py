@@ -212,7 +212,7 @@ def submit_command(
             continue
         recorded = outcome.recorded
         timing = "按时" if recorded.submitted_on <= instance.due else "逾期"
-        corrected = f"（更正报送日期，原记录 #{outcome.existing.id} 已撤回）" if correct_date and outcome.existing else ""
+        corrected = f"（更正报送日期，原记录 #{outcome.replaced} 已撤回）" if correct_date and outcome.replaced else ""
         sys.stdout.write(
             f"已登记 #{recorded.id}{corrected}：{instance.title} {instance.period} {route}，"
             f"{recorded.submitted_on.isoformat()} 报送（截止 {instance.due.isoformat()}，{timing}），"
