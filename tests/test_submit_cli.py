@@ -319,15 +319,39 @@ def test_a_file_that_says_it_is_empty(cli, recorded_ws: Path) -> None:
     )  # fmt: skip
 
 
-@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root reads a chmod 000 file anyway")
-def test_a_file_without_read_permission(cli, recorded_ws: Path) -> None:
+UNREADABLE = (
+    "错误：以下佐证材料无法使用，未做任何记录：\n"
+    "locked.pdf：无法读取（没有写入或读取权限，请检查文件和目录的所有者与权限（是否曾以其他用户身份运行过 gdcomply））\n"
+)
+
+
+def test_a_file_without_read_permission(cli, recorded_ws: Path, child_env: dict[str, str], tmp_path: Path) -> None:
+    """chmod 000 stops every user but root; as root the submit runs as `nobody` (setpriv) on a
+    workspace nobody owns, so the permission is really checked."""
     locked = write(recorded_ws / "locked.pdf", "secret")
     locked.chmod(0)
     try:
-        assert_refused(
-            cli, recorded_ws, [*SUBMIT_R4, "locked.pdf"], 1,
-            "错误：以下佐证材料无法使用，未做任何记录：\nlocked.pdf：无法读取（Permission denied）\n",
+        if os.geteuid() != 0:
+            assert_refused(cli, recorded_ws, [*SUBMIT_R4, "locked.pdf"], 1, UNREADABLE)
+            return
+        import shutil
+        import subprocess
+        import sys
+
+        for folder in (tmp_path, *tmp_path.parents):
+            if folder != Path("/"):
+                folder.chmod(folder.stat().st_mode | 0o005)  # pytest's folders are 0700
+        for path in (recorded_ws, *recorded_ws.rglob("*")):
+            if path != locked:
+                shutil.chown(path, 65534, 65534)
+        before = data_state(recorded_ws)
+        result = subprocess.run(
+            ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-m", "gdcomply",
+             *SUBMIT_R4, "locked.pdf", "--workspace", str(recorded_ws)],
+            cwd=recorded_ws, env={**child_env, "HOME": "/tmp"}, capture_output=True, text=True, timeout=60,
         )  # fmt: skip
+        assert (result.returncode, result.stderr, result.stdout) == (1, UNREADABLE, ""), result.stderr
+        assert data_state(recorded_ws) == before
     finally:
         locked.chmod(0o600)
 

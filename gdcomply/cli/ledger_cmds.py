@@ -153,7 +153,9 @@ def info_command(workspace: WorkspaceOption = None, config: ConfigOption = None)
 
 def submit_command(
     obligation: Annotated[str, typer.Argument(help="事项标识，如 progress-report、connection-data。")],
-    files: Annotated[list[Path], typer.Argument(help="佐证材料文件（报送的文件、回执截图等），可多个。")],
+    files: Annotated[
+        list[Path], typer.Argument(help="佐证材料文件（报送的文件、回执截图等），可多个。", readable=False)
+    ],
     period: Annotated[str, typer.Option("--period", help="期次，如 2026-R3、2026-H1、2018。")],
     sender: Annotated[str, typer.Option("--from", help="报送单位：guiyuan、gongdian 或 company。")],
     receiver: Annotated[
