@@ -24,7 +24,7 @@ from gdcomply import __version__
 from gdcomply.errors import InputError, LedgerError, UsageError, os_reason
 from gdcomply.evidence import EvidenceStore
 from gdcomply.ledger import SCHEMA_VERSION, Ledger
-from gdcomply.safefiles import atomic_output, check_target, fsync_dir
+from gdcomply.safefiles import atomic_output, check_target, fsync_dir, hidden_dir
 from gdcomply.workspace import Workspace
 
 FORMAT = "gdcomply-backup"
@@ -306,13 +306,10 @@ def _read_capped(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) ->
 
 
 def _scratch_dir(parent: Path, prefix: str) -> Path:
-    """A new hidden folder in parent (beside the output, so a rename into place is atomic)."""
-    folder = parent / f"{prefix}{os.getpid()}-{os.urandom(4).hex()}"
     try:
-        folder.mkdir()
+        return hidden_dir(parent, prefix)
     except OSError as exc:
         raise UsageError(f"无法在 {parent} 中写入：{os_reason(exc)}，未做任何修改") from None
-    return folder
 
 
 def _plain(exc: BaseException) -> str:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, TypeVar
 
 from gdcomply.errors import LedgerError, LedgerMissingError, os_reason
-from gdcomply.safefiles import fsync_dir
+from gdcomply.safefiles import fsync_dir, hidden_dir
 
 APPLICATION_ID = 0x47444350  # "GDCP": marks the file as a gdcomply ledger
 BUSY_TIMEOUT_MS = 30_000
@@ -867,9 +867,10 @@ def open_workspace_ledger(
         )
     if create_since is None:
         raise LedgerError(f"台账文件 {ledger_file} 不存在。请先运行“gdcomply init”创建工作区")
-    staging = data_dir.parent / f".new-data-{os.getpid()}-{os.urandom(4).hex()}"
+    staging: Path | None = None
     try:
-        staging.mkdir(parents=True)  # with the user's umask, like any folder they make
+        data_dir.parent.mkdir(parents=True, exist_ok=True)
+        staging = hidden_dir(data_dir.parent, ".new-data-")
         for name in subdirs:
             (staging / name).mkdir()
         Ledger.open(staging / ledger_file.name, create=True, tracking_since=create_since).close()
@@ -883,7 +884,7 @@ def open_workspace_ledger(
     except OSError as exc:
         raise LedgerError(f"无法在 {data_dir.parent} 创建台账：{os_reason(exc)}") from None
     finally:
-        if staging.exists():
+        if staging is not None and staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
     fsync_dir(data_dir.parent)
     return Ledger.open(ledger_file), created

@@ -74,3 +74,11 @@ def atomic_output(path: Path, mode: str = "wb") -> Iterator[IO]:
         tmp.unlink(missing_ok=True)
         raise
     fsync_dir(path.parent)
+
+
+def hidden_dir(parent: Path, prefix: str) -> Path:
+    """A new, uniquely named folder in parent (with the user's umask), for building something
+    that one rename then puts in place: beside its target, so the rename is atomic."""
+    folder = parent / f"{prefix}{os.getpid()}-{os.urandom(4).hex()}"
+    folder.mkdir()
+    return folder
