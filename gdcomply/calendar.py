@@ -354,7 +354,7 @@ def _parse(root: Node | None, path: Path, problems: Problems, shown: str) -> Cal
     yamlsource.check_keys(root, _TOP_KEYS, problems)
     version = root.get("version")
     if version is not None and version.value != 1:
-        problems.add(version, f"不支持的版本“{version.value}”，本程序只认识 version: 1")
+        problems.add(version, f"不支持的版本“{version.shown}”，本程序只认识 version: 1")
 
     roll, min_gap = Roll.PRECEDING, 1
     defaults = root.get("defaults")
@@ -390,7 +390,7 @@ def _roll(node: Node | None, problems: Problems) -> Roll | None:
     except ValueError:
         problems.add(
             node,
-            f"顺延规则“{node.value}”无效，应为 preceding（提前到前一个工作日）、"
+            f"顺延规则“{node.shown}”无效，应为 preceding（提前到前一个工作日）、"
             f"following（顺延到后一个工作日）或 none（不调整）",
         )
         return None
@@ -400,7 +400,10 @@ def _non_negative_int(node: Node | None, problems: Problems, default: int) -> in
     if node is None:
         return default
     if isinstance(node.value, bool) or not isinstance(node.value, int) or node.value < 0:
-        problems.add(node, f"“{node.value}”应为不小于 0 的整数（工作日数）")
+        problems.add(node, f"“{node.shown}”应为不小于 0 的整数（工作日数）")
+        return default
+    if node.value > 250:  # about a year of working days; more would run past the calendar's range
+        problems.add(node, f"“{node.shown}”太大，应为 0 到 250 之间的整数（工作日数）")
         return default
     return node.value
 
@@ -537,7 +540,7 @@ def _year(node: Node, problems: Problems) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int) or not (
         RANGE_START.year <= value <= RANGE_END.year
     ):
-        problems.add(node, f"“{value}”不是 {RANGE_START.year} 至 {RANGE_END.year} 之间的年份")
+        problems.add(node, f"“{node.shown}”不是 {RANGE_START.year} 至 {RANGE_END.year} 之间的年份")
         return None
     return value
 
@@ -682,7 +685,7 @@ def _parse_rounds(node: Node | None, step_keys: set[str], problems: Problems) ->
 
 def _month_day(node: Node, problems: Problems) -> MonthDay | None:
     value = node.value
-    text = value.isoformat() if isinstance(value, date) else str(value)
+    text = value.isoformat() if isinstance(value, date) else node.shown
     match = _MONTH_DAY.match(text)
     if not match:
         problems.add(node, f"“{text}”不是月-日格式的日期（应为 MM-DD，如 06-08）")

@@ -25,6 +25,16 @@ class Node:
     kind: str  # "scalar" | "map" | "seq"
     key_line: int = 0  # where this value's key is, for a value of a mapping (0: not one)
     key_column: int = 0
+    text: str = ""  # a scalar as the user wrote it (".nan", "0x1F", "2018-02-30")
+
+    @property
+    def shown(self) -> str:
+        """The value as the user wrote it, for messages: never a Python repr of Nodes."""
+        if self.kind == "map":
+            return "映射（键: 值）"
+        if self.kind == "seq":
+            return "列表"
+        return self.text
 
     @property
     def where(self) -> str:
@@ -200,7 +210,7 @@ def _convert(node: Any, path: str, source: str, constructor: Any, problems: Prob
             for i, child in enumerate(node.value)
         ]
         return Node(items, line, column, path, source, "seq")
-    return Node(_construct(node, constructor), line, column, path, source, "scalar")
+    return Node(_construct(node, constructor), line, column, path, source, "scalar", text=str(node.value))
 
 
 def _construct(node: Any, constructor: Any) -> Any:
