@@ -153,19 +153,44 @@ def test_unusable_file_exits_1(files, capsys):
 def test_targets_from_the_workspace_config(files, capsys):
     config = files / "ws" / "config"
     config.mkdir(parents=True)
+    (config / "deadlines.yaml").write_text("", encoding="utf-8")
     (config / "targets.yaml").write_text("limits:\n  residential: 5\n", encoding="utf-8")
     code, out, _ = run_cli(capsys, "applications", "stats", "data.xlsx", "--period", "2026-H2", "--format", "json",
                            "--workspace", "ws")
     assert (code, json.loads(out)["classes"]["residential"]["over_limit"]) == (0, 2)  # 6 and 23 > 5
-    (config / "deadlines.yaml").write_text("", encoding="utf-8")
     code, out, _ = run_cli(capsys, "applications", "stats", "data.xlsx", "--period", "2026-H2", "--format", "json",
                            "--config", "ws/config/deadlines.yaml")
     assert json.loads(out)["classes"]["residential"]["limit"] == 5
     (config / "targets.yaml").write_text("limits:\n  residental: 5\n", encoding="utf-8")
     code, out, err = run_cli(capsys, "applications", "stats", "data.xlsx", "--workspace", "ws")
     assert (code, out) == (2, "")
-    assert err.startswith("错误：目标值文件 ws/config/targets.yaml 有错误（共 1 处问题）：\n"
-                          "ws/config/targets.yaml:2:3: limits.residental: 未知的字段“residental”，是否应为“residential”？")
+    shown = config.resolve() / "targets.yaml"
+    assert err.startswith(f"错误：目标值文件 {shown} 有错误（共 1 处问题）：\n"
+                          f"{shown}:2:3: limits.residental: 未知的字段“residental”，是否应为“residential”？")
+
+
+def test_check_and_stats_use_the_workspace_they_run_in(files, capsys, monkeypatch):
+    """Issue 11 item 4: found as `check` finds it (cwd upward, $GDCOMPLY_WORKSPACE), no --workspace needed."""
+    config = files / "ws" / "config"
+    config.mkdir(parents=True)
+    (config / "deadlines.yaml").write_text("", encoding="utf-8")
+    (config / "targets.yaml").write_text("limits:\n  residential: 5\n", encoding="utf-8")
+    # The workspace's 2026 replaces the package's: no National Day, 10-12 and 10-13 off, no make-up days.
+    # X1 (accepted 09-08) has then used (09-08, 10-14] = 16 weekdays in Sep + Oct 1-2, 5-9, 14 = 24, not 22.
+    (config / "holidays.yaml").write_text(
+        "2026:\n  notice: 测试\n  days_off:\n    - 2026-10-12..2026-10-13: 测试假日\n  workdays: []\n",
+        encoding="utf-8",
+    )
+    (files / "ws" / "data.xlsx").write_bytes((files / "data.xlsx").read_bytes())
+    monkeypatch.chdir(files / "ws")
+    code, out, _ = run_cli(capsys, "applications", "stats", "data.xlsx", "--period", "2026-H2", "--format", "json")
+    assert (code, json.loads(out)["classes"]["residential"]["limit"]) == (0, 5)
+    code, out, _ = run_cli(capsys, "applications", "check", "data.xlsx", "--as-of", "2026-10-14", "--format", "json")
+    assert {o["application_id"]: o["working_days"] for o in json.loads(out)["open"]}["X1"] == 24
+    monkeypatch.chdir(files)
+    monkeypatch.setenv("GDCOMPLY_WORKSPACE", str(files / "ws"))
+    code, out, _ = run_cli(capsys, "applications", "stats", "data.xlsx", "--period", "2026-H2", "--format", "json")
+    assert json.loads(out)["classes"]["residential"]["limit"] == 5
 
 
 # -- check ---------------------------------------------------------------------------------

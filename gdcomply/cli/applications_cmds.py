@@ -29,17 +29,17 @@ if TYPE_CHECKING:
 
 
 def config_dir(config: Path | None, workspace: Path | None) -> Path:
-    """The config directory in use: --config's folder, WORKSPACE/config, or the bundled one.
+    """The config directory in use: --config's folder, else the workspace's config/.
 
-    Kept apart so that the shared workspace resolver can replace it in one line.
+    The workspace is found as every command finds it (--workspace, $GDCOMPLY_WORKSPACE, the
+    nearest workspace above the current folder, the default one), falling back to the
+    bundled config outside any workspace.
     """
     if config is not None:
         return config.parent
-    if workspace is not None:
-        return workspace / "config"
-    from gdcomply.resources import bundled_config_dir
+    from gdcomply.cli.common import resolve_workspace
 
-    return bundled_config_dir()
+    return resolve_workspace(workspace).config_dir
 
 
 FileArgument = Annotated[
