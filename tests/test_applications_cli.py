@@ -60,7 +60,7 @@ def test_xlsx_and_csv_of_the_same_data_give_identical_json(files, capsys):
     assert (code, err) == (0, "")
     assert from_xlsx == from_csv
     payload = json.loads(from_xlsx)
-    assert list(payload) == ["period", "unit", "rows", "classes", "problems"]
+    assert list(payload) == ["period", "unit", "rows", "classes", "problems", "problem_count"]
     assert (payload["period"], payload["unit"], payload["rows"]) == (
         "2026-H2", None, {"read": 11, "valid": 11, "rejected": 0})
     residential = payload["classes"]["residential"]
@@ -76,7 +76,7 @@ def test_stats_lists_a_huge_cost_instead_of_crashing(files, capsys):
     write_csv(files / "big.csv", [*ROWS[:4], row("BIG", "桂源公司", "低压非居民新装", D(2026, 9, 28), D(2026, 10, 10),
                                                small_micro="是", cost="1e30")])
     code, out, err = run_cli(capsys, "applications", "stats", "big.csv", "--period", "2026-H2", "--format", "json")
-    assert (code, err) == (0, "")
+    assert (code, err) == (1, "")  # a rejected row
     payload = json.loads(out)
     assert payload["problems"] == [
         {"where": "big.csv:6", "message": "接电费用(元): 数值过大（超过 100 亿元）：“1e30”，请核对是否填错"}]
@@ -111,14 +111,14 @@ def test_stats_table_shows_targets_and_verdicts(files, capsys):
 def test_stats_lists_rejected_rows_on_stderr_and_still_measures(files, capsys):
     write_csv(files / "bad.csv", [*ROWS[:3], row("BAD", "桂源公司", "低压居民新装", "2026-10-40")])
     code, out, err = run_cli(capsys, "applications", "stats", "bad.csv", "--period", "2026-H2")
-    assert code == 0
+    assert code == 1
     assert "读取 4 行，有效 3 行，有问题未计入 1 行。" in out
     assert err == (
         "注意：有 1 行数据有问题，未参与计算（共 1 处问题）：\n"
         "  bad.csv:5: 受理日期: “2026-10-40”不是有效的日期（2026 年没有 10 月 40 日）\n"
     )
     code, out, err = run_cli(capsys, "applications", "stats", "bad.csv", "--format", "json")
-    assert (code, err) == (0, "")
+    assert (code, err) == (1, "")
     assert json.loads(out)["problems"] == [
         {"where": "bad.csv:5", "message": "受理日期: “2026-10-40”不是有效的日期（2026 年没有 10 月 40 日）"}
     ]
@@ -397,3 +397,32 @@ def test_provisional_year_warns_and_strict_refuses(files, capsys):
     code, out, err = run_cli(capsys, "applications", "stats", "y.csv", "--strict")
     assert (code, out) == (1, "")
     assert err.startswith("错误：严格模式（--strict）下不能使用未公布节假日安排的年份：\n2034 年")
+
+
+def test_a_file_of_bad_rows_shows_the_first_problems_the_count_and_exits_1(files, capsys):
+    """Issue 11 item 5: every row bad printed every problem (221 MB) and exited 0."""
+    bad = [row(f"B{i}", "桂源公司", "低压居民新装", f"2026-13-{i % 28 + 1:02d}") for i in range(500)]
+    write_csv(files / "bad.csv", bad)
+    code, out, err = run_cli(capsys, "applications", "check", "bad.csv", "--as-of", "2026-10-14")
+    assert code == 1
+    assert "未送电的申请 0 件" in out
+    lines = err.splitlines()
+    assert lines[0] == "注意：有 500 行数据有问题，未参与计算（共 500 处问题）："
+    assert lines[1] == "  bad.csv:2: 受理日期: “2026-13-01”不是有效的日期（2026 年没有 13 月 1 日）"
+    assert len(lines) == 1 + 20 + 1
+    assert lines[-1] == "  ……其余 480 处问题未显示；加 --problems 文件名 可把全部问题写入文件。"
+
+    code, out, err = run_cli(capsys, "applications", "stats", "bad.csv", "--problems", "problems.txt")
+    assert code == 1
+    assert err.splitlines()[-1] == "全部问题已写入 problems.txt。"
+    written = (files / "problems.txt").read_text(encoding="utf-8").splitlines()
+    assert len(written) == 500 and written[499].startswith("bad.csv:501: 受理日期: “2026-13-")
+
+    code, out, err = run_cli(capsys, "applications", "check", "bad.csv", "--as-of", "2026-10-14", "--format", "json")
+    payload = json.loads(out)
+    assert (code, err, len(payload["problems"]), payload["problem_count"]) == (1, "", 20, 500)
+
+    code, out, err = run_cli(capsys, "applications", "stats", "bad.csv", "--strict")
+    assert (code, out) == (1, "")
+    assert err.startswith("错误：数据文件有 500 处问题，--strict 模式下不做计算（500 行受影响）：\n")
+    assert len(err.splitlines()) == 22
