@@ -42,6 +42,7 @@ def config_dir(config: Path | None, workspace: Path | None) -> Path:
     return resolve_workspace(workspace).config_dir
 
 
+MAX_SAMPLE_ROWS = 1_000_000  # more than any unit's export; application ids have 7 digits
 SHOWN_PROBLEMS = 20  # problems listed on the terminal; --problems FILE gets all of them
 
 FileArgument = Annotated[
@@ -491,7 +492,7 @@ def _print_stats(figures: PeriodMeasures, targets: Targets) -> None:
 
 def sample(
     out: Annotated[Path, typer.Argument(help="输出文件：.xlsx（含“申请”“暂停”两个工作表）或 .csv（暂停记录另存为 名称-pauses.csv）。", dir_okay=False)],
-    rows: Annotated[int, typer.Option("--rows", min=1, help="申请条数。")] = 200,
+    rows: Annotated[int, typer.Option("--rows", min=1, max=MAX_SAMPLE_ROWS, help="申请条数。")] = 200,
     seed: Annotated[int, typer.Option("--seed", help="随机种子：相同的种子和日期生成相同的数据。")] = 1,
     as_of: AsOfOption = None,
     force: Annotated[bool, typer.Option("--force", help="输出文件已存在时覆盖它（默认不覆盖，以免误删真实的导出数据）。")] = False,
@@ -505,6 +506,9 @@ def sample(
     suffix = out.suffix.lower()
     if suffix not in (".xlsx", ".csv"):
         raise UsageError(f"输出文件“{out}”的扩展名应为 .xlsx 或 .csv")
+    folder = out.parent
+    if not folder.is_dir():
+        raise UsageError(f"输出文件夹“{folder}”不存在（或不是文件夹）：请先创建它，或换一个位置")
     existing = [path for path in sample_paths(out) if path.exists()]
     if existing and not force:
         names = "、".join(f"“{path}”" for path in existing)

@@ -66,6 +66,12 @@ def calendar_command(
     """列出报送期限：按截止日期排序，标出节假日调整、推定日期和被挤压的汇总时间。"""
     if year is not None and (date_from or date_to):
         raise UsageError("--year 不能与 --from/--to 同时使用")
+    from gdcomply.workdays import RANGE_END, RANGE_START
+
+    if year is not None and not RANGE_START.year <= year <= RANGE_END.year:
+        raise UsageError(
+            f"--year 的值 {year} 超出工作日历支持的范围（{RANGE_START.year} 至 {RANGE_END.year} 年）"
+        )
     this_year = year if year is not None else today().year
     start = parse_date(date_from, "--from") if date_from else None
     end = parse_date(date_to, "--to") if date_to else None

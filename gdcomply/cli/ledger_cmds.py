@@ -183,7 +183,7 @@ def submit_command(
 
 
 def withdraw_command(
-    submission_id: Annotated[int, typer.Argument(help="报送记录编号（见 gdcomply log）。")],
+    submission_id: Annotated[int, typer.Argument(min=1, max=2**63 - 1, help="报送记录编号（见 gdcomply log）。")],
     reason: Annotated[str, typer.Option("--reason", help="撤回原因（必填，记入审计日志）。")],
     workspace: WorkspaceOption = None,
     config: ConfigOption = None,
@@ -262,6 +262,8 @@ def export_command(
 
     if output_format is ExportFormat.csv and out is None:
         raise UsageError("--format csv 需要用 --out 指定输出目录（每张表一个 CSV 文件）")
+    if output_format is ExportFormat.json and out is not None and (out.is_dir() or not out.name):
+        raise UsageError(f"--out 的值“{out}”是目录：--format json 需要一个输出文件名（如 ledger.json）")
     _, ledger = open_for_ledger(workspace, config)
     with ledger:
         if output_format is ExportFormat.csv:
@@ -310,7 +312,7 @@ class FailOn(str, Enum):
 def check_command(
     as_of: AsOfOption = None,
     party: Annotated[Optional[str], typer.Option("--party", help="只看与该单位有关的事项。")] = None,
-    horizon: Annotated[int, typer.Option("--horizon", help="“即将到期”的范围：剩余工作日数（默认 5）。")] = 5,
+    horizon: Annotated[int, typer.Option("--horizon", min=0, max=1000, help="“即将到期”的范围：剩余工作日数（默认 5）。")] = 5,
     show_all: Annotated[bool, typer.Option("--all", help="列出本年度的全部事项。")] = False,
     output_format: Annotated[TableOrJson, typer.Option("--format", help="输出格式。")] = TableOrJson.table,
     fail_on: Annotated[
