@@ -22,7 +22,6 @@ from gdcomply.yamlsource import Node, Problems
 
 PARTY_IDS_HINT = "bureau、company、guiyuan、gongdian"
 _MONTH_DAY = re.compile(r"^(\d{1,2})-(\d{1,2})$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 _TOP_KEYS = frozenset({"version", "defaults", "parties", "obligations"})
 _DEFAULT_KEYS = frozenset({"roll", "min_gap_working_days"})
@@ -42,6 +41,10 @@ class Contact:
     name: str
     email: str
     role: str = ""
+    # why no mail can be sent to this contact ("FILE:LINE:COLUMN: path: message"), or "".
+    # A bad address is not fatal to the calendar: `validate` reports it, and `remind` sends
+    # everyone else's mail and names this contact as not sent (one typo must not stop the rest).
+    problem: str = ""
 
 
 @dataclass(frozen=True)
@@ -140,6 +143,10 @@ class Calendar:
     min_gap: int
     parties: dict[str, Party]
     obligations: tuple[Obligation, ...]
+
+    def contact_problems(self) -> tuple[str, ...]:
+        """Every contact that cannot be mailed, with where it is and why."""
+        return tuple(c.problem for p in self.parties.values() for c in p.contacts if c.problem)
 
     def party_name(self, party_id: str | None) -> str:
         if party_id is None:
@@ -451,12 +458,47 @@ def _parse_contact(node: Node, problems: Problems) -> Contact | None:
     email = yamlsource.expect_str(email_node, problems) if email_node else None
     role_node = node.get("role")
     role = yamlsource.expect_str(role_node, problems) if role_node else None
-    if email is not None and not _EMAIL.match(email):
-        problems.add(email_node, f"“{email}”不是有效的邮箱地址")
-        return None
     if name is None or email is None:
         return None
-    return Contact(name, email, role or "")
+    problem = ""
+    name_problem, email_problem = display_name_problem(name), address_problem(email)
+    if email_problem and email_node is not None:
+        problem = f"{email_node.where}: {email_node.path}: {email_problem}"
+    elif name_problem and name_node is not None:
+        problem = f"{name_node.where}: {name_node.path}: {name_problem}"
+    return Contact(name, email, role or "", problem)
+
+
+def address_problem(text: str) -> str | None:
+    """Why text is not one plain mail address (user@example.com), in Chinese; None if it is one.
+
+    The stdlib's RFC 5322 parser (email.headerregistry) decides, plus what a mail server here
+    needs: a dot in the domain and an ASCII user name (no SMTPUTF8).
+    """
+    from email import errors
+    from email.headerregistry import Address
+
+    hint = "应只写一个邮箱地址，如 zhangsan@example.com（不要加姓名、尖括号、逗号、分号或空格）"
+    if any(ord(c) < 32 or ord(c) == 127 for c in text):
+        return f"邮箱地址中有换行或控制字符：{hint}"
+    try:
+        address = Address(addr_spec=text)
+    except (ValueError, IndexError, errors.MessageError):
+        return f"“{text}”不是有效的邮箱地址：{hint}"
+    domain = address.domain
+    if (
+        address.addr_spec != text or not address.username or not address.username.isascii()
+        or "." not in domain or domain.startswith(("[", "-", ".")) or domain.endswith((".", "-"))
+    ):  # fmt: skip
+        return f"“{text}”不是有效的邮箱地址：{hint}"
+    return None
+
+
+def display_name_problem(text: str) -> str | None:
+    """A name shown in a To: header must be one line of text."""
+    if any(ord(c) < 32 or ord(c) == 127 for c in text):
+        return "姓名中有换行或控制字符（请改为一行文字）"
+    return None
 
 
 def _party_ref(node: Node, known: set[str], problems: Problems) -> str | None:

@@ -15,6 +15,7 @@ from enum import Enum
 from pathlib import Path
 
 from gdcomply import yamlsource
+from gdcomply.calendar import address_problem, display_name_problem
 from gdcomply.errors import ConfigError
 from gdcomply.yamlsource import Node, Problems
 
@@ -175,7 +176,7 @@ def _smtp(node: Node | None, problems: Problems, default: SmtpSettings) -> SmtpS
         text = yamlsource.expect_str(sender_node, problems, required_text="发件人（如 获得电力提醒 <noreply@example.com>）")
         if text is not None:
             sender_name, address = parseaddr(text)
-            if "@" not in address or " " in address:
+            if not address or address_problem(address) or display_name_problem(sender_name):
                 problems.add(sender_node, f"“{text}”不是有效的发件人，应写作“名称 <邮箱>”或只写邮箱")
             else:
                 sender_address = address

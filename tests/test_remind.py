@@ -578,3 +578,39 @@ def test_an_unknown_escalation_party_names_its_position(cli, ws, server):
     result = remind(cli, ws, "--as-of", "2026-06-01", "--dry-run")
     assert result.exit_code == 2
     assert "reminders.yaml:10:13: escalation.to_party: 未知的单位“marketing”" in result.stderr
+
+
+# -- contacts that cannot be mailed (issue 11, item 11) -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "replacement", "column", "message"),
+    [
+        ("        email: gongdian@example.com", "        email: gongdian@example.com,", 16, "“gongdian@example.com,”不是有效的邮箱地址"),
+        ("        email: gongdian@example.com", "        email: <gongdian@example.com>", 16, "“<gongdian@example.com>”不是有效的邮箱地址"),
+        ("        email: gongdian@example.com", "        email: gongdian@example..com", 16, "“gongdian@example..com”不是有效的邮箱地址"),
+        ("      - name: 供电公司专责", '      - name: "供电公司\\r\\n专责"', 15, "姓名中有换行或控制字符"),
+    ],
+    ids=["comma", "brackets", "double-dot", "crlf-name"],
+)
+def test_a_bad_contact_is_found_by_validate_and_never_stops_the_others(cli, ws, server, line, replacement, column, message):
+    mailbox, _ = server
+    deadlines = ws / "config" / "deadlines.yaml"
+    text = deadlines.read_text(encoding="utf-8")
+    assert line in text
+    deadlines.write_text(text.replace(line, replacement, 1), encoding="utf-8")
+    number = next(i for i, row in enumerate(text.splitlines(), 1) if row == line)
+
+    result = cli(["validate", "--workspace", ws])
+    assert result.exit_code == 1
+    assert f"{deadlines.resolve()}:{number}:{column}: parties.gongdian.contacts[0]." in result.stderr
+    assert message in result.stderr
+
+    result = remind(cli, ws, "--as-of", "2026-06-01")
+    assert result.exit_code == 1, result.output
+    assert [r.to for r in mailbox.received] == [GUIYUAN]  # the others' mail went out
+    assert "已发送：桂源公司专责 <guiyuan@example.com>" in result.stdout
+    assert f"错误：联系人无法发送邮件，本次不给他发提醒：{deadlines.resolve()}:{number}:{column}:" in result.stderr
+    assert "1 个联系人的邮箱或姓名有误，没有收到提醒" in result.stderr
+    assert "Traceback" not in result.output
+    assert all(recipient == GUIYUAN for _, _, recipient in sent_records(ws))

@@ -349,6 +349,12 @@ def validate_command(
     remind = attempt(lambda: load_remind_config(config_dir / "reminders.yaml"))
     if setup is not None and remind is not None:
         attempt(lambda: check_against_parties(remind, set(setup.calendar.parties)))
+    if setup is not None and setup.calendar.contact_problems():
+        contacts = setup.calendar.contact_problems()
+        reports.append(
+            f"期限日历 {setup.deadlines_file} 中有 {len(contacts)} 个联系人无法发送邮件"
+            f"（其他人的提醒照常发送，这些人收不到）：\n" + "\n".join(contacts)
+        )
     if reports or setup is None:
         sys.stderr.write("\n".join(reports) + "\n")
         raise typer.Exit(1)
