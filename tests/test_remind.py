@@ -614,3 +614,42 @@ def test_a_bad_contact_is_found_by_validate_and_never_stops_the_others(cli, ws, 
     assert "1 个联系人的邮箱或姓名有误，没有收到提醒" in result.stderr
     assert "Traceback" not in result.output
     assert all(recipient == GUIYUAN for _, _, recipient in sent_records(ws))
+
+
+# -- a run lock the cron user cannot write (issue 11, item 14) -------------------------------
+
+
+@pytest.mark.skipif(os.geteuid() != 0 and os.environ.get("CI") != "true", reason="needs root to act as another user")
+def test_a_lock_file_left_by_root_is_explained_not_a_traceback(server, child_env):
+    """root once ran `remind`: data/remind.lock is root's 0644, and cron runs as another user."""
+    import shutil
+    import tempfile
+
+    mailbox, port = server
+    base = Path(tempfile.mkdtemp(prefix="gdc-lock-", dir="/tmp"))
+    try:
+        base.chmod(0o755)
+        ws = make_workspace(base / "ws")
+        write_remind_config(ws, port)
+        for path in (base, *base.rglob("*")):
+            os.chown(path, 65534, 65534)
+        lock = ws / "data" / "remind.lock"
+        lock.write_text("4242\n", encoding="utf-8")  # root's, as `sudo gdcomply remind` leaves it
+        lock.chmod(0o644)
+        env = {**child_env, "HOME": str(base), "GDCOMPLY_HOME": str(base / "home"),
+               "GDCOMPLY_CACHE_DIR": str(base / "cache")}  # fmt: skip
+        result = subprocess.run(
+            ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+             sys.executable, "-m", "gdcomply", "remind", "--workspace", str(ws), "--as-of", "2026-06-01"],
+            env=env, cwd=base, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+    finally:
+        shutil.rmtree(base)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith(
+        f"错误：无法打开提醒的运行锁文件 {lock}：当前用户 nobody 没有写入权限（它属于用户 root，"
+        f"可能有人曾用 root 等其他账户运行过“gdcomply remind”，或文件被设为不可修改）。本次没有发送任何提醒。"
+        f"请让管理员执行“chown nobody {lock}”"
+    )
+    assert mailbox.received == []

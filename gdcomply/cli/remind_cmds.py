@@ -31,7 +31,7 @@ from gdcomply.cli.common import (
     now,
     write_json,
 )
-from gdcomply.errors import GdcomplyError, MailError, UsageError
+from gdcomply.errors import ConfigError, GdcomplyError, MailError, UsageError
 
 if TYPE_CHECKING:
     from gdcomply.ledger import Ledger
@@ -54,8 +54,12 @@ def run_lock(path: Path, wait_seconds: float) -> Iterator[None]:
     """One reminder run per workspace at a time: a second one waits up to wait_seconds, then gives up."""
     import fcntl
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+", encoding="utf-8") as handle:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - closed by the with below
+    except OSError as exc:
+        raise ConfigError(_lock_problem(path, exc)) from None
+    with handle:
         deadline = time.monotonic() + wait_seconds
         told = False
         while True:
@@ -84,6 +88,36 @@ def run_lock(path: Path, wait_seconds: float) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _lock_problem(path: Path, exc: OSError) -> str:
+    """Why the run lock cannot be opened and how to fix it (typically: root once ran remind)."""
+    import getpass
+
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = str(os.getuid())
+    owner = ""
+    try:
+        import pwd
+
+        uid = path.stat().st_uid
+        try:
+            owner = pwd.getpwuid(uid).pw_name
+        except KeyError:
+            owner = str(uid)
+    except OSError:
+        pass
+    if isinstance(exc, PermissionError):
+        whose = f"它属于用户 {owner}，" if owner and owner != user else ""
+        return (
+            f"无法打开提醒的运行锁文件 {path}：当前用户 {user} 没有写入权限（{whose}可能有人曾用 root 等其他账户运行过"
+            f"“gdcomply remind”，或文件被设为不可修改）。本次没有发送任何提醒。"
+            f"请让管理员执行“chown {user} {path}”（或删除该文件：“rm {path}”，下次运行会重新创建；"
+            f"若设置了不可修改属性，先执行“chattr -i {path}”），并确认 {path.parent} 目录对 {user} 可写"
+        )
+    return f"无法打开提醒的运行锁文件 {path}：{exc.strerror or exc}。本次没有发送任何提醒"
 
 
 def remind_command(
