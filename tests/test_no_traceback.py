@@ -162,7 +162,7 @@ def test_every_command_with_bad_input_says_one_chinese_line_never_a_traceback(cl
 
 def test_the_issues_examples(cli, workspace):
     assert cli(["check", "--horizon", "9999999999"]).stderr.startswith(
-        "错误：参数值无效：--horizon（9999999999 超出范围，应为 0 到 1000）")
+        "错误：参数值无效：--horizon（9999999999 超出范围，应不大于 1000）")
     result = cli(["withdraw", HUGE, "--reason", "x"])
     assert (result.exit_code, result.stderr.splitlines()[0]) == (
         2, f"错误：参数值无效：submission_id（{HUGE} 超出范围，应为 1 到 9223372036854775807）")

@@ -312,7 +312,7 @@ class FailOn(str, Enum):
 def check_command(
     as_of: AsOfOption = None,
     party: Annotated[Optional[str], typer.Option("--party", help="只看与该单位有关的事项。")] = None,
-    horizon: Annotated[int, typer.Option("--horizon", min=0, max=1000, help="“即将到期”的范围：剩余工作日数（默认 5）。")] = 5,
+    horizon: Annotated[int, typer.Option("--horizon", max=1000, help="“即将到期”的范围：剩余工作日数（默认 5）。")] = 5,
     show_all: Annotated[bool, typer.Option("--all", help="列出本年度的全部事项。")] = False,
     output_format: Annotated[TableOrJson, typer.Option("--format", help="输出格式。")] = TableOrJson.table,
     fail_on: Annotated[
