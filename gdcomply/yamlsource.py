@@ -189,9 +189,12 @@ def _convert(node: Any, path: str, source: str, constructor: Any, problems: Prob
     if isinstance(node, yaml.MappingNode):
         result: dict[str, Node] = {}
         for key_node, value_node in node.value:
+            key_line, key_column = key_node.start_mark.line + 1, key_node.start_mark.column + 1
+            if not isinstance(key_node, yaml.ScalarNode):  # "? [a, b]: x": never a key of these files
+                problems.add(None, "键应为文字，不能是列表或映射", where=f"{source}:{key_line}:{key_column}", path=path)
+                continue
             key = str(_construct(key_node, constructor))
             child_path = f"{path}.{key}" if path else key
-            key_line, key_column = key_node.start_mark.line + 1, key_node.start_mark.column + 1
             if key in result:
                 problems.add(
                     None,

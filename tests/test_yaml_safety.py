@@ -76,3 +76,13 @@ def test_an_anchor_without_alias_and_ordinary_nesting_still_load(tmp_path):
     path = tmp_path / "targets.yaml"
     path.write_text("limits: &l\n  residential: 5\n", encoding="utf-8")
     assert load_targets(path).residential_limit == 5
+
+
+def test_a_list_or_mapping_as_a_key_is_reported_not_shown_as_python(tmp_path):
+    from gdcomply.targets import load_targets
+
+    path = tmp_path / "targets.yaml"
+    path.write_text("limits:\n  ? [residential, x]\n  : 5\n", encoding="utf-8")
+    with pytest.raises(GdcomplyError) as raised:
+        load_targets(path)
+    assert str(raised.value).splitlines()[1] == f"{path}:2:5: limits: 键应为文字，不能是列表或映射"
