@@ -427,7 +427,11 @@ def _open_workbook(path: Path, shown: str) -> Any:
     if size == 0:
         raise InputError(f"{shown}: 文件是空的（0 字节），不是 Excel 工作簿")
     try:
-        return CalamineWorkbook.from_path(str(path))
+        if _utf8_name(path):
+            return CalamineWorkbook.from_path(str(path))
+        # calamine takes a UTF-8 path; a name from a GBK zip (surrogate escapes) is opened here
+        with path.open("rb") as handle:
+            return CalamineWorkbook.from_filelike(handle)
     except CalamineError:
         if _looks_like_text(path):
             raise InputError(f"{shown}: 这是文本文件而不是 Excel 工作簿；如果是 CSV，请把扩展名改为 .csv") from None
@@ -436,6 +440,14 @@ def _open_workbook(path: Path, shown: str) -> Any:
         ) from None
     except OSError as exc:
         raise InputError(f"无法读取文件 {shown}：{exc.strerror or exc}") from None
+
+
+def _utf8_name(path: Path) -> bool:
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _looks_like_text(path: Path) -> bool:

@@ -22,7 +22,6 @@ from gdcomply.yamlsource import Node, Problems
 
 PARTY_IDS_HINT = "bureau、company、guiyuan、gongdian"
 _MONTH_DAY = re.compile(r"^(\d{1,2})-(\d{1,2})$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 _TOP_KEYS = frozenset({"version", "defaults", "parties", "obligations"})
 _DEFAULT_KEYS = frozenset({"roll", "min_gap_working_days"})
@@ -42,6 +41,10 @@ class Contact:
     name: str
     email: str
     role: str = ""
+    # why no mail can be sent to this contact ("FILE:LINE:COLUMN: path: message"), or "".
+    # A bad address is not fatal to the calendar: `validate` reports it, and `remind` sends
+    # everyone else's mail and names this contact as not sent (one typo must not stop the rest).
+    problem: str = ""
 
 
 @dataclass(frozen=True)
@@ -144,6 +147,10 @@ class Calendar:
     min_gap: int
     parties: dict[str, Party]
     obligations: tuple[Obligation, ...]
+
+    def contact_problems(self) -> tuple[str, ...]:
+        """Every contact that cannot be mailed, with where it is and why."""
+        return tuple(c.problem for p in self.parties.values() for c in p.contacts if c.problem)
 
     def party_name(self, party_id: str | None) -> str:
         if party_id is None:
@@ -363,7 +370,7 @@ def _parse(root: Node | None, path: Path, problems: Problems, shown: str) -> Cal
     yamlsource.check_keys(root, _TOP_KEYS, problems)
     version = root.get("version")
     if version is not None and version.value != 1:
-        problems.add(version, f"不支持的版本“{version.value}”，本程序只认识 version: 1")
+        problems.add(version, f"不支持的版本“{version.shown}”，本程序只认识 version: 1")
 
     roll, min_gap = Roll.PRECEDING, 1
     defaults = root.get("defaults")
@@ -399,7 +406,7 @@ def _roll(node: Node | None, problems: Problems) -> Roll | None:
     except ValueError:
         problems.add(
             node,
-            f"顺延规则“{node.value}”无效，应为 preceding（提前到前一个工作日）、"
+            f"顺延规则“{node.shown}”无效，应为 preceding（提前到前一个工作日）、"
             f"following（顺延到后一个工作日）或 none（不调整）",
         )
         return None
@@ -409,7 +416,10 @@ def _non_negative_int(node: Node | None, problems: Problems, default: int) -> in
     if node is None:
         return default
     if isinstance(node.value, bool) or not isinstance(node.value, int) or node.value < 0:
-        problems.add(node, f"“{node.value}”应为不小于 0 的整数（工作日数）")
+        problems.add(node, f"“{node.shown}”应为不小于 0 的整数（工作日数）")
+        return default
+    if node.value > 250:  # about a year of working days; more would run past the calendar's range
+        problems.add(node, f"“{node.shown}”太大，应为 0 到 250 之间的整数（工作日数）")
         return default
     return node.value
 
@@ -457,12 +467,47 @@ def _parse_contact(node: Node, problems: Problems) -> Contact | None:
     email = yamlsource.expect_str(email_node, problems) if email_node else None
     role_node = node.get("role")
     role = yamlsource.expect_str(role_node, problems) if role_node else None
-    if email is not None and not _EMAIL.match(email):
-        problems.add(email_node, f"“{email}”不是有效的邮箱地址")
-        return None
     if name is None or email is None:
         return None
-    return Contact(name, email, role or "")
+    problem = ""
+    name_problem, email_problem = display_name_problem(name), address_problem(email)
+    if email_problem and email_node is not None:
+        problem = f"{email_node.where}: {email_node.path}: {email_problem}"
+    elif name_problem and name_node is not None:
+        problem = f"{name_node.where}: {name_node.path}: {name_problem}"
+    return Contact(name, email, role or "", problem)
+
+
+def address_problem(text: str) -> str | None:
+    """Why text is not one plain mail address (user@example.com), in Chinese; None if it is one.
+
+    The stdlib's RFC 5322 parser (email.headerregistry) decides, plus what a mail server here
+    needs: a dot in the domain and an ASCII user name (no SMTPUTF8).
+    """
+    from email import errors
+    from email.headerregistry import Address
+
+    hint = "应只写一个邮箱地址，如 zhangsan@example.com（不要加姓名、尖括号、逗号、分号或空格）"
+    if any(ord(c) < 32 or ord(c) == 127 for c in text):
+        return f"邮箱地址中有换行或控制字符：{hint}"
+    try:
+        address = Address(addr_spec=text)
+    except (ValueError, IndexError, errors.MessageError):
+        return f"“{text}”不是有效的邮箱地址：{hint}"
+    domain = address.domain
+    if (
+        address.addr_spec != text or not address.username or not address.username.isascii()
+        or "." not in domain or domain.startswith(("[", "-", ".")) or domain.endswith((".", "-"))
+    ):  # fmt: skip
+        return f"“{text}”不是有效的邮箱地址：{hint}"
+    return None
+
+
+def display_name_problem(text: str) -> str | None:
+    """A name shown in a To: header must be one line of text."""
+    if any(ord(c) < 32 or ord(c) == 127 for c in text):
+        return "姓名中有换行或控制字符（请改为一行文字）"
+    return None
 
 
 def _party_ref(node: Node, known: set[str], problems: Problems) -> str | None:
@@ -546,7 +591,7 @@ def _year(node: Node, problems: Problems) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int) or not (
         RANGE_START.year <= value <= RANGE_END.year
     ):
-        problems.add(node, f"“{value}”不是 {RANGE_START.year} 至 {RANGE_END.year} 之间的年份")
+        problems.add(node, f"“{node.shown}”不是 {RANGE_START.year} 至 {RANGE_END.year} 之间的年份")
         return None
     return value
 
@@ -698,7 +743,7 @@ def _parse_rounds(node: Node | None, step_keys: set[str], problems: Problems) ->
 
 def _month_day(node: Node, problems: Problems) -> MonthDay | None:
     value = node.value
-    text = value.isoformat() if isinstance(value, date) else str(value)
+    text = value.isoformat() if isinstance(value, date) else node.shown
     match = _MONTH_DAY.match(text)
     if not match:
         problems.add(node, f"“{text}”不是月-日格式的日期（应为 MM-DD，如 06-08）")

@@ -134,19 +134,32 @@ class DeliveryFailure:
 
 
 class _Failed(Exception):
-    """A delivery step failed; `broken` when the connection cannot be used any more."""
+    """A delivery step failed; `broken` when the connection cannot be used any more;
+    `closed_by_server` when the server said 421 (closing the channel): worth one more try."""
 
-    def __init__(self, reason: str, *, broken: bool) -> None:
+    def __init__(self, reason: str, *, broken: bool, closed_by_server: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
         self.broken = broken
+        self.closed_by_server = closed_by_server
+
+
+SERVICE_CLOSING = 421  # RFC 5321 4.2.3: "Service not available, closing transmission channel"
 
 
 class _Scrubber:
-    """Removes the password (as typed, and as it travels in AUTH PLAIN/LOGIN) from a text."""
+    """Removes the password (as typed, and as it travels in AUTH PLAIN/LOGIN) from a text.
+
+    It runs on the text exactly as the server or the library gave it, before any
+    reformatting, and then also matches each secret with its runs of whitespace collapsed
+    (a reply's whitespace may already have been folded by the server or by smtplib), so a
+    password containing spaces, tabs or newlines is removed in either shape.
+    """
 
     def __init__(self, credentials: Credentials | None) -> None:
-        self._secrets: list[str] = []
+        import re
+
+        self._patterns: list[re.Pattern[str]] = []
         if credentials is not None:
             pw = credentials.password
             forms = {
@@ -155,17 +168,25 @@ class _Scrubber:
                 base64.b64encode(f"\0{credentials.user}\0{pw}".encode()).decode(),
                 base64.b64encode(f"{credentials.user}\0{credentials.user}\0{pw}".encode()).decode(),
             }
-            self._secrets = sorted((s for s in forms if s), key=len, reverse=True)
+            for secret in sorted((s for s in forms if s.strip()), key=len, reverse=True):
+                # each run of whitespace in the secret matches any run of whitespace (or none
+                # at the ends of a folded line), so "pw with  tabs" is found as "pw with tabs"
+                words = secret.split()
+                body = r"\s*".join(re.escape(word) for word in words) if len(words) > 1 else re.escape(secret.strip())
+                self._patterns.append(re.compile(body))
+                if secret != secret.strip() or len(words) > 1:
+                    self._patterns.append(re.compile(re.escape(secret)))
 
     def __call__(self, text: str) -> str:
-        for secret in self._secrets:
-            text = text.replace(secret, "***")
+        for pattern in self._patterns:
+            text = pattern.sub("***", text)
         return text
 
 
-def _reply(code: int, message: bytes | str) -> str:
-    text = message.decode("utf-8", "replace") if isinstance(message, bytes) else str(message)
-    return f"{code} {' '.join(text.split())}".strip()
+def _reply(code: int, message: bytes | str, scrub: Callable[[str], str]) -> str:
+    """A server reply for a message: scrubbed first, then its whitespace folded to one line."""
+    text = scrub(message.decode("utf-8", "replace") if isinstance(message, bytes) else str(message))
+    return scrub(f"{code} {' '.join(text.split())}".strip())
 
 
 class _Connection:
@@ -203,7 +224,7 @@ class _Connection:
         except smtplib.SMTPAuthenticationError as exc:
             self.close()
             raise _Failed(
-                f"邮件服务器 {self.where} 拒绝登录（{self.scrub(_reply(exc.smtp_code, exc.smtp_error))}）："
+                f"邮件服务器 {self.where} 拒绝登录（{_reply(exc.smtp_code, exc.smtp_error, self.scrub)}）："
                 f"请检查环境变量 {ENV_USER} 和 {ENV_PASSWORD}",
                 broken=True,
             ) from None
@@ -219,24 +240,39 @@ class _Connection:
         if self.smtp is None:
             self.open()
         assert self.smtp is not None and self.settings.sender_address is not None
+        scrub = self.scrub
         try:
             self.smtp.send_message(outgoing.message, self.settings.sender_address, [outgoing.recipient])
         except smtplib.SMTPRecipientsRefused as exc:
             code, reply = next(iter(exc.recipients.values()), (0, b""))
-            raise _Failed(f"邮件服务器拒收收件人 {outgoing.recipient}（{self.scrub(_reply(code, reply))}）", broken=False) from None
+            if code == SERVICE_CLOSING:
+                raise self._closing(code, reply) from None
+            raise _Failed(f"邮件服务器拒收收件人 {outgoing.recipient}（{_reply(code, reply, scrub)}）", broken=False) from None
         except smtplib.SMTPSenderRefused as exc:
+            if exc.smtp_code == SERVICE_CLOSING:
+                raise self._closing(exc.smtp_code, exc.smtp_error) from None
             raise _Failed(
-                f"邮件服务器拒绝发件人 {exc.sender}（{self.scrub(_reply(exc.smtp_code, exc.smtp_error))}）",
-                broken=False,
+                f"邮件服务器拒绝发件人 {exc.sender}（{_reply(exc.smtp_code, exc.smtp_error, scrub)}）", broken=False
             ) from None
-        except smtplib.SMTPDataError as exc:
-            raise _Failed(f"邮件服务器拒收邮件（{self.scrub(_reply(exc.smtp_code, exc.smtp_error))}）", broken=False) from None
         except smtplib.SMTPResponseException as exc:
+            if exc.smtp_code == SERVICE_CLOSING:
+                raise self._closing(exc.smtp_code, exc.smtp_error) from None
+            if isinstance(exc, smtplib.SMTPDataError):
+                raise _Failed(f"邮件服务器拒收邮件（{_reply(exc.smtp_code, exc.smtp_error, scrub)}）", broken=False) from None
             self.close()
-            raise _Failed(f"邮件服务器返回错误（{self.scrub(_reply(exc.smtp_code, exc.smtp_error))}）", broken=True) from None
+            raise _Failed(f"邮件服务器返回错误（{_reply(exc.smtp_code, exc.smtp_error, scrub)}）", broken=True) from None
         except Exception as exc:  # noqa: BLE001 - a dropped or timed-out connection
             self.close()
             raise _Failed(f"发送时与邮件服务器 {self.where} 的连接中断：{self._describe(exc)}", broken=True) from None
+
+    def _closing(self, code: int, reply: bytes | str) -> _Failed:
+        """421 to MAIL, RCPT or DATA: the server closed the channel (smtplib closed its side)."""
+        self.close()
+        return _Failed(
+            f"邮件服务器 {self.where} 暂时不可用，关闭了连接（{_reply(code, reply, self.scrub)}）",
+            broken=True,
+            closed_by_server=True,
+        )
 
     def _describe(self, exc: BaseException) -> str:
         # smtplib turns a read timeout into SMTPServerDisconnected; the timeout is its context.
@@ -251,7 +287,7 @@ class _Connection:
         if isinstance(exc, smtplib.SMTPServerDisconnected):
             return "服务器断开了连接"
         if isinstance(exc, smtplib.SMTPResponseException):
-            return self.scrub(_reply(exc.smtp_code, exc.smtp_error))
+            return _reply(exc.smtp_code, exc.smtp_error, self.scrub)
         if isinstance(exc, OSError) and exc.strerror:
             return self.scrub(exc.strerror)
         return self.scrub(f"{type(exc).__name__}: {exc}")
@@ -266,6 +302,16 @@ class _Connection:
             smtp.close()
 
 
+def _attempt(connection: _Connection, item: Outgoing) -> tuple[_Failed | None, bool]:
+    """Send one message: (the failure or None, whether this attempt had to open the connection)."""
+    opening = connection.smtp is None
+    try:
+        connection.send(item)
+    except _Failed as failed:
+        return failed, opening
+    return None, opening
+
+
 def deliver(
     outgoing: Sequence[Outgoing],
     settings: SmtpSettings,
@@ -275,7 +321,9 @@ def deliver(
     """Send every message; call on_accepted(message) as soon as the server has accepted it.
 
     A connection that cannot be opened fails every remaining message with the same reason;
-    one that drops in the middle is opened again once for the next message.
+    one that drops in the middle is opened again once for the next message. A 421 (the
+    server closing the channel, e.g. on overload or shutdown) to MAIL, RCPT or DATA means the
+    message was not accepted: it is tried once more on a new connection, and the run goes on.
     """
     scrub = _Scrubber(credentials)
     connection = _Connection(settings, credentials, scrub)
@@ -286,10 +334,10 @@ def deliver(
             if unreachable is not None:
                 failures.append(DeliveryFailure(item, unreachable))
                 continue
-            opening = connection.smtp is None
-            try:
-                connection.send(item)
-            except _Failed as failed:
+            failed, opening = _attempt(connection, item)
+            if failed is not None and failed.closed_by_server:
+                failed, opening = _attempt(connection, item)  # on a new connection
+            if failed is not None:
                 failures.append(DeliveryFailure(item, failed.reason))
                 if failed.broken and opening:
                     unreachable = failed.reason  # the server is down or refuses us: stop trying

@@ -8,12 +8,14 @@ name and password are never read from here: only from the environment (see gdcom
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from email.utils import parseaddr
 from enum import Enum
 from pathlib import Path
 
 from gdcomply import yamlsource
+from gdcomply.calendar import address_problem, display_name_problem
 from gdcomply.errors import ConfigError
 from gdcomply.yamlsource import Node, Problems
 
@@ -23,6 +25,8 @@ DEFAULT_ESCALATE_AFTER = 1
 DEFAULT_ESCALATE_TO = "company"
 DEFAULT_LOCK_WAIT_SECONDS = 60.0
 DEFAULT_TIMEOUT_SECONDS = 30.0
+MAX_SECONDS = 3600  # timeout_seconds and lock_wait_seconds: an hour is more than any run needs
+MAX_WORKING_DAYS = 250  # about a year of working days: the most any reminder rule can mean
 
 _TOP_KEYS = frozenset(
     {"version", "lead_working_days", "overdue_every_working_days", "escalation", "send_on_non_working_days",
@@ -106,7 +110,7 @@ def _parse(root: Node | None, path: Path, problems: Problems) -> RemindConfig:
     _check_keys(root, _TOP_KEYS, problems)
     version = root.get("version")
     if version is not None and version.value != 1:
-        problems.add(version, f"不支持的版本“{version.value}”，本程序只认识 version: 1")
+        problems.add(version, f"不支持的版本“{version.shown}”，本程序只认识 version: 1")
 
     leads = _leads(root.get("lead_working_days"), problems)
     every = _int(root.get("overdue_every_working_days"), problems, DEFAULT_OVERDUE_EVERY, minimum=0)
@@ -150,26 +154,29 @@ def _smtp(node: Node | None, problems: Problems, default: SmtpSettings) -> SmtpS
     security_node = node.get("security")
     if security_node is not None:
         try:
+            if security_node.kind != "scalar":
+                raise ValueError(security_node.kind)
             security = Security(str(security_node.value))
         except ValueError:
             problems.add(
                 security_node,
-                f"加密方式“{security_node.value}”无效，应为 starttls（587 端口常用）、ssl（465 端口常用）"
+                f"加密方式“{security_node.shown}”无效，应为 starttls（587 端口常用）、ssl（465 端口常用）"
                 f"或 none（不加密，只适合本机或内网中继）",
             )
     port = security.default_port
     port_node = node.get("port")
     if port_node is not None and port_node.value is not None:
-        port = _int(port_node, problems, port, minimum=1)
-        if port > 65535:
-            problems.add(port_node, f"端口“{port}”无效，应为 1 到 65535")
+        if isinstance(port_node.value, int) and not isinstance(port_node.value, bool) and port_node.value > 65535:
+            problems.add(port_node, f"端口“{port_node.shown}”无效，应为 1 到 65535")
+        else:
+            port = _int(port_node, problems, port, minimum=1, maximum=65535)
     sender_name, sender_address = "", None
     sender_node = node.get("sender")
     if sender_node is not None and sender_node.value not in (None, ""):
         text = yamlsource.expect_str(sender_node, problems, required_text="发件人（如 获得电力提醒 <noreply@example.com>）")
         if text is not None:
             sender_name, address = parseaddr(text)
-            if "@" not in address or " " in address:
+            if not address or address_problem(address) or display_name_problem(sender_name):
                 problems.add(sender_node, f"“{text}”不是有效的发件人，应写作“名称 <邮箱>”或只写邮箱")
             else:
                 sender_address = address
@@ -191,18 +198,21 @@ def _leads(node: Node | None, problems: Problems) -> tuple[int, ...]:
         if value < 0:
             continue
         if value in leads:
-            problems.add(child, f"重复的提前天数 {value}")
+            problems.add(child, f"重复的提前天数 {child.shown}")
             continue
         leads.append(value)
     return tuple(sorted(leads, reverse=True))
 
 
-def _int(node: Node | None, problems: Problems, default: int, *, minimum: int) -> int:
+def _int(node: Node | None, problems: Problems, default: int, *, minimum: int, maximum: int = MAX_WORKING_DAYS) -> int:
     if node is None:
         return default
     value = node.value
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        problems.add(node, f"“{value}”应为不小于 {minimum} 的整数")
+        problems.add(node, f"“{node.shown}”应为不小于 {minimum} 的整数")
+        return default
+    if value > maximum:
+        problems.add(node, f"“{node.shown}”太大，应为 {minimum} 到 {maximum} 之间的整数")
         return default
     return value
 
@@ -211,8 +221,12 @@ def _seconds(node: Node | None, problems: Problems, default: float, *, allow_zer
     if node is None:
         return default
     value = node.value
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or (value == 0 and not allow_zero):
-        problems.add(node, f"“{value}”应为{'不小于' if allow_zero else '大于'} 0 的秒数")
+    # .nan, .inf and 1e999 are floats too: a NaN timeout would wait forever, silently
+    if (
+        isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
+        or value < 0 or (value == 0 and not allow_zero) or value > MAX_SECONDS
+    ):  # fmt: skip
+        problems.add(node, f"“{node.shown}”应为{'不小于' if allow_zero else '大于'} 0、不超过 {MAX_SECONDS} 的秒数")
         return default
     return float(value)
 
@@ -221,7 +235,7 @@ def _bool(node: Node | None, problems: Problems, default: bool) -> bool:
     if node is None:
         return default
     if not isinstance(node.value, bool):
-        problems.add(node, f"“{node.value}”应为 true 或 false")
+        problems.add(node, f"“{node.shown}”应为 true 或 false")
         return default
     return node.value
 

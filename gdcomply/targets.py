@@ -20,6 +20,7 @@ from gdcomply.applications import APPLICATION_COLUMNS, PAUSE_COLUMNS
 from gdcomply.yamlsource import Node, Problems
 
 _DEFAULT_UNITS = MappingProxyType({"guiyuan": ("桂源公司",), "gongdian": ("供电公司",)})
+MAX_WHOLE_NUMBER = 1000  # working days, visits, steps: larger is a typo (and past the calendar's range)
 _PARTY_ID = re.compile(r"[a-z][a-z0-9-]*\Z")
 
 
@@ -149,10 +150,13 @@ def _whole_number(node: Node, problems: Problems, *, allow_empty: bool, minimum:
             problems.add(node, "不能为空，应为整数")
         return None
     if node.kind != "scalar" or isinstance(value, bool) or not isinstance(value, int):
-        problems.add(node, f"“{_shown(node)}”应为整数")
+        problems.add(node, f"“{node.shown}”应为整数")
         return None
     if value < minimum:
-        problems.add(node, f"{value} 应不小于 {minimum}")
+        problems.add(node, f"{node.shown} 应不小于 {minimum}")
+        return None
+    if value > MAX_WHOLE_NUMBER:
+        problems.add(node, f"{node.shown} 太大，应为 {minimum} 到 {MAX_WHOLE_NUMBER} 之间的整数")
         return None
     return value
 
@@ -165,10 +169,10 @@ def _decimal(node: Node, problems: Problems) -> Decimal | None:
     try:
         amount = Decimal(str(value))
     except InvalidOperation:
-        problems.add(node, f"“{value}”不是数字")
+        problems.add(node, f"“{node.shown}”不是数字")
         return None
     if not amount.is_finite() or amount < 0:
-        problems.add(node, f"“{value}”应为不小于 0 的数字")
+        problems.add(node, f"“{node.shown}”应为不小于 0 的数字")
         return None
     return amount
 
@@ -234,10 +238,3 @@ def _columns(section: Node, problems: Problems) -> Mapping[str, tuple[str, ...]]
         columns[key] = names
     return MappingProxyType(columns)
 
-
-def _shown(node: Node) -> str:
-    if node.kind == "map":
-        return "映射"
-    if node.kind == "seq":
-        return "列表"
-    return str(node.value)

@@ -1,6 +1,7 @@
 """YAML read with positions, so every config problem can say FILE:LINE:COLUMN: field.path.
 
-Only the config loaders (calendar.py, holidayfile.py, workspace settings) use this module.
+Only the config loaders (calendar.py, holidayfile.py, targets.py, remindconfig.py, notes.py) use
+this module; it refuses aliases and deep nesting (see `_refuse_aliases_and_depth`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,16 @@ class Node:
     kind: str  # "scalar" | "map" | "seq"
     key_line: int = 0  # where this value's key is, for a value of a mapping (0: not one)
     key_column: int = 0
+    text: str = ""  # a scalar as the user wrote it (".nan", "0x1F", "2018-02-30")
+
+    @property
+    def shown(self) -> str:
+        """The value as the user wrote it, for messages: never a Python repr of Nodes."""
+        if self.kind == "map":
+            return "映射（键: 值）"
+        if self.kind == "seq":
+            return "列表"
+        return self.text
 
     @property
     def where(self) -> str:
@@ -95,6 +106,10 @@ def load(path: Path, display: str | None = None) -> tuple[Node | None, Problems]
         return None, problems
     loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
+        refused = _refuse_aliases_and_depth(text, loader_cls, shown)
+        if refused is not None:
+            problems.items.append(refused)
+            return None, problems
         root = yaml.compose(text, Loader=loader_cls)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -110,6 +125,42 @@ def load(path: Path, display: str | None = None) -> tuple[Node | None, Problems]
     return _convert(root, "", shown, constructor, problems), problems
 
 
+MAX_DEPTH = 32  # the deepest real settings file nests 6 levels; 1000 would overflow the stack
+
+
+def _refuse_aliases_and_depth(text: str, loader_cls: Any, shown: str) -> Problem | None:
+    """Refuse aliases and deep nesting before anything is built from the document.
+
+    An alias (*name) lets a few hundred bytes expand into gigabytes ("billion laughs") or
+    refer to itself (an endless structure); a document nested thousands deep overflows the
+    stack. These files have no use for either, so the event stream (flat, linear time) is
+    checked first, and composing starts only when it is clean.
+    """
+    import yaml
+
+    depth = 0
+    for event in yaml.parse(text, Loader=loader_cls):
+        if isinstance(event, yaml.AliasEvent):
+            return Problem(
+                _mark(shown, event.start_mark),
+                f"不支持 YAML 别名“*{event.anchor}”：请把引用的内容直接写出来（设置文件中不使用 & 锚点和 * 别名）",
+            )
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return Problem(
+                    _mark(shown, event.start_mark),
+                    f"嵌套层数超过 {MAX_DEPTH} 层：设置文件不需要这么深的结构（请检查缩进或括号）",
+                )
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    return None
+
+
+def _mark(shown: str, mark: Any) -> str:
+    return f"{shown}:{mark.line + 1}:{mark.column + 1}" if mark is not None else shown
+
+
 # PyYAML's most common complaints, in the words a person editing the file needs.
 _YAML_PROBLEMS = (
     ("did not find expected key", "缩进不一致或缺少“键:”（检查这一行和上一行的缩进）"),
@@ -120,6 +171,7 @@ _YAML_PROBLEMS = (
     ("did not find expected ',' or ']'", "方括号 [ ] 没有闭合，或两项之间缺少逗号"),
     ("did not find expected node content", "缺少值（如列表项“-”后面是空的，或多了一个逗号）"),
     ("found unexpected end of stream", "文件意外结束（引号或括号没有闭合）"),
+    ("exceeded maximum nesting depth", "嵌套层数过多（请检查括号是否成对）"),
 )
 
 
@@ -137,9 +189,12 @@ def _convert(node: Any, path: str, source: str, constructor: Any, problems: Prob
     if isinstance(node, yaml.MappingNode):
         result: dict[str, Node] = {}
         for key_node, value_node in node.value:
+            key_line, key_column = key_node.start_mark.line + 1, key_node.start_mark.column + 1
+            if not isinstance(key_node, yaml.ScalarNode):  # "? [a, b]: x": never a key of these files
+                problems.add(None, "键应为文字，不能是列表或映射", where=f"{source}:{key_line}:{key_column}", path=path)
+                continue
             key = str(_construct(key_node, constructor))
             child_path = f"{path}.{key}" if path else key
-            key_line, key_column = key_node.start_mark.line + 1, key_node.start_mark.column + 1
             if key in result:
                 problems.add(
                     None,
@@ -158,7 +213,7 @@ def _convert(node: Any, path: str, source: str, constructor: Any, problems: Prob
             for i, child in enumerate(node.value)
         ]
         return Node(items, line, column, path, source, "seq")
-    return Node(_construct(node, constructor), line, column, path, source, "scalar")
+    return Node(_construct(node, constructor), line, column, path, source, "scalar", text=str(node.value))
 
 
 def _construct(node: Any, constructor: Any) -> Any:

@@ -60,7 +60,7 @@ def test_xlsx_and_csv_of_the_same_data_give_identical_json(files, capsys):
     assert (code, err) == (0, "")
     assert from_xlsx == from_csv
     payload = json.loads(from_xlsx)
-    assert list(payload) == ["period", "unit", "rows", "classes", "problems"]
+    assert list(payload) == ["period", "unit", "rows", "classes", "problems", "problem_count"]
     assert (payload["period"], payload["unit"], payload["rows"]) == (
         "2026-H2", None, {"read": 11, "valid": 11, "rejected": 0})
     residential = payload["classes"]["residential"]
@@ -76,7 +76,7 @@ def test_stats_lists_a_huge_cost_instead_of_crashing(files, capsys):
     write_csv(files / "big.csv", [*ROWS[:4], row("BIG", "桂源公司", "低压非居民新装", D(2026, 9, 28), D(2026, 10, 10),
                                                small_micro="是", cost="1e30")])
     code, out, err = run_cli(capsys, "applications", "stats", "big.csv", "--period", "2026-H2", "--format", "json")
-    assert (code, err) == (0, "")
+    assert (code, err) == (1, "")  # a rejected row
     payload = json.loads(out)
     assert payload["problems"] == [
         {"where": "big.csv:6", "message": "接电费用(元): 数值过大（超过 100 亿元）：“1e30”，请核对是否填错"}]
@@ -111,14 +111,14 @@ def test_stats_table_shows_targets_and_verdicts(files, capsys):
 def test_stats_lists_rejected_rows_on_stderr_and_still_measures(files, capsys):
     write_csv(files / "bad.csv", [*ROWS[:3], row("BAD", "桂源公司", "低压居民新装", "2026-10-40")])
     code, out, err = run_cli(capsys, "applications", "stats", "bad.csv", "--period", "2026-H2")
-    assert code == 0
+    assert code == 1
     assert "读取 4 行，有效 3 行，有问题未计入 1 行。" in out
     assert err == (
         "注意：有 1 行数据有问题，未参与计算（共 1 处问题）：\n"
         "  bad.csv:5: 受理日期: “2026-10-40”不是有效的日期（2026 年没有 10 月 40 日）\n"
     )
     code, out, err = run_cli(capsys, "applications", "stats", "bad.csv", "--format", "json")
-    assert (code, err) == (0, "")
+    assert (code, err) == (1, "")
     assert json.loads(out)["problems"] == [
         {"where": "bad.csv:5", "message": "受理日期: “2026-10-40”不是有效的日期（2026 年没有 10 月 40 日）"}
     ]
@@ -153,19 +153,44 @@ def test_unusable_file_exits_1(files, capsys):
 def test_targets_from_the_workspace_config(files, capsys):
     config = files / "ws" / "config"
     config.mkdir(parents=True)
+    (config / "deadlines.yaml").write_text("", encoding="utf-8")
     (config / "targets.yaml").write_text("limits:\n  residential: 5\n", encoding="utf-8")
     code, out, _ = run_cli(capsys, "applications", "stats", "data.xlsx", "--period", "2026-H2", "--format", "json",
                            "--workspace", "ws")
     assert (code, json.loads(out)["classes"]["residential"]["over_limit"]) == (0, 2)  # 6 and 23 > 5
-    (config / "deadlines.yaml").write_text("", encoding="utf-8")
     code, out, _ = run_cli(capsys, "applications", "stats", "data.xlsx", "--period", "2026-H2", "--format", "json",
                            "--config", "ws/config/deadlines.yaml")
     assert json.loads(out)["classes"]["residential"]["limit"] == 5
     (config / "targets.yaml").write_text("limits:\n  residental: 5\n", encoding="utf-8")
     code, out, err = run_cli(capsys, "applications", "stats", "data.xlsx", "--workspace", "ws")
     assert (code, out) == (2, "")
-    assert err.startswith("错误：目标值文件 ws/config/targets.yaml 有错误（共 1 处问题）：\n"
-                          "ws/config/targets.yaml:2:3: limits.residental: 未知的字段“residental”，是否应为“residential”？")
+    shown = config.resolve() / "targets.yaml"
+    assert err.startswith(f"错误：目标值文件 {shown} 有错误（共 1 处问题）：\n"
+                          f"{shown}:2:3: limits.residental: 未知的字段“residental”，是否应为“residential”？")
+
+
+def test_check_and_stats_use_the_workspace_they_run_in(files, capsys, monkeypatch):
+    """Issue 11 item 4: found as `check` finds it (cwd upward, $GDCOMPLY_WORKSPACE), no --workspace needed."""
+    config = files / "ws" / "config"
+    config.mkdir(parents=True)
+    (config / "deadlines.yaml").write_text("", encoding="utf-8")
+    (config / "targets.yaml").write_text("limits:\n  residential: 5\n", encoding="utf-8")
+    # The workspace's 2026 replaces the package's: no National Day, 10-12 and 10-13 off, no make-up days.
+    # X1 (accepted 09-08) has then used (09-08, 10-14] = 16 weekdays in Sep + Oct 1-2, 5-9, 14 = 24, not 22.
+    (config / "holidays.yaml").write_text(
+        "2026:\n  notice: 测试\n  days_off:\n    - 2026-10-12..2026-10-13: 测试假日\n  workdays: []\n",
+        encoding="utf-8",
+    )
+    (files / "ws" / "data.xlsx").write_bytes((files / "data.xlsx").read_bytes())
+    monkeypatch.chdir(files / "ws")
+    code, out, _ = run_cli(capsys, "applications", "stats", "data.xlsx", "--period", "2026-H2", "--format", "json")
+    assert (code, json.loads(out)["classes"]["residential"]["limit"]) == (0, 5)
+    code, out, _ = run_cli(capsys, "applications", "check", "data.xlsx", "--as-of", "2026-10-14", "--format", "json")
+    assert {o["application_id"]: o["working_days"] for o in json.loads(out)["open"]}["X1"] == 24
+    monkeypatch.chdir(files)
+    monkeypatch.setenv("GDCOMPLY_WORKSPACE", str(files / "ws"))
+    code, out, _ = run_cli(capsys, "applications", "stats", "data.xlsx", "--period", "2026-H2", "--format", "json")
+    assert json.loads(out)["classes"]["residential"]["limit"] == 5
 
 
 # -- check ---------------------------------------------------------------------------------
@@ -372,3 +397,32 @@ def test_provisional_year_warns_and_strict_refuses(files, capsys):
     code, out, err = run_cli(capsys, "applications", "stats", "y.csv", "--strict")
     assert (code, out) == (1, "")
     assert err.startswith("错误：严格模式（--strict）下不能使用未公布节假日安排的年份：\n2034 年")
+
+
+def test_a_file_of_bad_rows_shows_the_first_problems_the_count_and_exits_1(files, capsys):
+    """Issue 11 item 5: every row bad printed every problem (221 MB) and exited 0."""
+    bad = [row(f"B{i}", "桂源公司", "低压居民新装", f"2026-13-{i % 28 + 1:02d}") for i in range(500)]
+    write_csv(files / "bad.csv", bad)
+    code, out, err = run_cli(capsys, "applications", "check", "bad.csv", "--as-of", "2026-10-14")
+    assert code == 1
+    assert "未送电的申请 0 件" in out
+    lines = err.splitlines()
+    assert lines[0] == "注意：有 500 行数据有问题，未参与计算（共 500 处问题）："
+    assert lines[1] == "  bad.csv:2: 受理日期: “2026-13-01”不是有效的日期（2026 年没有 13 月 1 日）"
+    assert len(lines) == 1 + 20 + 1
+    assert lines[-1] == "  ……其余 480 处问题未显示；加 --problems 文件名 可把全部问题写入文件。"
+
+    code, out, err = run_cli(capsys, "applications", "stats", "bad.csv", "--problems", "problems.txt")
+    assert code == 1
+    assert err.splitlines()[-1] == "全部问题已写入 problems.txt。"
+    written = (files / "problems.txt").read_text(encoding="utf-8").splitlines()
+    assert len(written) == 500 and written[499].startswith("bad.csv:501: 受理日期: “2026-13-")
+
+    code, out, err = run_cli(capsys, "applications", "check", "bad.csv", "--as-of", "2026-10-14", "--format", "json")
+    payload = json.loads(out)
+    assert (code, err, len(payload["problems"]), payload["problem_count"]) == (1, "", 20, 500)
+
+    code, out, err = run_cli(capsys, "applications", "stats", "bad.csv", "--strict")
+    assert (code, out) == (1, "")
+    assert err.startswith("错误：数据文件有 500 处问题，--strict 模式下不做计算（500 行受影响）：\n")
+    assert len(err.splitlines()) == 22

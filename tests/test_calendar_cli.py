@@ -201,7 +201,7 @@ def test_calendar_table_with_a_party_still_marks_the_squeezed_consolidation(cli)
         (["--to", "yesterday"], "错误：--to 的值“yesterday”不是有效的日期，格式应为 YYYY-MM-DD（如 2026-06-08）\n"),
         (["--from", "2018-06-01", "--to", "2018-05-01"], "错误：--to（2018-05-01）早于 --from（2018-06-01）\n"),
         (["--year", "2018", "--from", "2018-06-01"], "错误：--year 不能与 --from/--to 同时使用\n"),
-        (["--year", "1999"], "错误：日期 1999-01-01 超出工作日历支持的范围（2000-01-01 至 2035-12-31）\n"),
+        (["--year", "1999"], "错误：--year 的值 1999 超出工作日历支持的范围（2000 至 2035 年）\n"),
         (["--year", "2018", "--party", "nobody"],
          "错误：未知的单位“nobody”。可选：bureau（南方监管局）、company（公司）、guiyuan（桂源公司）、gongdian（供电公司）\n"),
     ],

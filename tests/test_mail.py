@@ -214,3 +214,120 @@ def test_mail_imports_no_cli_or_template_library():
     code = "import sys, gdcomply.mail; print(sorted(m for m in ('typer', 'rich', 'jinja2') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+# -- a real server: 421 closes the channel; the password never shows (issue 11, items 12-13) --
+
+
+class _Closing421:
+    """An aiosmtpd handler answering 421 once, at MAIL, RCPT or DATA, for one recipient; else accepting."""
+
+    def __init__(self, stage: str, victim: str) -> None:
+        self.stage, self.victim = stage, victim
+        self.fired = False
+        self.received: list[str] = []
+        self.mail_from: list[str] = []
+
+    def _fire(self, stage: str, recipient: str) -> bool:
+        if stage == self.stage and recipient == self.victim and not self.fired:
+            self.fired = True
+            return True
+        return False
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        # MAIL comes before the recipient is known: the victim's turn is the message after user0
+        if self._fire("MAIL", self.victim if len(self.received) == 1 else ""):
+            return "421 4.3.2 Service shutting down, closing channel"
+        envelope.mail_from = address
+        return "250 OK"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self._fire("RCPT", address):
+            return "421 4.7.0 Too many connections, closing channel"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if self._fire("DATA", envelope.rcpt_tos[0]):
+            return "421 4.3.0 Temporary system problem, closing channel"
+        self.received.extend(envelope.rcpt_tos)
+        return "250 2.0.0 Ok: queued"
+
+
+@pytest.mark.parametrize("stage", ["MAIL", "RCPT", "DATA"])
+def test_a_421_closes_the_connection_and_delivery_goes_on_on_a_new_one(stage):
+    from aiosmtpd.controller import Controller
+
+    handler = _Closing421(stage, "user1@example.com")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        recorded: list[Outgoing] = []
+        failures = deliver(outgoing(3), replace(SETTINGS, port=port), None, recorded.append)
+    finally:
+        controller.stop()
+    assert handler.fired
+    assert failures == []
+    assert handler.received == ["user0@example.com", "user1@example.com", "user2@example.com"]
+    assert [o.recipient for o in recorded] == handler.received
+
+
+def test_a_server_that_keeps_answering_421_is_reported_as_unavailable_not_as_a_refused_sender():
+    from aiosmtpd.controller import Controller
+
+    class Always421:
+        async def handle_MAIL(self, server, session, envelope, address, mail_options):
+            return "421 4.3.2 Service shutting down"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Always421(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        failures = deliver(outgoing(3), replace(SETTINGS, port=port), None, lambda _: None)
+    finally:
+        controller.stop()
+    assert len(failures) == 3
+    assert all(f.reason == f"邮件服务器 127.0.0.1:{port} 暂时不可用，关闭了连接（421 4.3.2 Service shutting down）"
+               for f in failures), failures[0].reason
+
+
+@pytest.mark.parametrize("password", ["pw with  two\tgaps", "\tpw-leading-tab", "tab\tand  spaces "])
+def test_a_password_with_whitespace_never_shows_in_a_refused_login(password):
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        # a server that echoes what it was given, as some do in their 535 text
+        return AuthResult(success=False, handled=False, message=f"535 5.7.8 bad password {password} for bot")
+
+    class Accept:
+        async def handle_DATA(self, server, session, envelope):
+            return "250 OK"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Accept(), hostname="127.0.0.1", port=port, authenticator=authenticator,
+                            auth_require_tls=False, auth_required=True)
+    controller.start()
+    try:
+        failures = deliver(outgoing(1), replace(SETTINGS, port=port), Credentials("bot", password), lambda _: None)
+    finally:
+        controller.stop()
+    reason = failures[0].reason
+    assert "拒绝登录" in reason and "***" in reason, reason
+    for form in (password, " ".join(password.split()), "".join(password.split())):
+        assert form not in reason
+    for word in password.split():
+        assert word not in reason, reason
+
+
+def test_the_scrubber_matches_a_password_whose_whitespace_was_folded():
+    scrub = _Scrubber(Credentials("bot", "a secret\twith  tabs"))
+    assert scrub("535 bad a secret with tabs!") == "535 bad ***!"
+    assert scrub("535 bad a secret\twith  tabs") == "535 bad ***"

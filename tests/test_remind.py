@@ -578,3 +578,78 @@ def test_an_unknown_escalation_party_names_its_position(cli, ws, server):
     result = remind(cli, ws, "--as-of", "2026-06-01", "--dry-run")
     assert result.exit_code == 2
     assert "reminders.yaml:10:13: escalation.to_party: 未知的单位“marketing”" in result.stderr
+
+
+# -- contacts that cannot be mailed (issue 11, item 11) -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "replacement", "column", "message"),
+    [
+        ("        email: gongdian@example.com", "        email: gongdian@example.com,", 16, "“gongdian@example.com,”不是有效的邮箱地址"),
+        ("        email: gongdian@example.com", "        email: <gongdian@example.com>", 16, "“<gongdian@example.com>”不是有效的邮箱地址"),
+        ("        email: gongdian@example.com", "        email: gongdian@example..com", 16, "“gongdian@example..com”不是有效的邮箱地址"),
+        ("      - name: 供电公司专责", '      - name: "供电公司\\r\\n专责"', 15, "姓名中有换行或控制字符"),
+    ],
+    ids=["comma", "brackets", "double-dot", "crlf-name"],
+)
+def test_a_bad_contact_is_found_by_validate_and_never_stops_the_others(cli, ws, server, line, replacement, column, message):
+    mailbox, _ = server
+    deadlines = ws / "config" / "deadlines.yaml"
+    text = deadlines.read_text(encoding="utf-8")
+    assert line in text
+    deadlines.write_text(text.replace(line, replacement, 1), encoding="utf-8")
+    number = next(i for i, row in enumerate(text.splitlines(), 1) if row == line)
+
+    result = cli(["validate", "--workspace", ws])
+    assert result.exit_code == 1
+    assert f"{deadlines.resolve()}:{number}:{column}: parties.gongdian.contacts[0]." in result.stderr
+    assert message in result.stderr
+
+    result = remind(cli, ws, "--as-of", "2026-06-01")
+    assert result.exit_code == 1, result.output
+    assert [r.to for r in mailbox.received] == [GUIYUAN]  # the others' mail went out
+    assert "已发送：桂源公司专责 <guiyuan@example.com>" in result.stdout
+    assert f"错误：联系人无法发送邮件，本次不给他发提醒：{deadlines.resolve()}:{number}:{column}:" in result.stderr
+    assert "1 个联系人的邮箱或姓名有误，没有收到提醒" in result.stderr
+    assert "Traceback" not in result.output
+    assert all(recipient == GUIYUAN for _, _, recipient in sent_records(ws))
+
+
+# -- a run lock the cron user cannot write (issue 11, item 14) -------------------------------
+
+
+@pytest.mark.skipif(os.geteuid() != 0 and os.environ.get("CI") != "true", reason="needs root to act as another user")
+def test_a_lock_file_left_by_root_is_explained_not_a_traceback(server, child_env):
+    """root once ran `remind`: data/remind.lock is root's 0644, and cron runs as another user."""
+    import shutil
+    import tempfile
+
+    mailbox, port = server
+    base = Path(tempfile.mkdtemp(prefix="gdc-lock-", dir="/tmp"))
+    try:
+        base.chmod(0o755)
+        ws = make_workspace(base / "ws")
+        write_remind_config(ws, port)
+        for path in (base, *base.rglob("*")):
+            os.chown(path, 65534, 65534)
+        lock = ws / "data" / "remind.lock"
+        lock.write_text("4242\n", encoding="utf-8")  # root's, as `sudo gdcomply remind` leaves it
+        lock.chmod(0o644)
+        env = {**child_env, "HOME": str(base), "GDCOMPLY_HOME": str(base / "home"),
+               "GDCOMPLY_CACHE_DIR": str(base / "cache")}  # fmt: skip
+        result = subprocess.run(
+            ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+             sys.executable, "-m", "gdcomply", "remind", "--workspace", str(ws), "--as-of", "2026-06-01"],
+            env=env, cwd=base, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+    finally:
+        shutil.rmtree(base)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith(
+        f"错误：无法打开提醒的运行锁文件 {lock}：当前用户 nobody 没有写入权限（它属于用户 root，"
+        f"可能有人曾用 root 等其他账户运行过“gdcomply remind”，或文件被设为不可修改）。本次没有发送任何提醒。"
+        f"请让管理员执行“chown nobody {lock}”"
+    )
+    assert mailbox.received == []

@@ -109,7 +109,7 @@ def test_every_problem_is_reported_with_its_position(tmp_path):
         "或 none（不加密，只适合本机或内网中继）",
         "reminders.yaml:9:9: smtp.port: 端口“70000”无效，应为 1 到 65535",
         "reminders.yaml:10:11: smtp.sender: “not an address”不是有效的发件人，应写作“名称 <邮箱>”或只写邮箱",
-        "reminders.yaml:11:20: smtp.timeout_seconds: “0”应为大于 0 的秒数",
+        "reminders.yaml:11:20: smtp.timeout_seconds: “0”应为大于 0、不超过 3600 的秒数",
     ]
 
 
@@ -139,3 +139,76 @@ def test_the_escalation_party_must_be_in_the_calendar(tmp_path):
         check_against_parties(config, {"bureau", "company", "guiyuan", "gongdian"})
     assert "reminders.yaml:2:13: escalation.to_party: 未知的单位“yingxiao”" in str(raised.value)
     check_against_parties(load_remind_config(tmp_path / "absent.yaml"), {"company"})
+
+
+def test_numbers_must_be_finite_and_in_range_and_messages_show_the_users_text(tmp_path):
+    """Issue 11 item 3: .nan passed validate; a mapping where a number belongs printed Node(...)."""
+    path = write_config(
+        tmp_path,
+        """\
+        lead_working_days: [5, 100000]
+        overdue_every_working_days: {every: 2}
+        lock_wait_seconds: .inf
+        escalation:
+          enabled: [yes]
+        smtp:
+          security: {kind: ssl}
+          port: 0x1FFFF
+          timeout_seconds: .nan
+        """,
+    )
+    assert problems_of(path) == [
+        "reminders.yaml:1:24: lead_working_days[1]: “100000”太大，应为 0 到 250 之间的整数",
+        "reminders.yaml:2:29: overdue_every_working_days: “映射（键: 值）”应为不小于 0 的整数",
+        "reminders.yaml:3:20: lock_wait_seconds: “.inf”应为不小于 0、不超过 3600 的秒数",
+        "reminders.yaml:5:12: escalation.enabled: “列表”应为 true 或 false",
+        "reminders.yaml:7:13: smtp.security: 加密方式“映射（键: 值）”无效，应为 starttls（587 端口常用）、ssl（465 端口常用）"
+        "或 none（不加密，只适合本机或内网中继）",
+        "reminders.yaml:8:9: smtp.port: 端口“0x1FFFF”无效，应为 1 到 65535",
+        "reminders.yaml:9:20: smtp.timeout_seconds: “.nan”应为大于 0、不超过 3600 的秒数",
+    ]
+
+
+def test_validate_reports_a_nan_timeout(cli, tmp_path):
+    assert cli(["init", tmp_path / "ws"]).exit_code == 0
+    (tmp_path / "ws" / "config" / "reminders.yaml").write_text("smtp:\n  timeout_seconds: .NaN\n", encoding="utf-8")
+    result = cli(["validate", "--workspace", tmp_path / "ws"])
+    assert result.exit_code == 1, result.output
+    assert "smtp.timeout_seconds: “.NaN”应为大于 0、不超过 3600 的秒数" in result.stderr
+    assert "Node(" not in result.output
+
+
+def test_no_message_of_any_loader_shows_parser_internals(tmp_path):
+    """A mapping or a list wherever a scalar belongs, in every settings file: never a repr."""
+    from gdcomply.calendar import load_calendar
+    from gdcomply.targets import load_targets
+
+    deadlines = tmp_path / "deadlines.yaml"
+    deadlines.write_text(
+        textwrap.dedent(
+            """\
+            version: {v: 1}
+            defaults: {roll: [x], min_gap_working_days: {n: 1}}
+            parties: {}
+            obligations:
+              report:
+                title: t
+                years: {first: {y: 1}, last: [2019]}
+                rounds:
+                  - dates: {units: {m: 1}}
+            """
+        ),
+        encoding="utf-8",
+    )
+    targets = tmp_path / "targets.yaml"
+    targets.write_text(
+        "limits: {residential: {a: 1}, small-micro: 100000}\ntargets: {small-micro-cost: .nan, small-micro-steps: [1]}\n",
+        encoding="utf-8",
+    )
+    for loader, path in ((load_calendar, deadlines), (load_targets, targets)):
+        with pytest.raises(ConfigError) as raised:
+            loader(path)
+        text = str(raised.value)
+        assert "Node(" not in text and "{'" not in text and "['" not in text, text
+    assert "targets.yaml:2:29: targets.small-micro-cost: “.nan”应为不小于 0 的数字" in text
+    assert "targets.yaml:1:44: limits.small-micro: 100000 太大，应为 1 到 1000 之间的整数" in text

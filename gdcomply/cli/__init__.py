@@ -14,7 +14,7 @@ import sys
 import typer
 
 from gdcomply import __version__
-from gdcomply.errors import GdcomplyError
+from gdcomply.errors import GdcomplyError, os_reason
 
 # Which module registers each top-level command. A run imports only the module of the
 # command it runs (typer builds every registered command's parameters at each start, and
@@ -115,6 +115,9 @@ _DETAIL_PATTERNS = (
     (re.compile(r"(?:File|Path) '(?P<value>[^']*)' is a directory"), "“{value}”是目录，不是文件"),
     (re.compile(r"Directory '(?P<value>[^']*)' is a file"), "“{value}”是文件，不是目录"),
     (re.compile(r"(?:File|Path|Directory) '(?P<value>[^']*)' does not exist"), "“{value}”不存在"),
+    (re.compile(r"^(?P<value>\S+) is not in the range (?P<low>-?\d+)<=x<=(?P<high>-?\d+)"), "{value} 超出范围，应为 {low} 到 {high}"),
+    (re.compile(r"^(?P<value>\S+) is not in the range x>=(?P<low>-?\d+)"), "{value} 超出范围，应不小于 {low}"),
+    (re.compile(r"^(?P<value>\S+) is not in the range x<=(?P<high>-?\d+)"), "{value} 超出范围，应不大于 {high}"),
     (re.compile(r"^Missing (?:option|argument|parameter)"), "缺少必需的值"),
     (re.compile(r"^No such option"), "没有这个选项"),
     (re.compile(r"requires an argument"), "该选项后面需要一个值"),
@@ -160,6 +163,51 @@ def _terminated(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def _readable_output() -> None:
+    """Text the terminal's encoding cannot show is escaped, never an error.
+
+    PYTHONIOENCODING=ascii (or a C locale) cannot encode Chinese, and a file name that is
+    not valid UTF-8 (GBK names from a Windows zip) arrives as surrogate escapes that no
+    encoding accepts: printing either must not end the run with a traceback.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is None:
+            continue
+        try:
+            reconfigure(errors="backslashreplace")
+        except (ValueError, OSError):  # a closed or detached stream: nothing will be printed on it
+            pass
+
+
+def _os_error(exc: OSError) -> str:
+    """A file-system failure no command anticipated, as one line: what, where, why."""
+    names = [str(name) for name in (exc.filename, exc.filename2) if name is not None]
+    where = f"{' → '.join(names)}：" if names else ""
+    return f"错误：无法读写文件 {where}{os_reason(exc)}。\n"
+
+
+def _unexpected(exc: Exception) -> tuple[str, int]:
+    """The one-line message and exit code of an exception no module turned into a GdcomplyError."""
+    if isinstance(exc, UnicodeEncodeError) and "surrogate" in str(exc.reason):
+        bad = exc.object[exc.start : exc.end] if isinstance(exc.object, str) else ""
+        shown = bad.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")
+        return (
+            f"错误：有文件名或文字不是有效的 UTF-8 编码（{shown}，常见于 Windows 压缩包中的 GBK 文件名）。"
+            f"请把文件改成中文或英文的正常名称后再试。\n",
+            1,
+        )
+    if isinstance(exc, OSError):
+        return _os_error(exc), 1
+    if isinstance(exc, OverflowError):
+        return f"错误：数值太大，超出了可以处理的范围（{exc}）。请检查命令中的数字。\n", 2
+    return (
+        f"错误：程序内部错误（{type(exc).__name__}: {exc}）。这是 gdcomply 的缺陷："
+        f"请加 --debug 重新运行，把输出发给维护人员。\n",
+        1,
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script."""
     import signal
@@ -177,6 +225,7 @@ def main(argv: list[str] | None = None) -> None:
 
 def _run(args: list[str]) -> None:
     _DEBUG["on"] = "--debug" in args or os.environ.get("GDCOMPLY_DEBUG") == "1"
+    _readable_output()
     try:
         code = build_app(_command_of(args))(args=args, prog_name="gdcomply", standalone_mode=False)
     except GdcomplyError as exc:
@@ -203,6 +252,13 @@ def _run(args: list[str]) -> None:
         sys.exit(_INTERRUPTED)
     except BrokenPipeError:
         sys.exit(0)
+    except Exception as exc:  # noqa: BLE001 - no traceback for users; --debug shows it
+        if _DEBUG["on"]:
+            raise
+        message, code = _unexpected(exc)
+        sys.stdout.flush()
+        sys.stderr.write(message)
+        sys.exit(code)
     if code == _INTERRUPTED:  # typer turns a KeyboardInterrupt inside a command into Exit(130)
         sys.stderr.write("已中断。\n")
     sys.exit(code if isinstance(code, int) else 0)

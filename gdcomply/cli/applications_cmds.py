@@ -29,18 +29,21 @@ if TYPE_CHECKING:
 
 
 def config_dir(config: Path | None, workspace: Path | None) -> Path:
-    """The config directory in use: --config's folder, WORKSPACE/config, or the bundled one.
+    """The config directory in use: --config's folder, else the workspace's config/.
 
-    Kept apart so that the shared workspace resolver can replace it in one line.
+    The workspace is found as every command finds it (--workspace, $GDCOMPLY_WORKSPACE, the
+    nearest workspace above the current folder, the default one), falling back to the
+    bundled config outside any workspace.
     """
     if config is not None:
         return config.parent
-    if workspace is not None:
-        return workspace / "config"
-    from gdcomply.resources import bundled_config_dir
+    from gdcomply.cli.common import resolve_workspace
 
-    return bundled_config_dir()
+    return resolve_workspace(workspace).config_dir
 
+
+MAX_SAMPLE_ROWS = 1_000_000  # more than any unit's export; application ids have 7 digits
+SHOWN_PROBLEMS = 20  # problems listed on the terminal; --problems FILE gets all of them
 
 FileArgument = Annotated[
     Path,
@@ -60,6 +63,14 @@ UnitOption = Annotated[
     typer.Option("--unit", help="只看一个供电单位：单位代号（guiyuan、gongdian）或名称（桂源公司、供电公司）。"),
 ]
 FormatOption = Annotated[TableOrJson, typer.Option("--format", help="输出格式：table（表格）或 json。")]
+ProblemsOption = Annotated[
+    Optional[Path],
+    typer.Option(
+        "--problems",
+        help=f"把数据文件的全部问题（每行一处）写入此文本文件（UTF-8）；屏幕上只列前 {SHOWN_PROBLEMS} 处。",
+        dir_okay=False,
+    ),
+]
 StrictInputOption = Annotated[
     bool,
     typer.Option(
@@ -87,7 +98,8 @@ def register(app: typer.Typer) -> None:
 
 
 def _load(
-    file: Path, pauses: Path | None, unit: str | None, config: Path | None, workspace: Path | None, strict: bool
+    file: Path, pauses: Path | None, unit: str | None, config: Path | None, workspace: Path | None, strict: bool,
+    problems_file: Path | None = None,
 ) -> tuple[Targets, str | None, WorkCalendar, ApplicationSet]:
     """Targets, the --unit's party id (checked before the long read), calendar and applications."""
     from gdcomply.targets import load_targets
@@ -98,10 +110,20 @@ def _load(
     party = _unit(unit, targets)
     app_set = _read(file, pauses, targets)
     if strict and app_set.problems:
+        from gdcomply.errors import Problem
+
+        problems = app_set.problems
+        if problems_file is not None:
+            _write_problems(problems, problems_file)
+        shown = list(problems[:SHOWN_PROBLEMS])
+        if problems_file is not None:
+            shown.append(Problem("", f"全部问题已写入 {problems_file}。"))
+        elif len(problems) > SHOWN_PROBLEMS:
+            hidden = len(problems) - SHOWN_PROBLEMS
+            shown.append(Problem("", f"……其余 {hidden} 处问题未显示；加 --problems 文件名 可把全部问题写入文件。"))
         raise InputError(
-            f"数据文件有 {len(app_set.problems)} 处问题，--strict 模式下不做计算"
-            f"（{app_set.rows.rejected} 行受影响）：",
-            app_set.problems,
+            f"数据文件有 {len(problems)} 处问题，--strict 模式下不做计算（{app_set.rows.rejected} 行受影响）：",
+            shown,
         )
     calendar = WorkCalendar.default(directory / "holidays.yaml", strict=strict)
     return targets, party, calendar, app_set
@@ -142,13 +164,54 @@ def _unit(text: str | None, targets: Targets) -> str | None:
     return party
 
 
-def _print_problems(problems: tuple[Problem, ...], rejected: int) -> None:
-    if not problems:
+def _report_problems(
+    problems: tuple[Problem, ...], rejected: int, problems_file: Path | None, *, listing: bool
+) -> None:
+    """The count and the first problems on stderr (table output); all of them in --problems FILE.
+
+    A file whose every row is wrong has millions of problems: printing them all buries the
+    result (and a cron mail) under hundreds of megabytes.
+    """
+    if problems_file is not None:
+        _write_problems(problems, problems_file)
+    if not problems or not listing:  # JSON carries rows.rejected, problem_count and the first problems
         return
     sys.stdout.flush()
-    sys.stderr.write(f"注意：有 {rejected} 行数据有问题，未参与计算（共 {len(problems)} 处问题）：\n")
-    for problem in problems:
-        sys.stderr.write(f"  {problem}\n")
+    err = sys.stderr
+    where = f"全部问题已写入 {problems_file}" if problems_file is not None else ""
+    err.write(f"注意：有 {rejected} 行数据有问题，未参与计算（共 {len(problems)} 处问题）：\n")
+    for problem in problems[:SHOWN_PROBLEMS]:
+        err.write(f"  {problem}\n")
+    hidden = len(problems) - SHOWN_PROBLEMS
+    if where:
+        err.write(f"{where}。\n")
+    elif hidden > 0:
+        err.write(f"  ……其余 {hidden} 处问题未显示；加 --problems 文件名 可把全部问题写入文件。\n")
+
+
+def _write_problems(problems: tuple[Problem, ...], target: Path) -> None:
+    """Every problem, one a line (UTF-8), written to a temporary name and renamed into place."""
+    import os
+    import tempfile
+
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise InputError(f"无法写入 --problems 文件 {target}：{exc.strerror or exc}") from None
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
+            for problem in problems:
+                out.write(f"{problem}\n")
+        os.replace(temporary, target)
+    except OSError as exc:
+        Path(temporary).unlink(missing_ok=True)
+        raise InputError(f"无法写入 --problems 文件 {target}：{exc.strerror or exc}") from None
+
+
+def _capped(payload: dict[str, Any]) -> dict[str, Any]:
+    """The JSON with the first problems only, and their count (the full list: --problems)."""
+    problems = payload.get("problems", [])
+    return {**payload, "problems": problems[:SHOWN_PROBLEMS], "problem_count": len(problems)}
 
 
 def write_json(payload: dict[str, Any]) -> None:
@@ -204,20 +267,21 @@ def check(
     config: ConfigOption = None,
     workspace: WorkspaceOption = None,
     strict: StrictInputOption = False,
+    problems_file: ProblemsOption = None,
 ) -> None:
-    """检查未送电的申请：已用工作日、时限、剩余工作日和状态（已超期 / 即将超期 / 正常）。有已超期的申请时退出码为 1。"""
+    """检查未送电的申请：已用工作日、时限、剩余工作日和状态（已超期 / 即将超期 / 正常）。有已超期的申请或有问题的行时退出码为 1。"""
     from gdcomply.applications import AlertStatus, check_open, check_to_json
 
     day = as_of_or_today(as_of)
-    targets, party, calendar, app_set = _load(file, pauses, unit, config, workspace, strict)
+    targets, party, calendar, app_set = _load(file, pauses, unit, config, workspace, strict, problems_file)
     result = check_open(app_set, calendar, targets, as_of=day, horizon=horizon, unit=party)
     if output is TableOrJson.json:
-        write_json(check_to_json(result))
+        write_json(_capped(check_to_json(result)))
     else:
         _print_check(result, targets)
-        _print_problems(result.problems, result.rows.rejected)
+    _report_problems(result.problems, result.rows.rejected, problems_file, listing=output is TableOrJson.table)
     print_warnings(result.warnings)
-    if result.count(AlertStatus.OVERDUE):
+    if result.count(AlertStatus.OVERDUE) or result.rows.rejected:
         raise typer.Exit(1)
 
 
@@ -305,19 +369,22 @@ def stats(
     config: ConfigOption = None,
     workspace: WorkspaceOption = None,
     strict: StrictInputOption = False,
+    problems_file: ProblemsOption = None,
 ) -> None:
-    """测算已送电申请的接电时长、环节、材料、费用、跑动次数等指标，并与《实施方案》的目标对照。"""
+    """测算已送电申请的接电时长、环节、材料、费用、跑动次数等指标，并与《实施方案》的目标对照。有问题的行时退出码为 1。"""
     from gdcomply.applications import Period, measure, measures_to_json
 
     half_year = Period.parse(period) if period is not None else None
-    targets, party, calendar, app_set = _load(file, pauses, unit, config, workspace, strict)
+    targets, party, calendar, app_set = _load(file, pauses, unit, config, workspace, strict, problems_file)
     figures = measure(app_set, calendar, targets, period=half_year, unit=party)
     if output is TableOrJson.json:
-        write_json(measures_to_json(figures))
+        write_json(_capped(measures_to_json(figures)))
     else:
         _print_stats(figures, targets)
-        _print_problems(figures.problems, figures.rows.rejected)
+    _report_problems(figures.problems, figures.rows.rejected, problems_file, listing=output is TableOrJson.table)
     print_warnings(figures.warnings)
+    if figures.rows.rejected:
+        raise typer.Exit(1)
 
 
 def _days(value: Decimal | int | None) -> str:
@@ -425,7 +492,7 @@ def _print_stats(figures: PeriodMeasures, targets: Targets) -> None:
 
 def sample(
     out: Annotated[Path, typer.Argument(help="输出文件：.xlsx（含“申请”“暂停”两个工作表）或 .csv（暂停记录另存为 名称-pauses.csv）。", dir_okay=False)],
-    rows: Annotated[int, typer.Option("--rows", min=1, help="申请条数。")] = 200,
+    rows: Annotated[int, typer.Option("--rows", min=1, max=MAX_SAMPLE_ROWS, help="申请条数。")] = 200,
     seed: Annotated[int, typer.Option("--seed", help="随机种子：相同的种子和日期生成相同的数据。")] = 1,
     as_of: AsOfOption = None,
     force: Annotated[bool, typer.Option("--force", help="输出文件已存在时覆盖它（默认不覆盖，以免误删真实的导出数据）。")] = False,
@@ -439,6 +506,9 @@ def sample(
     suffix = out.suffix.lower()
     if suffix not in (".xlsx", ".csv"):
         raise UsageError(f"输出文件“{out}”的扩展名应为 .xlsx 或 .csv")
+    folder = out.parent
+    if not folder.is_dir():
+        raise UsageError(f"输出文件夹“{folder}”不存在（或不是文件夹）：请先创建它，或换一个位置")
     existing = [path for path in sample_paths(out) if path.exists()]
     if existing and not force:
         names = "、".join(f"“{path}”" for path in existing)

@@ -66,6 +66,12 @@ def calendar_command(
     """列出报送期限：按截止日期排序，标出节假日调整、推定日期和被挤压的汇总时间。"""
     if year is not None and (date_from or date_to):
         raise UsageError("--year 不能与 --from/--to 同时使用")
+    from gdcomply.workdays import RANGE_END, RANGE_START
+
+    if year is not None and not RANGE_START.year <= year <= RANGE_END.year:
+        raise UsageError(
+            f"--year 的值 {year} 超出工作日历支持的范围（{RANGE_START.year} 至 {RANGE_END.year} 年）"
+        )
     this_year = year if year is not None else today().year
     start = parse_date(date_from, "--from") if date_from else None
     end = parse_date(date_to, "--to") if date_to else None
@@ -326,6 +332,12 @@ def validate_command(
     remind = attempt(lambda: load_remind_config(config_dir / "reminders.yaml"))
     if setup is not None and remind is not None:
         attempt(lambda: check_against_parties(remind, set(setup.calendar.parties)))
+    if setup is not None and setup.calendar.contact_problems():
+        contacts = setup.calendar.contact_problems()
+        reports.append(
+            f"期限日历 {setup.deadlines_file} 中有 {len(contacts)} 个联系人无法发送邮件"
+            f"（其他人的提醒照常发送，这些人收不到）：\n" + "\n".join(contacts)
+        )
     if reports or setup is None:
         sys.stderr.write("\n".join(reports) + "\n")
         raise typer.Exit(1)

@@ -223,7 +223,7 @@ def submit_command(
 
 
 def withdraw_command(
-    submission_id: Annotated[int, typer.Argument(help="报送记录编号（见 gdcomply log）。")],
+    submission_id: Annotated[int, typer.Argument(min=1, max=2**63 - 1, help="报送记录编号（见 gdcomply log）。")],
     reason: Annotated[str, typer.Option("--reason", help="撤回原因（必填，记入审计日志）。")],
     workspace: WorkspaceOption = None,
     config: ConfigOption = None,
@@ -359,7 +359,7 @@ class FailOn(str, Enum):
 def check_command(
     as_of: AsOfOption = None,
     party: Annotated[Optional[str], typer.Option("--party", help="只看与该单位有关的事项。")] = None,
-    horizon: Annotated[int, typer.Option("--horizon", help="“即将到期”的范围：剩余工作日数（默认 5）。")] = 5,
+    horizon: Annotated[int, typer.Option("--horizon", max=1000, help="“即将到期”的范围：剩余工作日数（默认 5）。")] = 5,
     show_all: Annotated[bool, typer.Option("--all", help="列出本年度的全部事项。")] = False,
     output_format: Annotated[TableOrJson, typer.Option("--format", help="输出格式。")] = TableOrJson.table,
     fail_on: Annotated[

@@ -11,7 +11,6 @@ configuration error.
 from __future__ import annotations
 
 import os
-import re
 import sys
 import time
 from contextlib import contextmanager, nullcontext
@@ -32,7 +31,7 @@ from gdcomply.cli.common import (
     now,
     write_json,
 )
-from gdcomply.errors import GdcomplyError, MailError, UsageError
+from gdcomply.errors import ConfigError, GdcomplyError, MailError, UsageError
 
 if TYPE_CHECKING:
     from gdcomply.ledger import Ledger
@@ -43,7 +42,6 @@ if TYPE_CHECKING:
 
 REMIND_CONFIG = "reminders.yaml"
 LOCK_FILE = "remind.lock"
-_ADDRESS = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 _WEEKDAYS = "一二三四五六日"
 
 
@@ -56,8 +54,12 @@ def run_lock(path: Path, wait_seconds: float) -> Iterator[None]:
     """One reminder run per workspace at a time: a second one waits up to wait_seconds, then gives up."""
     import fcntl
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+", encoding="utf-8") as handle:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - closed by the with below
+    except OSError as exc:
+        raise ConfigError(_lock_problem(path, exc)) from None
+    with handle:
         deadline = time.monotonic() + wait_seconds
         told = False
         while True:
@@ -86,6 +88,36 @@ def run_lock(path: Path, wait_seconds: float) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _lock_problem(path: Path, exc: OSError) -> str:
+    """Why the run lock cannot be opened and how to fix it (typically: root once ran remind)."""
+    import getpass
+
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = str(os.getuid())
+    owner = ""
+    try:
+        import pwd
+
+        uid = path.stat().st_uid
+        try:
+            owner = pwd.getpwuid(uid).pw_name
+        except KeyError:
+            owner = str(uid)
+    except OSError:
+        pass
+    if isinstance(exc, PermissionError):
+        whose = f"它属于用户 {owner}，" if owner and owner != user else ""
+        return (
+            f"无法打开提醒的运行锁文件 {path}：当前用户 {user} 没有写入权限（{whose}可能有人曾用 root 等其他账户运行过"
+            f"“gdcomply remind”，或文件被设为不可修改）。本次没有发送任何提醒。"
+            f"请让管理员执行“chown {user} {path}”（或删除该文件：“rm {path}”，下次运行会重新创建；"
+            f"若设置了不可修改属性，先执行“chattr -i {path}”），并确认 {path.parent} 目录对 {user} 可写"
+        )
+    return f"无法打开提醒的运行锁文件 {path}：{exc.strerror or exc}。本次没有发送任何提醒"
 
 
 def remind_command(
@@ -162,6 +194,8 @@ def _run(
     dry_run: bool, outbox: Path | None, credentials: Credentials | None,
 ) -> bool:  # fmt: skip
     """Plan, render and send (or show); True when some reminder could not be sent or recorded."""
+    from email.errors import MessageError
+
     from gdcomply.cli.common import print_warnings
     from gdcomply.ledger import SentReminder
     from gdcomply.mail import Outgoing, build_message, deliver, message_id_for
@@ -169,6 +203,9 @@ def _run(
     from gdcomply.reports.mail_render import MailTemplates
 
     rules = remind_config.rules
+    setup, unmailable = _without_unmailable_contacts(setup)
+    for problem in unmailable:
+        sys.stderr.write(f"{'警告' if dry_run else '错误'}：联系人无法发送邮件，本次不给他发提醒：{problem}\n")
     statuses = reminder_statuses(
         setup.calendar, setup.workdays, ledger.deciding_submissions(day), rules,
         as_of=day, tracking_since=ledger.tracking_since,
@@ -180,7 +217,7 @@ def _run(
             f"{day.isoformat()}（{_weekday(day)}）没有需要发送的提醒"
             f"（没有临近截止或逾期的事项，或今天该发的提醒已经发过）。\n"
         )
-        return False
+        return bool(unmailable) and not dry_run
 
     smtp = remind_config.smtp
     if smtp.sender_address is None:  # only a dry run gets here without a sender
@@ -190,18 +227,25 @@ def _run(
     at = now()
     outgoing: list[Outgoing] = []
     by_recipient: dict[str, tuple[PlannedEmail, str]] = {}
+    unbuilt: list[tuple[PlannedEmail, str]] = []
     for email in plan.emails:
         rendered = templates.render(setup.calendar, email, day)
         key = "|".join([day.isoformat(), email.recipient.address, *sorted(f"{i.instance.id}#{i.stage.name}" for i in email.items)])
         message_id = message_id_for(key, smtp.sender_address or "")
-        message = build_message(
-            smtp, to_name=email.recipient.name, to_address=email.recipient.address, subject=rendered.subject,
-            text=rendered.text, html=rendered.html, message_id=message_id, at=at,
-        )  # fmt: skip
+        try:
+            message = build_message(
+                smtp, to_name=email.recipient.name, to_address=email.recipient.address, subject=rendered.subject,
+                text=rendered.text, html=rendered.html, message_id=message_id, at=at,
+            )  # fmt: skip
+        except (ValueError, TypeError, IndexError, MessageError) as exc:  # one bad header never stops the others
+            unbuilt.append((email, f"无法生成邮件（收件人姓名或地址无效：{exc}）"))
+            continue
         outgoing.append(Outgoing(email.recipient.address, message))
         by_recipient[email.recipient.address] = (email, message_id)
 
     if dry_run:
+        for email, reason in unbuilt:
+            sys.stderr.write(f"警告：{_who(email)}：{reason}\n")
         _show_dry_run(plan.as_of, outgoing, by_recipient, outbox)
         return False
 
@@ -234,13 +278,33 @@ def _run(
     for failure in failures:
         email = by_recipient[failure.outgoing.recipient][0]
         out.write(f"  未发送：{_who(email)}：{failure.reason}。未记入台账，下次运行时重发。\n")
-    out.write(f"共 {len(outgoing)} 封：已发送 {len(sent) + len(unrecorded)} 封" + (f"，未发送 {len(failures)} 封" if failures else "") + "。\n")
-    if failures or unrecorded:
+    for email, reason in unbuilt:
+        out.write(f"  未发送：{_who(email)}：{reason}。未记入台账，改正后下次运行时发送。\n")
+    not_sent = len(failures) + len(unbuilt)
+    total = len(outgoing) + len(unbuilt)
+    out.write(f"共 {total} 封：已发送 {len(sent) + len(unrecorded)} 封" + (f"，未发送 {not_sent} 封" if not_sent else "") + "。\n")
+    if not_sent or unrecorded:
         out.flush()
-        problems = len(failures) + len(unrecorded)
+        problems = not_sent + len(unrecorded)
         sys.stderr.write(f"错误：{problems} 封提醒邮件未能发送或未能记入台账，下次运行会重试（退出码 1）。\n")
         return True
+    if unmailable:
+        out.flush()
+        sys.stderr.write(f"错误：{len(unmailable)} 个联系人的邮箱或姓名有误，没有收到提醒（见上文；请改正 deadlines.yaml，退出码 1）。\n")
+        return True
     return False
+
+
+def _without_unmailable_contacts(setup: Setup) -> tuple[Setup, tuple[str, ...]]:
+    """The setup with the contacts that cannot be mailed left out, and what is wrong with each."""
+    problems = setup.calendar.contact_problems()
+    if not problems:
+        return setup, ()
+    parties = {
+        party_id: replace(party, contacts=tuple(c for c in party.contacts if not c.problem))
+        for party_id, party in setup.calendar.parties.items()
+    }
+    return replace(setup, calendar=replace(setup.calendar, parties=parties)), problems
 
 
 def _who(email: PlannedEmail) -> str:
@@ -296,8 +360,11 @@ def _send_test(remind_config: RemindConfig, address: str) -> None:
     from gdcomply.mail import Outgoing, build_message, check_ready, credentials_from_env, deliver
     from gdcomply.reports.mail_render import settings_check_email
 
-    if not _ADDRESS.match(address.strip()):
-        raise UsageError(f"--test-to 的值“{address}”不是有效的邮箱地址")
+    from gdcomply.calendar import address_problem
+
+    problem = address_problem(address.strip())
+    if problem:
+        raise UsageError(f"--test-to 的值无效：{problem}")
     address = address.strip()
     smtp = remind_config.smtp
     credentials = credentials_from_env()
