@@ -58,6 +58,10 @@ def check_readable(paths: list[Path], max_bytes: int = DEFAULT_MAX_MB << 20) -> 
 
 def _unusable(path: Path, max_bytes: int) -> str | None:
     try:
+        path.name.encode("utf-8")
+    except UnicodeEncodeError:  # a GBK name from a Windows zip: the ledger could not record it
+        return "文件名不是有效的 UTF-8 编码（常见于 Windows 压缩包中的 GBK 文件名），请先把文件改名"
+    try:
         info = path.stat()
     except FileNotFoundError:
         return "文件不存在"

@@ -343,6 +343,16 @@ def test_only_regular_non_empty_files_are_evidence(cli, ws: Path, path: str, mes
     assert state(ws / "data") == before
 
 
+def test_a_file_name_that_is_not_utf8_is_refused_before_anything_is_stored(cli, ws: Path) -> None:
+    gbk = os.fsdecode(b"\xb1\xa8\xb8\xe6.docx")  # 报告.docx in GBK, as a Windows zip names it
+    (ws / gbk).write_bytes(b"a report")
+    before = state(ws / "data")
+    result = cli([*GUIYUAN_R4, gbk, "--on", "2018-11-17"])
+    assert result.exit_code == 1
+    assert "文件名不是有效的 UTF-8 编码（常见于 Windows 压缩包中的 GBK 文件名），请先把文件改名" in result.stderr
+    assert state(ws / "data") == before  # no evidence file stored for a record that cannot be made
+
+
 def test_a_file_over_the_size_limit_is_refused_and_the_limit_is_settable(cli, ws: Path) -> None:
     with (ws / "扫描件.pdf").open("wb") as handle:
         handle.truncate((3 << 20) + 1)  # sparse, 3 MB + 1 byte
