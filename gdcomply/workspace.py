@@ -30,6 +30,12 @@ class Workspace:
     is_default: bool = False
     is_bundled: bool = False  # no workspace: the read-only bundled config
 
+    @classmethod
+    def at(cls, root: Path, *, is_default: bool = False) -> Workspace:
+        """The workspace whose folder is root (whether or not it exists yet)."""
+        root = root.resolve()
+        return cls(root, root / "config", root / "templates", is_default=is_default)
+
     @property
     def deadlines_file(self) -> Path:
         return self.config_dir / "deadlines.yaml"
@@ -76,8 +82,7 @@ def default_workspace_dir(env: Mapping[str, str] | None = None) -> Path:
 
 
 def _at(root: Path, *, is_default: bool = False) -> Workspace:
-    root = root.resolve()
-    return Workspace(root, root / "config", root / "templates", is_default=is_default)
+    return Workspace.at(root, is_default=is_default)
 
 
 def bundled_workspace() -> Workspace:

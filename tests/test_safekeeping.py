@@ -269,6 +269,14 @@ def test_a_deleted_ledger_is_an_error_and_nothing_is_created(cli, ws: Path) -> N
     assert "缺失！" in cli(["info"]).stdout
 
 
+def test_init_on_a_workspace_that_lost_its_ledger_changes_nothing(cli, ws: Path) -> None:
+    shutil.rmtree(ws / "config")
+    (ws / "data" / "ledger.sqlite3").unlink()
+    result = cli(["init", ws, "--since", "2018-06-01"])
+    assert result.exit_code == 2 and "不存在，但数据目录" in result.stderr
+    assert not (ws / "config").exists() and not (ws / "data" / "ledger.sqlite3").exists()
+
+
 def test_a_workspace_that_never_had_a_ledger_gets_one_on_first_use(cli, tmp_path: Path, monkeypatch) -> None:
     checkout = tmp_path / "checkout"
     shutil.copytree(Path(__file__).resolve().parent.parent / "config", checkout / "config")

@@ -81,13 +81,16 @@ def init_command(
 ) -> None:
     """创建工作区：复制默认的日历配置和模板，建立报送台账和佐证材料库。"""
     from gdcomply import ledger as ledger_module
-    from gdcomply.workspace import MARKER, init_workspace
+    from gdcomply.workspace import MARKER, Workspace, init_workspace
 
     tracking_since = parse_date(since, "--since") if since else today()
-    if not (directory / MARKER).exists() and (directory / "data" / "ledger.sqlite3").exists():
-        # A ledger is already there: init completes the workspace around it but never changes
-        # its tracking start (that would turn overdue items into 未跟踪 without a trace).
-        with ledger_module.Ledger.open(directory / "data" / "ledger.sqlite3") as existing:
+    ledger_file = Workspace.at(directory).ledger_file
+    if not (directory / MARKER).exists() and ledger_file.parent.exists():
+        # A ledger is already there (or lost: then this raises, before anything is copied):
+        # init completes the workspace around it but never changes its tracking start (that
+        # would turn overdue items into 未跟踪 without a trace).
+        existing, _ = ledger_module.open_workspace_ledger(ledger_file)
+        with existing:
             current = existing.tracking_since
         if since and tracking_since != current:
             raise UsageError(
