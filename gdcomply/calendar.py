@@ -25,7 +25,7 @@ _MONTH_DAY = re.compile(r"^(\d{1,2})-(\d{1,2})$")
 
 _TOP_KEYS = frozenset({"version", "defaults", "parties", "obligations"})
 _DEFAULT_KEYS = frozenset({"roll", "min_gap_working_days"})
-_PARTY_KEYS = frozenset({"name", "short_name", "department", "contacts"})
+_PARTY_KEYS = frozenset({"name", "short_name", "aliases", "department", "contacts"})
 _CONTACT_KEYS = frozenset({"name", "email", "role"})
 _OBLIGATION_KEYS = frozenset(
     {"title", "source", "years", "roll", "min_gap_working_days", "steps", "rounds", "follows", "note"}
@@ -54,6 +54,12 @@ class Party:
     short_name: str
     department: str
     contacts: tuple[Contact, ...]
+    aliases: tuple[str, ...] = ()  # other names people use for it (e.g. 桂东电力)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every name that identifies this party on the command line: id, names, aliases."""
+        return tuple(dict.fromkeys((self.id, self.name, self.short_name, *self.aliases)))
 
 
 @dataclass(frozen=True)
@@ -157,6 +163,20 @@ class Calendar:
             return "—"
         party = self.parties.get(party_id)
         return party.short_name if party else party_id
+
+    def resolve_party(self, text: str) -> str | None:
+        """The id of the party named by its id, full name, short name or an alias; None if unknown.
+
+        Ids match without regard to case; names ignore surrounding and inner spaces
+        (“桂源 公司” is 桂源公司). Names are unique across parties (the loader checks it).
+        """
+        wanted = _name_key(text)
+        if not wanted:
+            return None
+        for party in self.parties.values():
+            if any(_name_key(name) == wanted for name in party.names):
+                return party.id
+        return None
 
     def obligation(self, obligation_id: str) -> Obligation | None:
         return next((o for o in self.obligations if o.id == obligation_id), None)
@@ -424,10 +444,16 @@ def _non_negative_int(node: Node | None, problems: Problems, default: int) -> in
     return node.value
 
 
+def _name_key(text: str) -> str:
+    """A party name as compared: no spaces (ASCII or ideographic), ids in lower case."""
+    return re.sub(r"\s+", "", text).lower()
+
+
 def _parse_parties(node: Node | None, problems: Problems) -> dict[str, Party]:
     parties: dict[str, Party] = {}
     if node is None or not yamlsource.expect_map(node, problems):
         return parties
+    owners: dict[str, str] = {}  # name key -> the party it already names
     for party_id, entry in node.value.items():
         if not re.fullmatch(r"[a-z][a-z0-9-]*", party_id):
             problems.add(entry, f"单位标识“{party_id}”只能使用小写英文字母、数字和连字符", at_key=True)
@@ -451,10 +477,39 @@ def _parse_parties(node: Node | None, problems: Problems) -> dict[str, Party]:
                     contact = _parse_contact(contact_node, problems)
                     if contact is not None:
                         contacts.append(contact)
-        parties[party_id] = Party(
-            party_id, name or party_id, short or name or party_id, department or "", tuple(contacts)
-        )
+        aliases = _parse_aliases(entry.get("aliases"), problems)
+        party = Party(
+            party_id, name or party_id, short or name or party_id, department or "", tuple(contacts),
+            tuple(text for text, _ in aliases),
+        )  # fmt: skip
+        named_at = {party_id: entry, party.name: name_node or entry, party.short_name: short_node or entry}
+        named_at.update((text, alias_node) for text, alias_node in aliases)
+        for text in party.names:
+            owner = owners.setdefault(_name_key(text), party_id)
+            if owner != party_id:
+                problems.add(
+                    named_at.get(text, entry),
+                    f"名称“{text}”已用于单位 {owner}（{parties[owner].short_name}）：一个名称只能指一个单位",
+                )
+        parties[party_id] = party
     return parties
+
+
+def _parse_aliases(node: Node | None, problems: Problems) -> list[tuple[str, Node]]:
+    """The aliases list: each a non-empty name, with its node for positioned errors."""
+    if node is None or node.value is None:
+        return []
+    if node.kind != "seq":
+        problems.add(node, "应为名称列表，如 [桂东电力]")
+        return []
+    aliases = []
+    for item in node.value:
+        text = yamlsource.expect_str(item, problems, required_text="单位名称")
+        if text is not None and text.strip():
+            aliases.append((text.strip(), item))
+        elif text is not None:
+            problems.add(item, "单位名称不能为空")
+    return aliases
 
 
 def _parse_contact(node: Node, problems: Problems) -> Contact | None:

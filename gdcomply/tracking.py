@@ -224,7 +224,7 @@ def find_instances(
         )
     senders = sorted({i.sender for i in candidates})
     if sender not in senders:
-        names = "、".join(f"{s}（{calendar.party_name(s)}）" for s in senders)
+        names = _named(calendar, senders)
         raise UsageError(
             f"{calendar.party_name(sender) if sender in calendar.parties else sender}"
             f"不是“{obligation.title} {period}”的报送单位。{_nearest_hint(sender, senders)}报送单位：{names}"
@@ -243,7 +243,7 @@ def find_instances(
             return milestones
         if len(reports) == 1:
             return reports
-        names = "、".join(f"{r}（{calendar.party_name(r)}）" for r in receivers if r)
+        names = _named(calendar, [r for r in receivers if r])
         raise UsageError(
             f"{calendar.party_name(sender)}在“{obligation.title} {period}”有 {len(reports)} 个接收方：{names}。"
             f"请用 --to 指定其一，或用 --to all 同时记录"
@@ -251,9 +251,10 @@ def find_instances(
     chosen = [i for i in mine if i.receiver == receiver]
     if not chosen:
         valid = [r for r in receivers if r]
-        names = "、".join(f"{r}（{calendar.party_name(r)}）" for r in valid) or "无（这是里程碑事项，不需要 --to）"
+        names = _named(calendar, valid) or "无（这是里程碑事项，不需要 --to）"
+        shown = calendar.party_name(receiver) if receiver in calendar.parties else f"“{receiver}”"
         raise UsageError(
-            f"{calendar.party_name(sender)}的“{obligation.title} {period}”不报送给“{receiver}”。"
+            f"{calendar.party_name(sender)}的“{obligation.title} {period}”不报送给{shown}。"
             f"{_nearest_hint(receiver, valid)}接收方：{names}"
         )
     return chosen
@@ -275,6 +276,11 @@ def _valid_periods(calendar: Calendar, workdays: WorkCalendar, obligation_id: st
         if i.obligation == obligation_id and i.period not in periods:
             periods.append(i.period)
     return sorted(periods)
+
+
+def _named(calendar: Calendar, party_ids: Iterable[str]) -> str:
+    """Parties as a user names them, with the id one may type too: “桂源公司（guiyuan）、…”."""
+    return "、".join(f"{calendar.party_name(p)}（{p}）" for p in party_ids)
 
 
 def _nearest_hint(typed: str, choices: Iterable[str]) -> str:

@@ -203,7 +203,7 @@ def test_calendar_table_with_a_party_still_marks_the_squeezed_consolidation(cli)
         (["--year", "2018", "--from", "2018-06-01"], "错误：--year 不能与 --from/--to 同时使用\n"),
         (["--year", "1999"], "错误：--year 的值 1999 超出工作日历支持的范围（2000 至 2035 年）\n"),
         (["--year", "2018", "--party", "nobody"],
-         "错误：未知的单位“nobody”。可选：bureau（南方监管局）、company（公司）、guiyuan（桂源公司）、gongdian（供电公司）\n"),
+         "错误：--party 的值“nobody”不是已知的单位。可选：南方监管局（bureau）、公司（company）、桂源公司（guiyuan）、供电公司（gongdian）\n"),
     ],
 )  # fmt: skip
 def test_calendar_wrong_usage_exits_2(cli, args, message):

@@ -347,8 +347,8 @@ def test_bad_usage_exits_2_with_a_chinese_message(cli, ws2018: Path) -> None:
     assert result.stderr == "错误：--as-of 的值“2018/11/19”不是有效的日期，格式应为 YYYY-MM-DD（如 2026-06-08）\n"
     result = cli(["check", "-w", ws2018, "--as-of", "2018-11-19", "--party", "gongdain"])
     assert result.exit_code == 2
-    assert result.stderr.startswith("错误：未知的单位“gongdain”。是否想输入：gongdian？可选：")
-    assert "gongdian（供电公司）" in result.stderr
+    assert result.stderr.startswith("错误：--party 的值“gongdain”不是已知的单位。是否想输入：gongdian？可选：")
+    assert "供电公司（gongdian）" in result.stderr
     result = cli(["check", "-w", ws2018, "--horizon", "-1"])
     assert (result.exit_code, result.stderr) == (2, "错误：--horizon 不能为负数\n")
     result = cli(["check", "-w", ws2018, "--fail-on", "sometimes"])

@@ -366,10 +366,10 @@ def test_a_file_without_read_permission(cli, recorded_ws: Path, child_env: dict[
         ),
         (
             {"--from": "gongdain"},
-            "gongdain不是“工作开展情况报告 2018-R4”的报送单位。是否想输入：gongdian？"
-            "报送单位：company（公司）、gongdian（供电公司）、guiyuan（桂源公司）",
+            "--from 的值“gongdain”不是已知的单位。是否想输入：gongdian？"
+            "可选：南方监管局（bureau）、公司（company）、桂源公司（guiyuan）、供电公司（gongdian）",
         ),
-        ({"--to": "bureau"}, "供电公司的“工作开展情况报告 2018-R4”不报送给“bureau”。接收方：company（公司）"),
+        ({"--to": "南方监管局"}, "供电公司的“工作开展情况报告 2018-R4”不报送给南方监管局。接收方：公司（company）"),
         ({"--on": "2018/11/16"}, "--on 的值“2018/11/16”不是有效的日期，格式应为 YYYY-MM-DD（如 2026-06-08）"),
         ({"--on": "2018-11-31"}, "--on 的值“2018-11-31”不是有效的日期，格式应为 YYYY-MM-DD（如 2026-06-08）"),
         ({"--on": "2030-01-01"}, None),  # in the future: refused, the text names today

@@ -291,26 +291,26 @@ def test_find_instances_routes(calendar, workdays) -> None:
         (
             ("progress-report", "2018-R4", "guiyaun", "all"),
             "guiyaun不是“工作开展情况报告 2018-R4”的报送单位。是否想输入：guiyuan？"
-            "报送单位：company（公司）、gongdian（供电公司）、guiyuan（桂源公司）",
+            "报送单位：公司（company）、供电公司（gongdian）、桂源公司（guiyuan）",
         ),
         (
             ("progress-report", "2018-R4", "bureau", None),
             "南方监管局不是“工作开展情况报告 2018-R4”的报送单位。"
-            "报送单位：company（公司）、gongdian（供电公司）、guiyuan（桂源公司）",
+            "报送单位：公司（company）、供电公司（gongdian）、桂源公司（guiyuan）",
         ),
         (
             ("progress-report", "2018-R4", "guiyuan", "buraeu"),
             "桂源公司的“工作开展情况报告 2018-R4”不报送给“buraeu”。是否想输入：bureau？"
-            "接收方：company（公司）、bureau（南方监管局）",
+            "接收方：公司（company）、南方监管局（bureau）",
         ),
         (
             ("progress-report", "2018-R4", "guiyuan", None),
-            "桂源公司在“工作开展情况报告 2018-R4”有 2 个接收方：company（公司）、bureau（南方监管局）。"
+            "桂源公司在“工作开展情况报告 2018-R4”有 2 个接收方：公司（company）、南方监管局（bureau）。"
             "请用 --to 指定其一，或用 --to all 同时记录",
         ),
         (
             ("wechat-account", "2018", "company", "bureau"),
-            "公司的“微信公众号开发使用 2018”不报送给“bureau”。接收方：无（这是里程碑事项，不需要 --to）",
+            "公司的“微信公众号开发使用 2018”不报送给南方监管局。接收方：无（这是里程碑事项，不需要 --to）",
         ),
     ],
 )

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from gdcomply.cli.common import (
+    resolve_party,
     ConfigOption,
     StrictOption,
     TableOrJson,
@@ -39,22 +40,12 @@ def weekday_zh(d: date) -> str:
     return f"周{WEEKDAYS[d.weekday()]}"
 
 
-def check_party(calendar: Calendar, party: str | None) -> None:
-    if party is not None and party not in calendar.parties:
-        import difflib
-
-        known = "、".join(f"{p}（{calendar.parties[p].short_name}）" for p in calendar.parties)
-        near = difflib.get_close_matches(party, list(calendar.parties), n=1, cutoff=0.5)
-        hint = f"是否想输入：{near[0]}？" if near else ""
-        raise UsageError(f"未知的单位“{party}”。{hint}可选：{known}")
-
-
 def calendar_command(
     year: Annotated[Optional[int], typer.Option("--year", help="列出这一年内到期的事项（默认：今年）。")] = None,
     date_from: Annotated[Optional[str], typer.Option("--from", help="起始日期 YYYY-MM-DD（含）。")] = None,
     date_to: Annotated[Optional[str], typer.Option("--to", help="截止日期 YYYY-MM-DD（含）。")] = None,
     party: Annotated[
-        Optional[str], typer.Option("--party", help="只列出与该单位有关的事项（bureau、company、guiyuan、gongdian）。")
+        Optional[str], typer.Option("--party", help="只列出与该单位有关的事项：单位名称（如 桂源公司、供电公司、公司）或代号（如 guiyuan）。")
     ] = None,
     output_format: Annotated[
         CalendarFormat, typer.Option("--format", help="输出格式：table 表格、json、ics 日历文件。")
@@ -82,7 +73,7 @@ def calendar_command(
         raise UsageError(f"--to（{end.isoformat()}）早于 --from（{start.isoformat()}）")
     check_in_range(start, end)
     setup = load_setup_for(config, workspace, strict=strict)
-    check_party(setup.calendar, party)
+    party = resolve_party(setup.calendar, party, "--party") if party is not None else None
     schedule = setup.calendar.schedule(start, end, setup.workdays)
     instances = [i for i in schedule.instances if party is None or party in (i.sender, i.receiver)]
     warnings = schedule.warnings

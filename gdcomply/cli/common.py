@@ -18,6 +18,8 @@ from gdcomply.errors import UsageError
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from gdcomply.calendar import Calendar
+
     from gdcomply.setup import Setup
     from gdcomply.workdays import CalendarWarning
     from gdcomply.workspace import Workspace
@@ -104,6 +106,25 @@ AsOfOption = Annotated[
     str | None,
     typer.Option("--as-of", help="按哪一天计算（YYYY-MM-DD，默认：今天，北京时间）。"),
 ]
+
+
+def party_choices(calendar: Calendar) -> str:
+    """The parties as a user names them: “桂源公司（guiyuan）、…”."""
+    return "、".join(f"{p.short_name}（{p.id}）" for p in calendar.parties.values())
+
+
+def resolve_party(calendar: Calendar, text: str, option: str) -> str:
+    """The party id a --party/--from/--to value names (id, full or short name, alias), or a
+    usage error that lists the parties by the names people use and suggests the nearest."""
+    party = calendar.resolve_party(text)
+    if party is not None:
+        return party
+    import difflib
+
+    names = [name for p in calendar.parties.values() for name in p.names]
+    near = difflib.get_close_matches(text.strip(), names, n=1, cutoff=0.5)
+    hint = f"是否想输入：{near[0]}？" if near else ""
+    raise UsageError(f"{option} 的值“{text}”不是已知的单位。{hint}可选：{party_choices(calendar)}")
 
 
 def write_json(payload: Any) -> None:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from gdcomply.cli.common import (
+    resolve_party,
     AsOfOption,
     ConfigOption,
     StrictOption,
@@ -160,12 +161,12 @@ def submit_command(
         list[Path], typer.Argument(help="佐证材料文件（报送的文件、回执截图等），可多个。", readable=False)
     ],
     period: Annotated[str, typer.Option("--period", help="期次，如 2026-R3、2026-H1、2018。")],
-    sender: Annotated[str, typer.Option("--from", help="报送单位：guiyuan、gongdian 或 company。")],
+    sender: Annotated[str, typer.Option("--from", help="报送单位：桂源公司、供电公司或公司（也可写代号 guiyuan、gongdian、company）。")],
     receiver: Annotated[
         Optional[str],
         typer.Option(
             "--to",
-            help="接收单位：company、bureau，或 all（该单位的全部接收方）。"
+            help="接收单位：公司、南方监管局（或代号 company、bureau），或 all（该单位的全部接收方）。"
             "不写：该单位本期的里程碑（如“完成自查”），或其唯一的接收方。",
         ),
     ] = None,
@@ -190,6 +191,9 @@ def submit_command(
     submitted_on = parse_date(on, "--on") if on else as_of
     setup, ledger = open_for_ledger(workspace, config)
     with ledger:
+        sender = resolve_party(setup.calendar, sender, "--from")
+        if receiver is not None and receiver != "all":
+            receiver = resolve_party(setup.calendar, receiver, "--to")
         outcomes = submit(
             setup, ledger, EvidenceStore(setup.workspace.evidence_dir),
             obligation=obligation, period=period, sender=sender, receiver=receiver,
@@ -361,7 +365,7 @@ class FailOn(str, Enum):
 
 def check_command(
     as_of: AsOfOption = None,
-    party: Annotated[Optional[str], typer.Option("--party", help="只看与该单位有关的事项。")] = None,
+    party: Annotated[Optional[str], typer.Option("--party", help="只看与该单位有关的事项：单位名称（如 桂源公司）或代号（如 guiyuan）。")] = None,
     horizon: Annotated[int, typer.Option("--horizon", max=1000, help="“即将到期”的范围：剩余工作日数（默认 5）。")] = 5,
     show_all: Annotated[bool, typer.Option("--all", help="列出本年度的全部事项。")] = False,
     output_format: Annotated[TableOrJson, typer.Option("--format", help="输出格式。")] = TableOrJson.table,
@@ -378,10 +382,7 @@ def check_command(
     day = as_of_or_today(as_of)
     setup, ledger = open_for_ledger(workspace, config, strict)
     with ledger:
-        if party is not None and party not in setup.calendar.parties:
-            from gdcomply.cli.calendar_cmds import check_party
-
-            check_party(setup.calendar, party)
+        party = resolve_party(setup.calendar, party, "--party") if party is not None else None
         report = check(
             setup.calendar, setup.workdays, ledger.deciding_submissions(day), as_of=day,
             tracking_since=ledger.tracking_since, horizon=horizon, party=party, show_all=show_all,

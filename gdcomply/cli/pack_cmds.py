@@ -9,6 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from gdcomply.cli.common import (
+    resolve_party,
     AsOfOption,
     ConfigOption,
     WorkspaceOption,
@@ -24,7 +25,7 @@ def pack_command(
         str, typer.Argument(help="事项：connection-data、progress-report、self-inspection 或 rectification。")
     ],
     period: Annotated[str, typer.Option("--period", help="期次，如 2026-H1、2026-R3、2018。")],
-    party: Annotated[str, typer.Option("--party", help="报送单位：guiyuan、gongdian 或 company。")],
+    party: Annotated[str, typer.Option("--party", help="报送单位：桂源公司、供电公司或公司（也可写代号 guiyuan、gongdian、company）。")],
     inputs: Annotated[
         Optional[list[Path]],
         typer.Option(
@@ -70,6 +71,10 @@ def pack_command(
     from gdcomply.setup import load_setup
 
     day = as_of_or_today(as_of)
+    # The party may be named as people do (桂源公司); the calendar says which id that is.
+    # A ledger pack reopens the setup with the ledger (a few ms against a pack's second).
+    setup = load_setup(resolve_workspace(workspace), config)
+    party = resolve_party(setup.calendar, party, "--party")
     request = PackRequest(
         obligation=obligation,
         period=period,
@@ -95,7 +100,6 @@ def pack_command(
                 setup, request, version=__version__, ledger=ledger, evidence=EvidenceStore(setup.workspace.evidence_dir)
             )
     else:
-        setup = load_setup(resolve_workspace(workspace), config)
         result = build_pack(setup, request, version=__version__)
     print_warnings(result.warnings)
     verb = "已重新生成" if result.replaced else "已生成"
