@@ -130,3 +130,22 @@ def child_env(tmp_path: Path, _isolated_environment: Path, workdays) -> dict[str
     env.pop("GDCOMPLY_DEBUG", None)
     env.update(GDCOMPLY_CACHE_DIR=str(_isolated_environment), GDCOMPLY_HOME=str(home), HOME=str(home))
     return env
+
+
+_SUMMARY_LINES = pytest.StashKey[list]()
+
+
+@pytest.fixture
+def say_in_summary(request: pytest.FixtureRequest) -> Callable[[str], None]:
+    """``say_in_summary(text)``: a line shown at the end of the run, even with ``-q``
+    (the README test says how many examples it ran)."""
+
+    def say(text: str) -> None:
+        request.config.stash.setdefault(_SUMMARY_LINES, []).append(text)
+
+    return say
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    for line in config.stash.get(_SUMMARY_LINES, []):
+        terminalreporter.write_line(line)

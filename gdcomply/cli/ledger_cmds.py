@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import shlex
 import sys
 from enum import Enum
 from pathlib import Path
@@ -104,13 +106,27 @@ def init_command(
     )
     with ledger:
         tracking_since = ledger.tracking_since
+    # Paths as the user named the folder (relative stays relative: shorter, and the same on
+    # every machine); "init" without a folder names the absolute path of the current one.
+    shown = workspace.root if directory == Path(".") else directory
+
+    def named(path: Path) -> Path:
+        return shown / path.relative_to(workspace.root)
+
+    next_step = "在该目录中运行“gdcomply check”" if shown == workspace.root else f"cd {_shell_word(str(shown))}，然后运行“gdcomply check”"
     sys.stdout.write(
-        f"已创建工作区 {workspace.root}\n"
-        f"  配置：{workspace.config_dir}（期限日历 deadlines.yaml，可按需修改）\n"
-        f"  模板：{workspace.templates_dir}\n"
-        f"  台账：{workspace.ledger_file}（从 {tracking_since.isoformat()} 开始跟踪）\n"
-        f"下一步：在该目录中运行“gdcomply check”查看报送情况。\n"
+        f"已创建工作区 {shown}\n"
+        f"  配置：{named(workspace.config_dir)}（期限日历 deadlines.yaml，可按需修改）\n"
+        f"  模板：{named(workspace.templates_dir)}\n"
+        f"  台账：{named(workspace.ledger_file)}（从 {tracking_since.isoformat()} 开始跟踪）\n"
+        f"下一步：{next_step}查看报送情况。\n"
     )
+
+
+def _shell_word(text: str) -> str:
+    """text as one word for a POSIX shell: bare when nothing in it is special (Chinese names
+    included, which shlex.quote would quote), else quoted."""
+    return shlex.quote(text) if re.search(r"""[\s'"$`\\!*?&;|<>()#~{}\[\]]""", text) else text
 
 
 def info_command(workspace: WorkspaceOption = None, config: ConfigOption = None) -> None:

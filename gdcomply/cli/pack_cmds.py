@@ -104,9 +104,11 @@ def pack_command(
     print_warnings(result.warnings)
     verb = "已重新生成" if result.replaced else "已生成"
     lines = [f"{verb}报送包 {result.folder}（{result.instance_id}，截至 {day.isoformat()}）："]
+    # Names only: a size in bytes says nothing to the reader and changes with the writer
+    # library's version; the manifest has every file's SHA-256 and size.
     for file in result.files:
-        lines.append(f"  {file.name}  {file.size:,} 字节")
-    lines.append("  manifest.json  （各文件和输入的 SHA-256）")
+        lines.append(f"  {file.name}")
+    lines.append("  manifest.json（各文件和输入的 SHA-256、大小）")
     if result.zip_path is not None:
         lines.append(f"压缩包：{result.zip_path}")
     sys.stdout.write("\n".join(lines) + "\n")
