@@ -189,8 +189,8 @@ def test_the_readme_is_read_as_documented() -> None:
     elided = parse_readme(text)[2]
     assert compare(elided, "1\n2\n3\n") is None
     assert "printed a different line" in compare(elided, "0\n2\n")
-    with pytest.raises(AssertionError, match="a “…” line elides output only"):
-        compare(Example(1, "seq 3", ("1", "…"), "whole"), "1\n2\n")
+    unmarked = compare(Example(1, "seq 3", ("1", "…"), "whole"), "1\n2\n")
+    assert unmarked is not None and "a “…” line elides output only" in unmarked
     assert "printed 2 lines, the README shows 1" in compare(parse_readme(text)[0], "one\nextra\n")
 
 
