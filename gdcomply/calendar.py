@@ -26,7 +26,7 @@ _MONTH_DAY = re.compile(r"^(\d{1,2})-(\d{1,2})$")
 _TOP_KEYS = frozenset({"version", "defaults", "parties", "obligations"})
 _DEFAULT_KEYS = frozenset({"roll", "min_gap_working_days"})
 _PARTY_KEYS = frozenset({"name", "short_name", "aliases", "department", "contacts"})
-_CONTACT_KEYS = frozenset({"name", "email", "role"})
+_CONTACT_KEYS = frozenset({"name", "email", "role", "phone"})
 _OBLIGATION_KEYS = frozenset(
     {"title", "source", "years", "roll", "min_gap_working_days", "steps", "rounds", "follows", "note"}
 )
@@ -45,6 +45,7 @@ class Contact:
     # A bad address is not fatal to the calendar: `validate` reports it, and `remind` sends
     # everyone else's mail and names this contact as not sent (one typo must not stop the rest).
     problem: str = ""
+    phone: str = ""  # as written (an unquoted 0774… keeps its zero); shown in escalation copies
 
 
 @dataclass(frozen=True)
@@ -522,6 +523,8 @@ def _parse_contact(node: Node, problems: Problems) -> Contact | None:
     email = yamlsource.expect_str(email_node, problems) if email_node else None
     role_node = node.get("role")
     role = yamlsource.expect_str(role_node, problems) if role_node else None
+    phone_node = node.get("phone")
+    phone = _phone(phone_node, problems) if phone_node else None
     if name is None or email is None:
         return None
     problem = ""
@@ -530,7 +533,29 @@ def _parse_contact(node: Node, problems: Problems) -> Contact | None:
         problem = f"{email_node.where}: {email_node.path}: {email_problem}"
     elif name_problem and name_node is not None:
         problem = f"{name_node.where}: {name_node.path}: {name_problem}"
-    return Contact(name, email, role or "", problem)
+    return Contact(name, email, role or "", problem, phone or "")
+
+
+MAX_PHONE_LENGTH = 40
+
+
+def _phone(node: Node, problems: Problems) -> str | None:
+    """A contact's phone number as the user wrote it (YAML would read 07745281234 as a number).
+
+    Lenient on purpose (extensions, spaces, 转): one line with a digit in it, for a person to dial.
+    """
+    hint = "应为一行电话号码，如 0774-5288888 或 138 0013 8000"
+    if node.kind != "scalar" or node.value is None:
+        problems.add(node, hint)
+        return None
+    text = node.text.strip()
+    if any(ord(c) < 32 or ord(c) == 127 for c in text):
+        problems.add(node, f"电话号码中有换行或控制字符：{hint}")
+        return None
+    if not any(c.isdigit() for c in text) or len(text) > MAX_PHONE_LENGTH:
+        problems.add(node, f"“{text}”不是电话号码：{hint}（不超过 {MAX_PHONE_LENGTH} 个字符）")
+        return None
+    return text
 
 
 def address_problem(text: str) -> str | None:

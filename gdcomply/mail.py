@@ -102,13 +102,19 @@ def build_message(
     message_id: str,
     at: datetime,
 ) -> EmailMessage:
-    """A UTF-8 message: RFC 2047 headers, Date, Message-ID, plain text with an HTML alternative."""
+    """A UTF-8 message: RFC 2047 headers, Date, Message-ID, plain text with an HTML alternative.
+
+    With ``smtp.reply_to`` set it carries a Reply-To, so a recipient's "reply" reaches a person
+    rather than the (often unattended) sender address.
+    """
     if settings.sender_address is None:
         raise ConfigError("尚未设置发件人 smtp.sender")
     message = EmailMessage(policy=policy.SMTP)
     message["Subject"] = subject
     message["From"] = Address(settings.sender_name, addr_spec=settings.sender_address)
     message["To"] = Address(to_name, addr_spec=to_address)
+    if settings.reply_to_address is not None:
+        message["Reply-To"] = Address(settings.reply_to_name, addr_spec=settings.reply_to_address)
     message["Date"] = format_datetime(at)
     message["Message-ID"] = message_id
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies, please

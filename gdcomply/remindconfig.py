@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from email.utils import parseaddr
 from enum import Enum
 from pathlib import Path
 
@@ -33,7 +32,7 @@ _TOP_KEYS = frozenset(
      "lock_wait_seconds", "smtp"}
 )  # fmt: skip
 _ESCALATION_KEYS = frozenset({"enabled", "after_working_days_overdue", "to_party"})
-_SMTP_KEYS = frozenset({"host", "port", "security", "sender", "timeout_seconds"})
+_SMTP_KEYS = frozenset({"host", "port", "security", "sender", "reply_to", "timeout_seconds"})
 _SECRET_KEYS = frozenset({"user", "username", "login", "password", "passwd", "pass", "secret", "token"})
 SECRETS_HINT = "用户名和密码只能通过环境变量 GDCOMPLY_SMTP_USER 和 GDCOMPLY_SMTP_PASSWORD 提供，不能写在配置文件中"
 
@@ -56,6 +55,10 @@ class SmtpSettings:
     sender_name: str
     sender_address: str | None  # None: not configured yet
     timeout_seconds: float  # for the connection and for every command after it
+    # the Reply-To header, and whom the email says to ask (unset: no header; the body names
+    # the escalation party's contacts instead, see reports/mail_render.question_contacts)
+    reply_to_name: str = ""
+    reply_to_address: str | None = None
 
     @property
     def configured(self) -> bool:
@@ -170,18 +173,53 @@ def _smtp(node: Node | None, problems: Problems, default: SmtpSettings) -> SmtpS
             problems.add(port_node, f"端口“{port_node.shown}”无效，应为 1 到 65535")
         else:
             port = _int(port_node, problems, port, minimum=1, maximum=65535)
-    sender_name, sender_address = "", None
-    sender_node = node.get("sender")
-    if sender_node is not None and sender_node.value not in (None, ""):
-        text = yamlsource.expect_str(sender_node, problems, required_text="发件人（如 获得电力提醒 <noreply@example.com>）")
-        if text is not None:
-            sender_name, address = parseaddr(text)
-            if not address or address_problem(address) or display_name_problem(sender_name):
-                problems.add(sender_node, f"“{text}”不是有效的发件人，应写作“名称 <邮箱>”或只写邮箱")
-            else:
-                sender_address = address
+    sender_name, sender_address = _mailbox_setting(
+        node.get("sender"), problems, "发件人", "获得电力报送提醒 <noreply@example.com>"
+    )
+    reply_to_name, reply_to_address = _mailbox_setting(
+        node.get("reply_to"), problems, "回复地址", "营销部 张三 <zhangsan@example.com>"
+    )
     timeout = _seconds(node.get("timeout_seconds"), problems, DEFAULT_TIMEOUT_SECONDS, allow_zero=False)
-    return SmtpSettings(host, port, security, sender_name, sender_address, timeout)
+    return SmtpSettings(host, port, security, sender_name, sender_address, timeout, reply_to_name, reply_to_address)
+
+
+def _mailbox_setting(node: Node | None, problems: Problems, what: str, example: str) -> tuple[str, str | None]:
+    """An optional “名称 <邮箱>” (or bare address) setting: (name, address), ("", None) when unset."""
+    if node is None or node.value in (None, ""):
+        return "", None
+    text = yamlsource.expect_str(node, problems, required_text=f"{what}（如 {example}）")
+    if text is None:
+        return "", None
+    parsed = parse_mailbox(text)
+    if parsed is None:
+        problems.add(node, f"“{text}”不是有效的{what}，应写作“名称 <邮箱>”或只写一个邮箱，如 {example}")
+        return "", None
+    return parsed
+
+
+def parse_mailbox(text: str) -> tuple[str, str] | None:
+    """(display name, address) of exactly one mailbox written as in a mail header; None otherwise.
+
+    The stdlib's RFC 5322 header parser decides, so a list (“a@x.cn, b@x.cn”), a group, or
+    text it had to repair is refused rather than silently cut to its first address (which
+    email.utils.parseaddr does); calendar.address_problem adds what a mail server here needs.
+    """
+    from email import errors
+    from email.headerregistry import HeaderRegistry
+
+    if any(ord(c) < 32 or ord(c) == 127 for c in text):
+        return None
+    try:
+        header = HeaderRegistry()("Reply-To", text)
+    except (ValueError, IndexError, errors.MessageError):
+        return None
+    groups = header.groups
+    if header.defects or len(groups) != 1 or groups[0].display_name is not None or len(groups[0].addresses) != 1:
+        return None
+    mailbox = groups[0].addresses[0]
+    if address_problem(mailbox.addr_spec) or display_name_problem(mailbox.display_name):
+        return None
+    return mailbox.display_name, mailbox.addr_spec
 
 
 def _leads(node: Node | None, problems: Problems) -> tuple[int, ...]:

@@ -106,12 +106,21 @@ class ReminderItem:
     working_days_overdue: int | None
     escalated: bool  # a copy to the escalation party, about someone else's overdue report
     at_risk_from: tuple[str, ...]  # feeding instances that are overdue or late
+    due_today: bool  # not overdue and the due date is the run's day (not merely 0 working days left)
+    due_day_kind: DayKind  # of the due date: a make-up Saturday is MAKEUP_WORKDAY (the email says 调休上班)
+    due_holiday: str | None  # the holiday's name when the due date is one (only with roll: none)
 
 
 @dataclass(frozen=True)
 class PlannedEmail:
+    """One recipient's email; its items in the order of what needs doing first (see _item_order)."""
+
     recipient: Recipient
-    items: tuple[ReminderItem, ...]  # own overdue first, then escalation copies, then the rest
+    items: tuple[ReminderItem, ...]  # due today, own overdue, escalation copies, then what is coming
+
+    @property
+    def due_today(self) -> tuple[ReminderItem, ...]:
+        return tuple(i for i in self.items if i.due_today)
 
     @property
     def overdue(self) -> tuple[ReminderItem, ...]:
@@ -122,8 +131,23 @@ class PlannedEmail:
         return tuple(i for i in self.items if i.escalated)
 
     @property
+    def due_later(self) -> tuple[ReminderItem, ...]:
+        return tuple(i for i in self.items if i.status is not Status.OVERDUE and not i.due_today)
+
+    @property
     def upcoming(self) -> tuple[ReminderItem, ...]:
+        """Everything not yet overdue, due today included (what templates written before
+        `due_today` existed list: keeping its meaning means such a template loses no item)."""
         return tuple(i for i in self.items if i.status is not Status.OVERDUE)
+
+    @property
+    def groups(self) -> tuple[tuple[str, tuple[ReminderItem, ...]], ...]:
+        """The non-empty groups, most urgent first: due_today, overdue, escalations, due_later."""
+        found = (
+            ("due_today", self.due_today), ("overdue", self.overdue),
+            ("escalations", self.escalations), ("due_later", self.due_later),
+        )  # fmt: skip
+        return tuple((key, items) for key, items in found if items)
 
 
 @dataclass(frozen=True)
@@ -280,6 +304,8 @@ def plan_reminders(
         if status.status not in OPEN_STATUSES:
             continue
         instance = status.instance
+        due_kind = workdays.day_kind(instance.due)
+        due_holiday = workdays.holiday_name(instance.due) if due_kind is DayKind.HOLIDAY else None
         overdue = status.status is Status.OVERDUE
         overdue_days = status.working_days_overdue or 0
         lead: Stage | None = None
@@ -301,7 +327,7 @@ def plan_reminders(
                 continue  # the last overdue reminder to this owner is too recent (or it was the only one)
             add(instance, owner, ReminderItem(
                 instance, stage, status.status, status.working_days_left, status.working_days_overdue,
-                False, status.at_risk_from,
+                False, status.at_risk_from, not overdue and instance.due == as_of, due_kind, due_holiday,
             ))  # fmt: skip
         if overdue and rules.escalation_enabled and overdue_days >= rules.escalate_after_working_days:
             owner_addresses = {o.address for o in owners}
@@ -313,6 +339,7 @@ def plan_reminders(
                     continue
                 add(instance, supervisor, ReminderItem(
                     instance, copy, status.status, None, status.working_days_overdue, True, (),
+                    False, due_kind, due_holiday,
                 ))  # fmt: skip
 
     emails = []
@@ -324,8 +351,17 @@ def plan_reminders(
 
 
 def _item_order(item: ReminderItem) -> tuple:
-    """Own overdue first (longest overdue on top), then escalation copies, then what is coming."""
-    if item.status is Status.OVERDUE:
-        group = 1 if item.escalated else 0
-        return (group, item.instance.due, item.instance.order, item.instance.id)
-    return (2, item.instance.due, item.instance.order, item.instance.id)
+    """What needs doing first: due today, own overdue, escalation copies, then what is coming.
+
+    Due today leads: it can still be on time if it is done today, while an overdue report is
+    late already (it stays right below, longest overdue on top: the longest lapse is the one
+    the regulator sees most). The escalation copies are someone else's to do, the marketing
+    department's to chase; what is due in 2 or 5 working days comes last, soonest first.
+    """
+    if item.due_today:
+        group = 0
+    elif item.status is Status.OVERDUE:
+        group = 2 if item.escalated else 1
+    else:
+        group = 3
+    return (group, item.instance.due, item.instance.order, item.instance.id)

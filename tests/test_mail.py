@@ -30,10 +30,18 @@ from gdcomply.mail import (
 )
 from gdcomply.remindconfig import Security, SmtpSettings
 from gdcomply.reminders import PlannedEmail, Recipient, ReminderItem, Stage, StageKind
-from gdcomply.reports.mail_render import HTML_TEMPLATE, SUBJECT_TEMPLATE, TEXT_TEMPLATE, MailTemplates
+from gdcomply.reports.mail_render import (
+    HTML_TEMPLATE,
+    SUBJECT_TEMPLATE,
+    TEXT_TEMPLATE,
+    MailTemplates,
+    contact_view,
+    item_view,
+)
 from gdcomply.resources import bundled_config_dir, bundled_templates_dir
 from gdcomply.setup import load_workdays
 from gdcomply.tracking import Status
+from gdcomply.workdays import DayKind
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SETTINGS = SmtpSettings("127.0.0.1", 25, Security.NONE, "获得电力报送提醒", "noreply@gdcomply.test", 2.0)
@@ -41,7 +49,7 @@ SETTINGS = SmtpSettings("127.0.0.1", 25, Security.NONE, "获得电力报送提�
 
 def message(**changes):
     values = dict(
-        to_name="桂源公司专责", to_address="guiyuan@example.com", subject="【获得电力报送提醒】2 项即将到期（2026-06-01）",
+        to_name="桂源公司专责", to_address="guiyuan@example.com", subject="【获得电力报送提醒】即将到期 2 项",
         text="桂源公司专责：\n\n您好！\n", html="<p>桂源公司专责：</p>", message_id=message_id_for("k", "noreply@gdcomply.test"),
         at=datetime(2026, 6, 1, 8, 0, 5, tzinfo=SHANGHAI),
     )  # fmt: skip
@@ -55,7 +63,8 @@ def test_the_message_is_7bit_utf8_with_rfc2047_headers_date_and_message_id():
     headers = raw.split(b"\r\n\r\n", 1)[0].decode("ascii")
     assert "Subject: =?utf-8?" in headers and "From: =?utf-8?" in headers and "To: =?utf-8?" in headers
     parsed = message_from_bytes(raw, policy=policy.default)
-    assert str(parsed["Subject"]) == "【获得电力报送提醒】2 项即将到期（2026-06-01）"
+    assert str(parsed["Subject"]) == "【获得电力报送提醒】即将到期 2 项"
+    assert parsed["Reply-To"] is None  # not set
     assert str(parsed["From"]) == "获得电力报送提醒 <noreply@gdcomply.test>"
     assert str(parsed["To"]) == "桂源公司专责 <guiyuan@example.com>"
     assert parsedate_to_datetime(parsed["Date"]) == datetime(2026, 6, 1, 8, 0, 5, tzinfo=SHANGHAI)
@@ -66,6 +75,21 @@ def test_the_message_is_7bit_utf8_with_rfc2047_headers_date_and_message_id():
     assert (plain.get_content_type(), plain.get_content_charset()) == ("text/plain", "utf-8")
     assert (html.get_content_type(), html.get_content_charset()) == ("text/html", "utf-8")
     assert "您好！" in plain.get_content() and "<p>桂源公司专责：</p>" in html.get_content()
+
+
+def test_smtp_reply_to_becomes_an_encoded_reply_to_header():
+    settings = replace(SETTINGS, reply_to_name="营销部 张三", reply_to_address="zhangsan@example.com")
+    raw = build_message(settings, **message_fields()).as_bytes()
+    headers = raw.split(b"\r\n\r\n", 1)[0].decode("ascii")
+    assert "Reply-To: =?utf-8?" in headers
+    assert str(message_from_bytes(raw, policy=policy.default)["Reply-To"]) == "营销部 张三 <zhangsan@example.com>"
+
+
+def message_fields() -> dict:
+    return dict(
+        to_name="桂源公司专责", to_address="guiyuan@example.com", subject="主题", text="正文\n", html=None,
+        message_id=message_id_for("k", "noreply@gdcomply.test"), at=datetime(2026, 6, 1, 8, 0, 5, tzinfo=SHANGHAI),
+    )  # fmt: skip
 
 
 def test_without_html_it_is_a_single_text_part():
@@ -173,8 +197,8 @@ def planned_email(title: str = "工作开展情况报告") -> tuple:
     instance = next(i for i in schedule.instances if i.id == "progress-report/2026-R1/guiyuan->company")
     instance = replace(instance, title=title)
     items = (
-        ReminderItem(instance, Stage(StageKind.OVERDUE, 1), Status.OVERDUE, None, 1, False, ()),
-        ReminderItem(instance, Stage(StageKind.LEAD, 0), Status.DUE_SOON, 0, None, False, ()),
+        ReminderItem(instance, Stage(StageKind.OVERDUE, 1), Status.OVERDUE, None, 1, False, (), False, DayKind.WORKDAY, None),
+        ReminderItem(instance, Stage(StageKind.LEAD, 0), Status.DUE_SOON, 0, None, False, (), True, DayKind.WORKDAY, None),
     )
     return calendar, PlannedEmail(Recipient("guiyuan@example.com", "桂源公司<专责>", ("guiyuan",)), items)
 
@@ -185,8 +209,33 @@ def test_html_is_autoescaped_and_text_is_not():
     assert "<script>" not in rendered.html and "&lt;script&gt;" in rendered.html
     assert "&lt;专责&gt;" in rendered.html
     assert "报告<script>alert(1)</script> 2026-R1" in rendered.text
-    assert rendered.subject == "【获得电力报送提醒】1 项已逾期，1 项即将到期（2026-06-09）"
+    assert rendered.subject == "【获得电力报送提醒】今天截止 1 项，共 2 项"
     assert "今天截止" in rendered.text and "已逾期 1 个工作日" in rendered.text
+
+
+def test_due_dates_name_a_make_up_workday_or_a_holiday_and_the_last_working_day_is_said():
+    calendar, _ = planned_email()
+    instance = planned_email()[1].items[0].instance
+
+    def view(due: date, kind: DayKind, holiday: str | None = None, *, left: int = 3, today: bool = False):
+        item = ReminderItem(replace(instance, due=due), Stage(StageKind.LEAD, 5), Status.DUE_SOON, left, None,
+                            False, (), today, kind, holiday)  # fmt: skip
+        return item_view(calendar, item)
+
+    assert view(date(2026, 10, 10), DayKind.MAKEUP_WORKDAY).due_text == "2026-10-10（周六，调休上班）"
+    assert view(date(2026, 10, 1), DayKind.HOLIDAY, "国庆节").due_text == "2026-10-01（周四，国庆节）"
+    assert view(date(2026, 6, 13), DayKind.WEEKEND).due_text == "2026-06-13（周六）"
+    assert view(date(2026, 6, 8), DayKind.WORKDAY).due_text == "2026-06-08（周一）"
+    # roll: none, due on a Saturday, run on the Friday before: 0 working days left, not due today
+    assert view(date(2026, 6, 13), DayKind.WEEKEND, left=0).days_text == "今天是截止前的最后一个工作日"
+    assert view(date(2026, 6, 12), DayKind.WORKDAY, left=0, today=True).days_text == "今天截止"
+
+
+def test_a_contact_is_written_with_what_is_known_of_them():
+    assert contact_view("张三", "zhangsan@example.com", "0774-5288888").text == "张三（zhangsan@example.com，电话 0774-5288888）"
+    assert contact_view("张三", "zhangsan@example.com").text == "张三（zhangsan@example.com）"
+    assert contact_view("", "zhangsan@example.com").text == "zhangsan@example.com"
+    assert contact_view("", "zhangsan@example.com", "0774-5288888").text == "zhangsan@example.com（电话 0774-5288888）"
 
 
 def test_a_template_error_names_the_file_and_line(tmp_path):
@@ -331,3 +380,24 @@ def test_the_scrubber_matches_a_password_whose_whitespace_was_folded():
     scrub = _Scrubber(Credentials("bot", "a secret\twith  tabs"))
     assert scrub("535 bad a secret with tabs!") == "535 bad ***!"
     assert scrub("535 bad a secret\twith  tabs") == "535 bad ***"
+
+
+# The SHA-256 of the bundled reminder templates as they are now. Changing one? Move its hash
+# from here into mail_render.EARLIER_BUNDLED (so a workspace's unedited copy of it is upgraded)
+# and pin the new one here.
+CURRENT_BUNDLED = {
+    SUBJECT_TEMPLATE: "f8237fa54e1de6f864e002fcc84acdc4ff3358dec3a932be3302de859aa506c4",
+    TEXT_TEMPLATE: "8cb9702ed2c0a7311e4db2146e560082fbf54b9175d0c37cd5680d7d889cebcd",
+    HTML_TEMPLATE: "7a88a2871688d3043ec4f98eeae2fdfcff5e47f0a9bda7ddb94af14d64a5c642",
+}
+
+
+def test_a_changed_bundled_template_keeps_unedited_workspace_copies_upgradable():
+    import hashlib
+
+    from gdcomply.reports.mail_render import EARLIER_BUNDLED
+
+    for name, pinned in CURRENT_BUNDLED.items():
+        digest = hashlib.sha256((bundled_templates_dir() / name).read_bytes()).hexdigest()
+        assert digest == pinned, f"{name} changed: add {pinned} to EARLIER_BUNDLED[{name!r}] and pin {digest} here"
+        assert digest not in EARLIER_BUNDLED[name]

@@ -61,6 +61,11 @@ class Received:
         return self.message.get_body(("plain",)).get_content()
 
     @property
+    def plain(self) -> str:
+        """The plain text with the CRLFs of the wire turned into newlines, for exact comparisons."""
+        return self.text.replace("\r\n", "\n")
+
+    @property
     def html(self) -> str:
         return self.message.get_body(("html",)).get_content()
 
@@ -191,11 +196,12 @@ def test_one_email_per_recipient_in_chinese_with_the_due_items(cli, ws, server):
     assert result.exit_code == 0, result.output
     assert sorted(r.to for r in mailbox.received) == [GONGDIAN, GUIYUAN]
     guiyuan = mailbox.to(GUIYUAN)[0]
-    assert guiyuan.subject == "【获得电力报送提醒】2 项即将到期（2026-06-01）"
+    assert guiyuan.subject == "【获得电力报送提醒】即将到期 2 项"
     assert b"=?utf-8?" in guiyuan.raw.split(b"\r\n\r\n", 1)[0]  # RFC 2047-encoded headers
     assert guiyuan.message["Message-ID"].startswith("<gdcomply.")
     assert guiyuan.message["Date"] is not None
     assert str(guiyuan.message["To"]) == f"桂源公司专责 <{GUIYUAN}>"
+    assert guiyuan.message["Reply-To"] is None  # smtp.reply_to is not set
     assert item_lines(guiyuan.text) == [
         "工作开展情况报告 2026-R1（桂源公司 → 南方监管局）",
         "工作开展情况报告 2026-R1（桂源公司 → 公司）",
@@ -233,11 +239,15 @@ def test_overdue_first_with_escalation_to_the_marketing_department(cli, ws, serv
     on_0609 = mailbox.received[before:]
     assert sorted(r.to for r in on_0609) == [GONGDIAN, GUIYUAN, YINGXIAO]
     gongdian = next(r for r in on_0609 if r.to == GONGDIAN)
-    assert gongdian.subject == "【获得电力报送提醒】1 项已逾期（2026-06-09）"
+    assert gongdian.subject == "【获得电力报送提醒】已逾期 1 项"
     assert "已逾期 1 个工作日" in gongdian.text
     marketing = next(r for r in on_0609 if r.to == YINGXIAO)
-    assert marketing.subject == "【获得电力报送提醒】3 项下属单位逾期（2026-06-09）"
-    assert "【抄送营销部】" in marketing.text and "已逾期 1 个工作日，责任单位：供电公司" in marketing.text
+    assert marketing.subject == "【获得电力报送提醒】下属单位逾期 3 项"
+    assert "【抄送营销部】" in marketing.text
+    assert (
+        "   截止日期：2026-06-08（周一），已逾期 1 个工作日\n"
+        "   责任单位：供电公司，联系人：供电公司专责（gongdian@example.com）\n"
+    ) in marketing.plain
 
     # gongdian submits; two working days later only guiyuan is reminded again (overdue-2),
     # and the company gets its own overdue items first, then the copies.
@@ -281,7 +291,7 @@ def test_a_first_run_lists_the_copies_before_what_is_coming(cli, ws, server):
     mailbox, _ = server
     assert remind(cli, ws, "--as-of", "2026-06-09").exit_code == 0
     marketing = mailbox.to(YINGXIAO)[0]
-    assert marketing.subject == "【获得电力报送提醒】3 项下属单位逾期，2 项即将到期（2026-06-09）"
+    assert marketing.subject == "【获得电力报送提醒】下属单位逾期 3 项，共 5 项"
     assert item_lines(marketing.text) == [
         "工作开展情况报告 2026-R1（供电公司 → 公司）",
         "工作开展情况报告 2026-R1（桂源公司 → 南方监管局）",
@@ -496,7 +506,8 @@ def test_dry_run_prints_the_emails_and_records_nothing(cli, ws, server):
     assert result.exit_code == 0
     assert "演习（--dry-run）：2026-06-01（周一）应发送 2 封提醒邮件；没有发送，也没有记入台账。" in result.stdout
     assert "收件人：桂源公司专责 <guiyuan@example.com>" in result.stdout
-    assert "主题：【获得电力报送提醒】2 项即将到期（2026-06-01）" in result.stdout
+    assert "主题：【获得电力报送提醒】即将到期 2 项" in result.stdout
+    assert "回复地址：" not in result.stdout  # smtp.reply_to is not set
     assert "截止日期：2026-06-08（周一），还剩 5 个工作日" in result.stdout
     assert mailbox.received == [] and sent_records(ws) == []
 
@@ -517,7 +528,7 @@ def test_dry_run_outbox_writes_eml_files(cli, ws, tmp_path):
     assert message.get_content_type() == "multipart/alternative"
     assert [p.get_content_type() for p in message.iter_parts()] == ["text/plain", "text/html"]
     assert all(p.get_content_charset() == "utf-8" for p in message.iter_parts())
-    assert "3 项下属单位逾期" in str(message["Subject"])
+    assert str(message["Subject"]) == "【获得电力报送提醒】下属单位逾期 3 项，共 5 项"
     assert sent_records(ws) == []
     assert remind(cli, ws, "--as-of", "2026-06-01", "--outbox", outbox).exit_code == 2  # --outbox needs --dry-run
 
@@ -653,3 +664,204 @@ def test_a_lock_file_left_by_root_is_explained_not_a_traceback(server, child_env
         f"请让管理员执行“chown nobody {lock}”"
     )
     assert mailbox.received == []
+
+
+# -- what the recipients read: what to do first, whom to chase, whom to ask (issue 12 item 8) --
+
+
+def add_phone(ws: Path, address: str, phone: str) -> None:
+    """Give a contact of the workspace's deadlines.yaml a phone number, written as a user would."""
+    deadlines = ws / "config" / "deadlines.yaml"
+    text = deadlines.read_text(encoding="utf-8")
+    line = f"        email: {address}\n"
+    assert line in text
+    deadlines.write_text(text.replace(line, f"{line}        phone: {phone}\n"), encoding="utf-8")
+
+
+def test_what_is_due_today_leads_the_subject_and_the_body_before_long_overdue_items(cli, ws, server):
+    """07-10: guiyuan's 2026-H1 connection data is due today; its 2026-R1 reports are long overdue."""
+    mailbox, _ = server
+    result = remind(cli, ws, "--as-of", "2026-07-10")
+    assert result.exit_code == 0, result.output
+    guiyuan = mailbox.to(GUIYUAN)[0]
+    assert guiyuan.subject == "【获得电力报送提醒】今天截止 2 项，共 4 项"
+    assert guiyuan.plain.split("\n\n")[2:4] == [
+        "【今天截止】请今天报送\n"
+        "1. 用户报装信息 2026-H1（桂源公司 → 南方监管局）\n"
+        "   截止日期：2026-07-10（周五），今天截止\n"
+        "2. 用户报装信息 2026-H1（桂源公司 → 公司）\n"
+        "   截止日期：2026-07-10（周五），今天截止",
+        "【已逾期】请尽快报送\n"
+        "1. 工作开展情况报告 2026-R1（桂源公司 → 南方监管局）\n"
+        "   截止日期：2026-06-08（周一），已逾期 23 个工作日\n"
+        "2. 工作开展情况报告 2026-R1（桂源公司 → 公司）\n"
+        "   截止日期：2026-06-08（周一），已逾期 23 个工作日",
+    ]
+    assert guiyuan.html.index("今天截止：请今天报送") < guiyuan.html.index("已逾期：请尽快报送")
+    assert "已发送：桂源公司专责 <guiyuan@example.com>，4 项（今天截止 2，已逾期 2）" in result.stdout
+
+
+def test_the_marketing_department_sees_its_own_deadline_today_before_the_copies(cli, ws, server):
+    mailbox, _ = server
+    assert remind(cli, ws, "--as-of", "2026-06-10").exit_code == 0
+    marketing = mailbox.to(YINGXIAO)[0]
+    assert marketing.subject == "【获得电力报送提醒】今天截止 2 项，共 5 项"
+    assert item_lines(marketing.text) == [
+        "工作开展情况报告 2026-R1（公司 → 南方监管局）",
+        "信息公开 2026-R1（公司（完成/公开））",
+        "工作开展情况报告 2026-R1（供电公司 → 公司）",
+        "工作开展情况报告 2026-R1（桂源公司 → 南方监管局）",
+        "工作开展情况报告 2026-R1（桂源公司 → 公司）",
+    ]
+
+
+def test_a_due_date_on_a_make_up_saturday_says_so(cli, tmp_path, server):
+    """2026-10-10 is a Saturday worked in exchange for the National Day holiday (调休上班)."""
+    mailbox, port = server
+    ws = tmp_path / "ws"
+    init_workspace(ws)
+    Ledger.open(ws / "data" / "ledger.sqlite3", create=True, tracking_since=date(2026, 9, 1)).close()
+    write_remind_config(ws, port)
+    assert remind(cli, ws, "--as-of", "2026-09-30").exit_code == 0
+    marketing = mailbox.to(YINGXIAO)[0]
+    assert marketing.plain.split("\n\n")[2] == (
+        "【即将到期】\n"
+        "1. 工作开展情况报告 2026-R3（公司 → 南方监管局）\n"
+        "   截止日期：2026-10-10（周六，调休上班），还剩 3 个工作日\n"
+        "2. 信息公开 2026-R3（公司（完成/公开））\n"
+        "   截止日期：2026-10-10（周六，调休上班），还剩 3 个工作日"
+    )
+    assert "<td>2026-10-10（周六，调休上班）</td>" in marketing.html
+    assert "截止日期：2026-10-08（周四），" in mailbox.to(GUIYUAN)[0].text  # an ordinary Thursday: no note
+
+
+def test_escalation_copies_name_the_late_units_contacts(cli, ws, server):
+    mailbox, _ = server
+    add_phone(ws, GONGDIAN, "0774-5288888")
+    add_phone(ws, GUIYUAN, "07745211234")  # unquoted: YAML would read an octal number; kept as written
+    assert remind(cli, ws, "--as-of", "2026-06-09").exit_code == 0
+    marketing = mailbox.to(YINGXIAO)[0]
+    assert marketing.plain.split("\n\n")[2] == (
+        "【抄送营销部】以下单位的报送已逾期，请督办\n"
+        "1. 工作开展情况报告 2026-R1（供电公司 → 公司）\n"
+        "   截止日期：2026-06-08（周一），已逾期 1 个工作日\n"
+        "   责任单位：供电公司，联系人：供电公司专责（gongdian@example.com，电话 0774-5288888）\n"
+        "2. 工作开展情况报告 2026-R1（桂源公司 → 南方监管局）\n"
+        "   截止日期：2026-06-08（周一），已逾期 1 个工作日\n"
+        "   责任单位：桂源公司，联系人：桂源公司专责（guiyuan@example.com，电话 07745211234）\n"
+        "3. 工作开展情况报告 2026-R1（桂源公司 → 公司）\n"
+        "   截止日期：2026-06-08（周一），已逾期 1 个工作日\n"
+        "   责任单位：桂源公司，联系人：桂源公司专责（guiyuan@example.com，电话 07745211234）"
+    )
+    assert "<td>供电公司</td><td>供电公司专责（gongdian@example.com，电话 0774-5288888）</td>" in marketing.html
+    # the unit itself is not told its own phone number
+    assert "电话" not in mailbox.to(GUIYUAN)[0].text
+
+
+def test_without_a_reply_to_the_body_ends_naming_the_marketing_department(cli, ws, server):
+    mailbox, _ = server
+    assert remind(cli, ws, "--as-of", "2026-06-09").exit_code == 0
+    for unit in (GONGDIAN, GUIYUAN):
+        received = mailbox.to(unit)[0]
+        assert received.message["Reply-To"] is None
+        assert received.plain.endswith(
+            "——\n本邮件由 gdcomply 自动发送，请勿直接回复。\n如有疑问，请联系：营销部专责（yingxiao@example.com）。\n"
+        )
+    # the marketing department is not told to ask itself
+    assert mailbox.to(YINGXIAO)[0].plain.endswith("——\n本邮件由 gdcomply 自动发送，请勿直接回复。\n")
+
+
+def test_reply_to_is_a_header_the_server_receives_and_the_body_says_whom_to_ask(cli, ws, server):
+    mailbox, port = server
+    write_remind_config(ws, port)
+    config = ws / "config" / "reminders.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8") + "  reply_to: 营销部 张三 <zhangsan@example.com>\n", encoding="utf-8"
+    )
+    dry = remind(cli, ws, "--as-of", "2026-06-09", "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert (
+        "收件人：桂源公司专责 <guiyuan@example.com>\n"
+        "回复地址：营销部 张三 <zhangsan@example.com>\n"
+        "主题：【获得电力报送提醒】已逾期 2 项\n"
+    ) in dry.stdout
+
+    assert remind(cli, ws, "--as-of", "2026-06-09").exit_code == 0
+    assert sorted(r.to for r in mailbox.received) == [GONGDIAN, GUIYUAN, YINGXIAO]
+    for received in mailbox.received:
+        assert str(received.message["Reply-To"]) == "营销部 张三 <zhangsan@example.com>"
+        header = received.raw.split(b"\r\n\r\n", 1)[0]
+        assert b"Reply-To: =?utf-8?" in header and b"<zhangsan@example.com>" in header  # RFC 2047
+        assert received.plain.endswith(
+            "——\n本邮件由 gdcomply 自动发送。\n如有疑问，请直接回复本邮件，或联系：营销部 张三（zhangsan@example.com）。\n"
+        )
+        assert "如有疑问，请直接回复本邮件，或联系：营销部 张三（zhangsan@example.com）。" in received.html
+    test_mail = remind(cli, ws, "--test-to", "admin@example.org")
+    assert test_mail.exit_code == 0, test_mail.output
+    checked = mailbox.to("admin@example.org")[0]
+    assert str(checked.message["Reply-To"]) == "营销部 张三 <zhangsan@example.com>"
+    assert "回复地址（Reply-To）：营销部 张三 <zhangsan@example.com>\n" in checked.plain
+
+
+def test_a_reply_to_of_a_known_contact_gives_their_phone_and_spares_them_the_line(cli, ws, server):
+    mailbox, port = server
+    add_phone(ws, YINGXIAO, "0774-5280000")
+    config = ws / "config" / "reminders.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + f"  reply_to: {YINGXIAO}\n", encoding="utf-8")
+    assert remind(cli, ws, "--as-of", "2026-06-09").exit_code == 0
+    assert str(mailbox.to(GUIYUAN)[0].message["Reply-To"]) == YINGXIAO
+    assert mailbox.to(GUIYUAN)[0].plain.endswith(
+        "如有疑问，请直接回复本邮件，或联系：营销部专责（yingxiao@example.com，电话 0774-5280000）。\n"
+    )
+    assert mailbox.to(YINGXIAO)[0].plain.endswith("——\n本邮件由 gdcomply 自动发送。\n")
+
+
+def test_a_bad_reply_to_stops_the_run_and_validate_names_its_position(cli, ws, server):
+    mailbox, port = server
+    config = ws / "config" / "reminders.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8") + "  reply_to: zhangsan@example.com, lisi@example.com\n", encoding="utf-8"
+    )
+    line = len(config.read_text(encoding="utf-8").splitlines())
+    expected = (
+        f"{config}:{line}:13: smtp.reply_to: “zhangsan@example.com, lisi@example.com”不是有效的回复地址，"
+        f"应写作“名称 <邮箱>”或只写一个邮箱，如 营销部 张三 <zhangsan@example.com>"
+    )
+    run = remind(cli, ws, "--as-of", "2026-06-09")
+    assert run.exit_code == 2
+    assert expected in run.stderr
+    assert mailbox.received == [] and sent_records(ws) == []
+    validate = cli(["validate", "--workspace", ws])
+    assert validate.exit_code == 1
+    assert expected in validate.stderr
+
+
+def test_an_unedited_copy_of_an_earlier_bundled_template_gives_way_to_the_current_one(cli, ws, server):
+    """A workspace made before this version has the old templates; unedited, they are upgraded."""
+    earlier_subject = (
+        "{#- 提醒邮件的主题（只取一行）。可用的变量见 docs/reminders.md。 -#}\n"
+        "【获得电力报送提醒】\n"
+        "{%- if overdue %}{{ overdue|length }} 项已逾期{% endif %}\n"
+        "{%- if escalations %}{% if overdue %}，{% endif %}{{ escalations|length }} 项下属单位逾期{% endif %}\n"
+        "{%- if upcoming %}{% if overdue or escalations %}，{% endif %}{{ upcoming|length }} 项即将到期{% endif %}\n"
+        "（{{ as_of }}）\n"
+    )
+    own = ws / "templates" / "reminder_subject.txt.j2"
+    own.write_text(earlier_subject, encoding="utf-8")
+    assert "主题：【获得电力报送提醒】已逾期 2 项\n" in remind(cli, ws, "--as-of", "2026-06-09", "--dry-run").stdout
+    own.write_text(earlier_subject.replace("项已逾期", "项逾期"), encoding="utf-8")  # edited: the user's own
+    assert "主题：【获得电力报送提醒】2 项逾期（2026-06-09）\n" in remind(cli, ws, "--as-of", "2026-06-09", "--dry-run").stdout
+
+
+def test_a_template_written_before_due_today_still_lists_todays_items_under_upcoming(cli, ws, server):
+    mailbox, _ = server
+    (ws / "templates" / "reminder.txt.j2").write_text(
+        "{% for item in overdue %}逾期：{{ item.title }} {{ item.period }}\n{% endfor %}"
+        "{% for item in upcoming %}将到期：{{ item.title }} {{ item.period }} {{ item.days_text }}\n{% endfor %}",
+        encoding="utf-8",
+    )
+    assert remind(cli, ws, "--as-of", "2026-07-10").exit_code == 0
+    assert mailbox.to(GUIYUAN)[0].plain == (
+        "逾期：工作开展情况报告 2026-R1\n逾期：工作开展情况报告 2026-R1\n"
+        "将到期：用户报装信息 2026-H1 今天截止\n将到期：用户报装信息 2026-H1 今天截止\n"
+    )

@@ -104,11 +104,12 @@ def test_every_problem_is_reported_with_its_position(tmp_path):
         "是否应为“overdue_every_working_days”？（允许的字段：escalation、lead_working_days、lock_wait_seconds、"
         "overdue_every_working_days、send_on_non_working_days、smtp、version）",
         "reminders.yaml:5:31: escalation.after_working_days_overdue: “soon”应为不小于 0 的整数",
-        "reminders.yaml:7:3: smtp.hots: 未知的字段“hots”，是否应为“host”？（允许的字段：host、port、security、sender、timeout_seconds）",
+        "reminders.yaml:7:3: smtp.hots: 未知的字段“hots”，是否应为“host”？（允许的字段：host、port、reply_to、security、sender、timeout_seconds）",
         "reminders.yaml:8:13: smtp.security: 加密方式“tls”无效，应为 starttls（587 端口常用）、ssl（465 端口常用）"
         "或 none（不加密，只适合本机或内网中继）",
         "reminders.yaml:9:9: smtp.port: 端口“70000”无效，应为 1 到 65535",
-        "reminders.yaml:10:11: smtp.sender: “not an address”不是有效的发件人，应写作“名称 <邮箱>”或只写邮箱",
+        "reminders.yaml:10:11: smtp.sender: “not an address”不是有效的发件人，应写作“名称 <邮箱>”或只写一个邮箱，"
+        "如 获得电力报送提醒 <noreply@example.com>",
         "reminders.yaml:11:20: smtp.timeout_seconds: “0”应为大于 0、不超过 3600 的秒数",
     ]
 
@@ -212,3 +213,118 @@ def test_no_message_of_any_loader_shows_parser_internals(tmp_path):
         assert "Node(" not in text and "{'" not in text and "['" not in text, text
     assert "targets.yaml:2:29: targets.small-micro-cost: “.nan”应为不小于 0 的数字" in text
     assert "targets.yaml:1:44: limits.small-micro: 100000 太大，应为 1 到 1000 之间的整数" in text
+
+
+# -- smtp.reply_to (issue 12 item 8) ---------------------------------------------------------
+
+
+def test_reply_to_is_optional_and_read_like_the_sender(tmp_path):
+    assert load_remind_config(tmp_path / "absent.yaml").smtp.reply_to_address is None
+    smtp = load_remind_config(write_config(tmp_path, """\
+        smtp:
+          sender: noreply@example.com
+          reply_to: 营销部 张三 <ZhangSan@example.com>
+        """)).smtp  # fmt: skip
+    assert (smtp.reply_to_name, smtp.reply_to_address) == ("营销部 张三", "ZhangSan@example.com")
+    bare = load_remind_config(write_config(tmp_path, "smtp:\n  reply_to: zhangsan@example.com\n")).smtp
+    assert (bare.reply_to_name, bare.reply_to_address) == ("", "zhangsan@example.com")
+    empty = load_remind_config(write_config(tmp_path, "smtp:\n  reply_to:\n")).smtp
+    assert empty.reply_to_address is None
+
+
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ("zhangsan@example.com, lisi@example.com", "“zhangsan@example.com, lisi@example.com”不是有效的回复地址"),
+        ("zhangsan@example.com;lisi@example.com", "“zhangsan@example.com;lisi@example.com”不是有效的回复地址"),
+        ("张三 zhangsan@example.com", "“张三 zhangsan@example.com”不是有效的回复地址"),
+        ("营销部 <zhangsan@example>", "“营销部 <zhangsan@example>”不是有效的回复地址"),
+        ("'营销部: zhangsan@example.com;'", "“营销部: zhangsan@example.com;”不是有效的回复地址"),
+        ("张三 <zhangsan@example.com", "“张三 <zhangsan@example.com”不是有效的回复地址"),
+        ("[zhangsan@example.com]", "应为回复地址（如 营销部 张三 <zhangsan@example.com>）"),
+        ("yes", "应为回复地址（如 营销部 张三 <zhangsan@example.com>），而不是 true"),
+    ],
+)
+def test_a_bad_reply_to_is_a_positioned_problem(tmp_path, value, message):
+    path = write_config(tmp_path, f"""\
+        version: 1
+        smtp:
+          host: smtp.example.com
+          reply_to: {value}
+        """)  # fmt: skip
+    hint = "，应写作“名称 <邮箱>”或只写一个邮箱，如 营销部 张三 <zhangsan@example.com>"
+    expected = f"reminders.yaml:4:13: smtp.reply_to: {message}" + (hint if message.endswith("回复地址") else "")
+    assert problems_of(path) == [expected]
+
+
+def test_a_sender_list_is_refused_not_cut_to_its_first_address(tmp_path):
+    """email.utils.parseaddr("a@x.cn, b@x.cn") gives ("", "a@x.cn"): a typo silently dropped."""
+    path = write_config(tmp_path, "smtp:\n  sender: a@example.com, b@example.com\n")
+    assert problems_of(path) == [
+        "reminders.yaml:2:11: smtp.sender: “a@example.com, b@example.com”不是有效的发件人，"
+        "应写作“名称 <邮箱>”或只写一个邮箱，如 获得电力报送提醒 <noreply@example.com>"
+    ]
+
+
+def test_the_bundled_files_reply_to_example_is_valid_once_uncommented(tmp_path):
+    text = (bundled_config_dir() / "reminders.yaml").read_text(encoding="utf-8")
+    example = "  # reply_to: 营销部 张三 <zhangsan@example.com>\n"
+    assert text.count(example) == 1
+    smtp = load_remind_config(write_config(tmp_path, text.replace(example, example.replace("# ", "", 1)))).smtp
+    assert (smtp.reply_to_name, smtp.reply_to_address) == ("营销部 张三", "zhangsan@example.com")
+
+
+# -- contacts' phone numbers in deadlines.yaml (shown in escalation copies) ------------------
+
+
+def contacts_yaml(phone_lines: str) -> str:
+    return textwrap.dedent("""\
+        version: 1
+        parties:
+          guiyuan:
+            name: 桂源公司
+            contacts:
+              - name: 桂源公司专责
+                email: guiyuan@example.com
+        """) + textwrap.indent(textwrap.dedent(phone_lines), " " * 8) + textwrap.dedent("""\
+        obligations:
+          report:
+            title: 报告
+            source: 三(一)
+            years: 2026
+            steps:
+              units: {from: [guiyuan]}
+            rounds:
+              - dates: {units: 06-08}
+        """)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "written, kept",
+    [("0774-5288888", "0774-5288888"), ("07745211234", "07745211234"), ("13800138000", "13800138000"),
+     ("'0774 5288888 转 8012'", "0774 5288888 转 8012")],  # fmt: skip
+)
+def test_a_contacts_phone_is_kept_as_written(tmp_path, written, kept):
+    from gdcomply.calendar import load_calendar
+
+    path = tmp_path / "deadlines.yaml"
+    path.write_text(contacts_yaml(f"phone: {written}\n"), encoding="utf-8")
+    assert load_calendar(path).parties["guiyuan"].contacts[0].phone == kept
+
+
+@pytest.mark.parametrize(
+    "written, message",
+    [
+        ("[0774, 5288888]", "应为一行电话号码，如 0774-5288888 或 138 0013 8000"),
+        ("'无'", "“无”不是电话号码：应为一行电话号码，如 0774-5288888 或 138 0013 8000（不超过 40 个字符）"),
+        ('"0774\\n5288888"', "电话号码中有换行或控制字符：应为一行电话号码，如 0774-5288888 或 138 0013 8000"),
+    ],
+)
+def test_a_bad_phone_is_a_positioned_problem(tmp_path, written, message):
+    from gdcomply.calendar import load_calendar
+
+    path = tmp_path / "deadlines.yaml"
+    path.write_text(contacts_yaml(f"phone: {written}\n"), encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load_calendar(path, display="deadlines.yaml")
+    assert [str(p) for p in raised.value.problems] == [f"deadlines.yaml:8:16: parties.guiyuan.contacts[0].phone: {message}"]

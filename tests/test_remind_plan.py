@@ -27,7 +27,7 @@ from gdcomply.reminders import (
 from gdcomply.tracking import Status
 from gdcomply.resources import bundled_config_dir
 from gdcomply.setup import load_workdays
-from gdcomply.workdays import WorkCalendar
+from gdcomply.workdays import DayKind, WorkCalendar
 
 SINCE = date(2026, 5, 1)
 UNITS_R1 = ("progress-report/2026-R1/gongdian->company", "progress-report/2026-R1/guiyuan->bureau",
@@ -179,6 +179,47 @@ def test_a_non_working_day_plans_nothing_unless_configured():
 def test_no_lead_times_means_only_overdue_reminders():
     assert plan(date(2026, 6, 8), lead_working_days=()).emails == ()
     assert plan(date(2026, 6, 9), lead_working_days=()).emails
+
+
+# -- the order of an email: what needs doing first (issue 12 item 8) ------------------------
+
+
+def test_what_is_due_today_comes_before_long_overdue_items():
+    result = plan(date(2026, 7, 10))  # connection data 2026-H1 due today; progress 2026-R1 overdue since 06-08
+    guiyuan = next(e for e in result.emails if e.recipient.address == "guiyuan@example.com")
+    assert [(i.instance.id, i.due_today) for i in guiyuan.items] == [
+        ("connection-data/2026-H1/guiyuan->bureau", True),
+        ("connection-data/2026-H1/guiyuan->company", True),
+        (UNITS_R1[1], False),
+        (UNITS_R1[2], False),
+    ]
+    assert [key for key, _ in guiyuan.groups] == ["due_today", "overdue"]
+    assert len(guiyuan.upcoming) == 2 and guiyuan.due_later == ()  # `upcoming` still includes today's
+
+
+def test_the_groups_go_due_today_overdue_copies_then_what_is_coming():
+    marketing = next(e for e in plan(date(2026, 6, 10)).emails if e.recipient.address == "yingxiao@example.com")
+    assert [key for key, _ in marketing.groups] == ["due_today", "escalations"]
+    on_0611 = next(e for e in plan(date(2026, 6, 11)).emails if e.recipient.address == "yingxiao@example.com")
+    assert [key for key, _ in on_0611.groups] == ["overdue", "escalations"]
+    on_0609 = next(e for e in plan(date(2026, 6, 9)).emails if e.recipient.address == "yingxiao@example.com")
+    assert [(key, len(items)) for key, items in on_0609.groups] == [("escalations", 3), ("due_later", 2)]
+
+
+def test_due_today_means_the_due_date_not_the_lead_stage():
+    """Without lead 0 the due day is reached as lead-2; it is still due today."""
+    result = plan(date(2026, 6, 8), lead_working_days=(5, 2))
+    items = {i.instance.id: (i.stage.name, i.due_today) for e in result.emails for i in e.items}
+    assert {items[unit] for unit in UNITS_R1} == {("lead-2", True)}
+    assert {items[company] for company in COMPANY_R1} == {("lead-2", False)}  # due 06-10, 2 working days left
+    assert not any(i.due_today for e in plan(date(2026, 6, 5)).emails for i in e.items)
+
+
+def test_each_item_carries_the_day_kind_of_its_due_date():
+    result = plan(date(2026, 9, 30), since=date(2026, 9, 1))
+    kinds = {i.instance.id: (i.instance.due, i.due_day_kind) for e in result.emails for i in e.items}
+    assert kinds["progress-report/2026-R3/company->bureau"] == (date(2026, 10, 10), DayKind.MAKEUP_WORKDAY)
+    assert kinds["progress-report/2026-R3/guiyuan->company"] == (date(2026, 10, 8), DayKind.WORKDAY)
 
 
 # -- catch-up and exactly once --------------------------------------------------------------

@@ -200,7 +200,7 @@ def _run(
     from gdcomply.ledger import SentReminder
     from gdcomply.mail import Outgoing, build_message, deliver, message_id_for
     from gdcomply.reminders import plan_reminders, reminder_statuses
-    from gdcomply.reports.mail_render import MailTemplates
+    from gdcomply.reports.mail_render import MailTemplates, questions_for
 
     rules = remind_config.rules
     setup, unmailable = _without_unmailable_contacts(setup)
@@ -224,12 +224,15 @@ def _run(
         smtp = replace(smtp, sender_name="gdcomply", sender_address="gdcomply@localhost")
         sys.stderr.write(f"提示：{remind_config.path} 尚未设置发件人 smtp.sender，演习中暂用 gdcomply@localhost。\n")
     templates = MailTemplates(setup.workspace.template)
+    questions = questions_for(
+        setup.calendar, reply_to_name=smtp.reply_to_name, reply_to_address=smtp.reply_to_address, party=rules.escalate_to
+    )
     at = now()
     outgoing: list[Outgoing] = []
     by_recipient: dict[str, tuple[PlannedEmail, str]] = {}
     unbuilt: list[tuple[PlannedEmail, str]] = []
     for email in plan.emails:
-        rendered = templates.render(setup.calendar, email, day)
+        rendered = templates.render(setup.calendar, email, day, questions)
         key = "|".join([day.isoformat(), email.recipient.address, *sorted(f"{i.instance.id}#{i.stage.name}" for i in email.items)])
         message_id = message_id_for(key, smtp.sender_address or "")
         try:
@@ -311,14 +314,12 @@ def _who(email: PlannedEmail) -> str:
     return f"{email.recipient.name} <{email.recipient.address}>"
 
 
+_GROUP_COUNTS = {"due_today": "今天截止", "overdue": "已逾期", "escalations": "逾期抄送", "due_later": "即将到期"}
+
+
 def _counts(email: PlannedEmail) -> str:
-    parts = []
-    if email.overdue:
-        parts.append(f"已逾期 {len(email.overdue)}")
-    if email.escalations:
-        parts.append(f"逾期抄送 {len(email.escalations)}")
-    if email.upcoming:
-        parts.append(f"即将到期 {len(email.upcoming)}")
+    """“3 项（今天截止 1，已逾期 2）”: the groups in the email's order, most urgent first."""
+    parts = [f"{_GROUP_COUNTS[key]} {len(items)}" for key, items in email.groups]
     return f"{len(email.items)} 项（{'，'.join(parts)}）"
 
 
@@ -348,7 +349,8 @@ def _show_dry_run(
         out.write(
             f"\n===== 第 {index}/{total} 封 =====\n"
             f"收件人：{message['To']}\n"
-            f"主题：{message['Subject']}\n"
+            + (f"回复地址：{message['Reply-To']}\n" if message["Reply-To"] else "")
+            + f"主题：{message['Subject']}\n"
             f"提醒阶段：{stages}\n\n"
             f"{text.rstrip()}\n"
         )
@@ -372,8 +374,11 @@ def _send_test(remind_config: RemindConfig, address: str) -> None:
     assert smtp.host is not None and smtp.sender_address is not None
     at = now()
     sender = f"{smtp.sender_name} <{smtp.sender_address}>" if smtp.sender_name else smtp.sender_address
+    reply_to = ""
+    if smtp.reply_to_address is not None:
+        reply_to = f"{smtp.reply_to_name} <{smtp.reply_to_address}>" if smtp.reply_to_name else smtp.reply_to_address
     rendered = settings_check_email(
-        host=smtp.host, port=smtp.port, security=smtp.security.value, sender=sender,
+        host=smtp.host, port=smtp.port, security=smtp.security.value, sender=sender, reply_to=reply_to,
         logged_in=credentials is not None, at=at,
     )  # fmt: skip
     domain = smtp.sender_address.rpartition("@")[2]
