@@ -56,3 +56,15 @@ def test_a_pack_lists_its_files_by_name_and_the_manifest_keeps_sizes(cli, tmp_pa
     manifest = json.loads((tmp_path / "ws" / folder / "manifest.json").read_text("utf-8"))
     for entry in manifest["files"]:
         assert entry["size"] == (tmp_path / "ws" / folder / entry["name"]).stat().st_size
+
+
+def test_a_hint_names_a_workspace_file_relative_to_the_current_folder(cli, tmp_path: Path) -> None:
+    assert cli(["init", "ws", "--since", "2026-11-01"]).exit_code == 0
+    os.chdir(tmp_path / "ws")
+    inside = cli(["remind", "--dry-run", "--as-of", "2026-11-19"])
+    assert inside.exit_code == 0, inside.output
+    assert inside.stderr == "提示：config/reminders.yaml 尚未设置发件人 smtp.sender，演习中暂用 gdcomply@localhost。\n"
+    (tmp_path / "elsewhere").mkdir()
+    os.chdir(tmp_path / "elsewhere")
+    outside = cli(["remind", "--dry-run", "--as-of", "2026-11-19", "--workspace", str(tmp_path / "ws")])
+    assert outside.stderr.startswith(f"提示：{(tmp_path / 'ws').resolve()}/config/reminders.yaml 尚未设置发件人")

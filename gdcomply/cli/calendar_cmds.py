@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from gdcomply.cli.common import (
-    resolve_party,
     ConfigOption,
     StrictOption,
     TableOrJson,
@@ -19,6 +18,7 @@ from gdcomply.cli.common import (
     load_setup_for,
     parse_date,
     print_warnings,
+    resolve_party,
     today,
     write_json,
 )

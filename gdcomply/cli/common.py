@@ -108,6 +108,15 @@ AsOfOption = Annotated[
 ]
 
 
+def shown_path(path: Path) -> str:
+    """A path as a message shows it: relative to the current folder when inside it (short, and
+    the same on every machine), else absolute."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(path)
+
+
 def party_choices(calendar: Calendar) -> str:
     """The parties as a user names them: “桂源公司（guiyuan）、…”."""
     return "、".join(f"{p.short_name}（{p.id}）" for p in calendar.parties.values())

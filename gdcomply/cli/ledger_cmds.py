@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from gdcomply.cli.common import (
-    resolve_party,
     AsOfOption,
     ConfigOption,
     StrictOption,
@@ -23,6 +22,7 @@ from gdcomply.cli.common import (
     now,
     parse_date,
     print_warnings,
+    resolve_party,
     resolve_workspace,
     today,
     write_json,

@@ -9,13 +9,13 @@ from typing import Annotated, Optional
 import typer
 
 from gdcomply.cli.common import (
-    resolve_party,
     AsOfOption,
     ConfigOption,
     WorkspaceOption,
     as_of_or_today,
     parse_date,
     print_warnings,
+    resolve_party,
     resolve_workspace,
 )
 

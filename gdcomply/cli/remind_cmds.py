@@ -29,6 +29,7 @@ from gdcomply.cli.common import (
     as_of_or_today,
     console,
     now,
+    shown_path,
     write_json,
 )
 from gdcomply.errors import ConfigError, GdcomplyError, MailError, UsageError
@@ -222,7 +223,7 @@ def _run(
     smtp = remind_config.smtp
     if smtp.sender_address is None:  # only a dry run gets here without a sender
         smtp = replace(smtp, sender_name="gdcomply", sender_address="gdcomply@localhost")
-        sys.stderr.write(f"提示：{remind_config.path} 尚未设置发件人 smtp.sender，演习中暂用 gdcomply@localhost。\n")
+        sys.stderr.write(f"提示：{shown_path(remind_config.path)} 尚未设置发件人 smtp.sender，演习中暂用 gdcomply@localhost。\n")
     templates = MailTemplates(setup.workspace.template)
     questions = questions_for(
         setup.calendar, reply_to_name=smtp.reply_to_name, reply_to_address=smtp.reply_to_address, party=rules.escalate_to
