@@ -15,9 +15,10 @@ import re
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Annotated, Any, Iterator
 
 import pytest
+import typer  # at the top: the annotations of a command below are resolved here
 
 from gdcomply.resources import bundled_config_dir
 
@@ -310,3 +311,29 @@ def test_the_path_type_words_its_other_checks_in_chinese(tmp_path):
         with pytest.raises(BadParameter) as caught:
             kind.convert(str(locked), None, None)
         assert caught.value.message == f"“{locked}”没有{word}权限"
+
+
+def _unit(text: str) -> str:
+    if text == "nobody":
+        raise ValueError("没有这个单位")
+    return str(int(text))  # Python's own (English) ValueError for anything else
+
+
+def test_a_parser_function_fails_in_chinese():
+    """A `parser=` option (none today) fails in Chinese too: its own Chinese message, or the value."""
+    import typer.main
+
+    from gdcomply.cli.usage import usage_message, use_chinese_help
+
+    app = typer.Typer(rich_markup_mode=None)
+
+    @app.command()
+    def show(value: Annotated[str, typer.Option("--unit", parser=_unit)]) -> None:
+        """Show."""
+
+    use_chinese_help(app)
+    command = typer.main.get_command(app)
+    for text, detail in (("nobody", "没有这个单位"), ("abc", "“abc”无效")):
+        with pytest.raises(typer.BadParameter) as caught:
+            command.main(["--unit", text], prog_name="gdcomply", standalone_mode=False)
+        assert usage_message(caught.value) == f"错误：参数值无效：--unit（{detail}）\n运行“gdcomply --help”查看用法。"

@@ -127,7 +127,19 @@ class ChinesePath(TyperPath):
         return self.coerce_path_result(path)
 
 
-CHINESE_TYPES = (ChineseInt, ChineseFloat, ChineseIntRange, ChineseChoice, ChinesePath)
+class ChineseFunc(click_types.FuncParamType):
+    """A `parser=` function's type: its ValueError shown if it is Chinese, else the value named."""
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        try:
+            return self.func(value)
+        except ValueError as exc:
+            reason = str(exc)
+            said = reason and not reason.isascii()  # worded for the user, not Python's own text
+            self.fail(reason if said else f"“{_shown(value)}”无效", param, ctx)
+
+
+CHINESE_TYPES = (ChineseInt, ChineseFloat, ChineseIntRange, ChineseChoice, ChinesePath, ChineseFunc)
 # types that never fail on what a user types (flags take no value; any text is a str)
 SILENT_TYPES = (click_types.StringParamType, click_types.BoolParamType)
 
@@ -142,6 +154,8 @@ def chinese_type(kind: click_types.ParamType) -> click_types.ParamType:
         return ChineseInt()
     if type(kind) is click_types.FloatParamType:
         return ChineseFloat()
+    if type(kind) is click_types.FuncParamType:
+        return ChineseFunc(kind.func)
     if type(kind) is TyperChoice:
         return ChineseChoice(kind.choices, kind.case_sensitive)
     if type(kind) is TyperPath:
