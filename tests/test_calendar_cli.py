@@ -225,7 +225,7 @@ def test_calendar_unknown_format_exits_2(cli):
     [
         (["calendar", "--year", "abc"], "错误：参数值无效：--year（“abc”不是整数）\n运行“gdcomply calendar --help”查看用法。\n"),
         (["calendar", "extra"], "错误：用法错误（多余的参数：extra）\n运行“gdcomply calendar --help”查看用法。\n"),
-        (["withdraw", "4"], "错误：缺少必需的参数：--reason（缺少必需的值）\n运行“gdcomply withdraw --help”查看用法。\n"),
+        (["withdraw", "4"], "错误：缺少必需的选项：--reason（应写成“--reason 原因”）\n运行“gdcomply withdraw --help”查看用法。\n"),
         (["--bogus"], "错误：未知的选项：--bogus（没有这个选项）\n运行“gdcomply --help”查看用法。\n"),
     ],
 )  # fmt: skip
@@ -378,8 +378,8 @@ def test_workdays_add_a_negative_number(cli):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["count", "2026-02-30", "2026-03-01"], "错误：START 的值“2026-02-30”不是有效的日期，格式应为 YYYY-MM-DD（如 2026-06-08）\n"),
-        (["count", "1999-12-31", "2000-01-05"], "错误：START 的值 1999-12-31 超出工作日历支持的范围（2000-01-01 至 2035-12-31）\n"),
+        (["count", "2026-02-30", "2026-03-01"], "错误：起始日期的值“2026-02-30”不是有效的日期，格式应为 YYYY-MM-DD（如 2026-06-08）\n"),
+        (["count", "1999-12-31", "2000-01-05"], "错误：起始日期的值 1999-12-31 超出工作日历支持的范围（2000-01-01 至 2035-12-31）\n"),
         (["add", "2035-12-01", "100"], "错误：2035-12-01 加 100 个工作日超出工作日历支持的范围（2000-01-01 至 2035-12-31）\n"),
         (["month", "2026-13"], "错误：月份“2026-13”无效，格式应为 YYYY-MM（如 2026-10）\n"),
         (["month", "October"], "错误：月份“October”无效，格式应为 YYYY-MM（如 2026-10）\n"),
@@ -394,7 +394,7 @@ def test_workdays_wrong_usage_exits_2(cli, args, message):
 def test_workdays_add_needs_a_number(cli):
     result = cli(["workdays", "add", "2026-10-09", "five"])
     assert result.exit_code == 2
-    assert result.stderr.startswith("错误：参数值无效：n（“five”不是整数）")
+    assert result.stderr.startswith("错误：参数值无效：工作日数（“five”不是整数）")
 
 
 def test_workdays_month_table(cli):
@@ -523,7 +523,7 @@ def test_version(cli):
 def test_no_arguments_shows_help(cli):
     result = cli([])
     assert result.exit_code == 0
-    assert "Usage: gdcomply" in result.stdout and "calendar" in result.stdout
+    assert "用法：gdcomply" in result.stdout and "calendar" in result.stdout
 
 
 def test_an_unknown_command_exits_2(cli):
@@ -566,7 +566,7 @@ def test_each_command_loads_only_its_own_module_and_the_table_is_complete():
 def test_an_unknown_command_is_named_in_chinese(cli):
     result = cli(["bogus"])
     assert result.exit_code == 2
-    assert result.stderr.startswith("错误：未知的命令“bogus”。可用的命令：calendar、validate、workdays、holidays、init")
+    assert result.stderr.startswith("错误：未知的命令“bogus”。可用的命令：calendar、validate、init、info、check")
 
 
 @pytest.mark.parametrize("path", [p for p, _ in _commands()], ids=" ".join)
@@ -581,7 +581,8 @@ def test_every_command_has_help_text(cli, path):
     assert (command.help or "").strip(), f"gdcomply {' '.join(path)} has no help text"
     result = cli([*path, "--help"])
     assert result.exit_code == 0
-    assert command.help.strip().splitlines()[0] in result.stdout
+    # wrapped to the terminal: compare without the line breaks and spaces wrapping moved
+    assert "".join(command.help.strip().splitlines()[0].split()) in "".join(result.stdout.split())
 
 
 def test_the_calendar_commands_are_all_there():

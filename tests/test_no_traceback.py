@@ -165,7 +165,7 @@ def test_the_issues_examples(cli, workspace):
         "错误：参数值无效：--horizon（9999999999 超出范围，应不大于 1000）")
     result = cli(["withdraw", HUGE, "--reason", "x"])
     assert (result.exit_code, result.stderr.splitlines()[0]) == (
-        2, f"错误：参数值无效：submission_id（{HUGE} 超出范围，应为 1 到 9223372036854775807）")
+        2, f"错误：参数值无效：记录编号（{HUGE} 超出范围，应为 1 到 9223372036854775807）")
     for year in ("0", "10000", "-1"):
         result = cli(["calendar", "--year", year])
         assert (result.exit_code, result.stderr) == (2, f"错误：--year 的值 {year} 超出工作日历支持的范围（2000 至 2035 年）\n")

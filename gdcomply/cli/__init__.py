@@ -8,12 +8,12 @@ that need them, never here, so that start-up stays fast.
 from __future__ import annotations
 
 import os
-import re
 import sys
 
 import typer
 
 from gdcomply import __version__
+from gdcomply.cli.usage import ChineseGroup, usage_message, use_chinese_help
 from gdcomply.errors import GdcomplyError, os_reason
 
 # Which module registers each top-level command. A run imports only the module of the
@@ -74,11 +74,13 @@ def build_app(command: str | None = None) -> typer.Typer:
         add_completion=False,
         rich_markup_mode=None,
         pretty_exceptions_enable=False,
+        cls=ChineseGroup,
     )
     root.callback()(_root)
     wanted = (COMMAND_MODULES[command],) if command in COMMAND_MODULES else _MODULE_ORDER
     for name in wanted:
         importlib.import_module(f"gdcomply.cli.{name}").register(root)
+    use_chinese_help(root)  # help pages and usage errors in Chinese, for every command
     return root
 
 
@@ -96,65 +98,6 @@ def _command_of(args: list[str]) -> str | None:
         if not arg.startswith("-"):
             return arg
     return None
-
-
-_USAGE_MESSAGES = {
-    "NoSuchOption": "未知的选项",
-    "MissingParameter": "缺少必需的参数",
-    "BadParameter": "参数值无效",
-    "BadOptionUsage": "选项用法错误",
-    "BadArgumentUsage": "参数用法错误",
-}
-
-
-# typer's usage errors are English; the common ones are reworded (the rest keep their text).
-_DETAIL_PATTERNS = (
-    (re.compile(r"'(?P<value>[^']*)' is not one of (?P<choices>.+)\.$"), "“{value}”不是可选的值，可选：{choices}"),
-    (re.compile(r"'(?P<value>[^']*)' is not a valid int(?:eger)?\b"), "“{value}”不是整数"),
-    (re.compile(r"'(?P<value>[^']*)' is not a valid float\b"), "“{value}”不是数字"),
-    (re.compile(r"(?:File|Path) '(?P<value>[^']*)' is a directory"), "“{value}”是目录，不是文件"),
-    (re.compile(r"Directory '(?P<value>[^']*)' is a file"), "“{value}”是文件，不是目录"),
-    (re.compile(r"(?:File|Path|Directory) '(?P<value>[^']*)' does not exist"), "“{value}”不存在"),
-    (re.compile(r"^(?P<value>\S+) is not in the range (?P<low>-?\d+)<=x<=(?P<high>-?\d+)"), "{value} 超出范围，应为 {low} 到 {high}"),
-    (re.compile(r"^(?P<value>\S+) is not in the range x>=(?P<low>-?\d+)"), "{value} 超出范围，应不小于 {low}"),
-    (re.compile(r"^(?P<value>\S+) is not in the range x<=(?P<high>-?\d+)"), "{value} 超出范围，应不大于 {high}"),
-    (re.compile(r"^Missing (?:option|argument|parameter)"), "缺少必需的值"),
-    (re.compile(r"^No such option"), "没有这个选项"),
-    (re.compile(r"requires an argument"), "该选项后面需要一个值"),
-    (re.compile(r"^Got unexpected extra arguments?(?:\(s\))? \((?P<value>.*)\)"), "多余的参数：{value}"),
-)
-
-
-def _chinese_detail(detail: str) -> str:
-    text = detail.removeprefix("Invalid value for ").split(": ", 1)[-1] if detail.startswith("Invalid value") else detail
-    for pattern, template in _DETAIL_PATTERNS:
-        match = pattern.search(text)
-        if match:
-            values = {k: v.replace("'", "") if k == "choices" else v for k, v in match.groupdict().items()}
-            if "choices" in values:
-                values["choices"] = "、".join(c.strip() for c in values["choices"].replace(" or ", ", ").split(","))
-            return template.format(**values)
-    return detail
-
-
-def _usage_message(exc: Exception) -> str:
-    """Chinese text for typer's (English) usage errors."""
-    kind = type(exc).__name__
-    label = _USAGE_MESSAGES.get(kind, "用法错误")
-    detail = getattr(exc, "format_message", lambda: str(exc))()
-    if detail.startswith("No such command"):
-        unknown = detail.split("'")[1] if detail.count("'") >= 2 else ""
-        known = "、".join(COMMAND_MODULES)
-        return f"错误：未知的命令“{unknown}”。可用的命令：{known}\n运行“gdcomply --help”查看用法。"
-    name = getattr(exc, "option_name", None)
-    if name is None:
-        param = getattr(exc, "param", None)
-        name = getattr(param, "opts", [None])[0] if param is not None else None
-        if name is None and param is not None:
-            name = getattr(param, "human_readable_name", None)
-    what = f"：{name}" if name else ""
-    command = getattr(getattr(exc, "ctx", None), "command_path", "gdcomply")
-    return f"错误：{label}{what}（{_chinese_detail(detail)}）\n运行“{command} --help”查看用法。"
 
 
 def _terminated(signum: int, frame: object) -> None:
@@ -245,7 +188,7 @@ def _run(args: list[str]) -> None:
             sys.exit(0)
         if _DEBUG["on"]:
             raise
-        sys.stderr.write(_usage_message(exc) + "\n")
+        sys.stderr.write(usage_message(exc) + "\n")
         sys.exit(getattr(exc, "exit_code", 2) or 2)
     except KeyboardInterrupt:
         sys.stderr.write("已中断。\n")

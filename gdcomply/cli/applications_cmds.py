@@ -60,7 +60,7 @@ PausesOption = Annotated[
 ]
 UnitOption = Annotated[
     Optional[str],
-    typer.Option("--unit", help="只看一个供电单位：单位代号（guiyuan、gongdian）或名称（桂源公司、供电公司）。"),
+    typer.Option("--unit", metavar="单位", help="只看一个供电单位：单位代号（guiyuan、gongdian）或名称（桂源公司、供电公司）。"),
 ]
 FormatOption = Annotated[TableOrJson, typer.Option("--format", help="输出格式：table（表格）或 json。")]
 ProblemsOption = Annotated[
@@ -261,7 +261,7 @@ def check(
     unit: UnitOption = None,
     horizon: Annotated[
         Optional[int],
-        typer.Option("--horizon", min=0, help="剩余不超过多少个工作日时提示“即将超期”（默认：targets.yaml 中的 alert.horizon，5）。"),
+        typer.Option("--horizon", min=0, metavar="工作日数", help="剩余不超过多少个工作日时提示“即将超期”（默认：targets.yaml 中的 alert.horizon，5）。"),
     ] = None,
     output: FormatOption = TableOrJson.table,
     config: ConfigOption = None,
@@ -362,7 +362,7 @@ def stats(
     pauses: PausesOption = None,
     period: Annotated[
         Optional[str],
-        typer.Option("--period", help="半年度 YYYY-H1 或 YYYY-H2（按送电日期归属；默认：文件中全部已送电的申请）。"),
+        typer.Option("--period", metavar="期次", help="半年度 YYYY-H1 或 YYYY-H2（按送电日期归属；默认：文件中全部已送电的申请）。"),
     ] = None,
     unit: UnitOption = None,
     output: FormatOption = TableOrJson.table,
@@ -492,7 +492,7 @@ def _print_stats(figures: PeriodMeasures, targets: Targets) -> None:
 
 def sample(
     out: Annotated[Path, typer.Argument(help="输出文件：.xlsx（含“申请”“暂停”两个工作表）或 .csv（暂停记录另存为 名称-pauses.csv）。", dir_okay=False)],
-    rows: Annotated[int, typer.Option("--rows", min=1, max=MAX_SAMPLE_ROWS, help="申请条数。")] = 200,
+    rows: Annotated[int, typer.Option("--rows", min=1, max=MAX_SAMPLE_ROWS, metavar="条数", help="申请条数。")] = 200,
     seed: Annotated[int, typer.Option("--seed", help="随机种子：相同的种子和日期生成相同的数据。")] = 1,
     as_of: AsOfOption = None,
     force: Annotated[bool, typer.Option("--force", help="输出文件已存在时覆盖它（默认不覆盖，以免误删真实的导出数据）。")] = False,

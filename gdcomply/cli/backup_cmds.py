@@ -12,7 +12,7 @@ from gdcomply.cli.common import WorkspaceOption, now, resolve_workspace
 
 
 def backup_command(
-    out: Annotated[Path, typer.Option("--out", help="备份文件（.zip），如 /备份/获得电力-2026-11.zip。")],
+    out: Annotated[Path, typer.Option("--out", metavar="文件", help="备份文件（.zip），如 /备份/获得电力-2026-11.zip。")],
     force: Annotated[bool, typer.Option("--force", help="覆盖已存在的备份文件。")] = False,
     workspace: WorkspaceOption = None,
 ) -> None:
@@ -33,8 +33,8 @@ def backup_command(
 
 
 def restore_command(
-    archive: Annotated[Path, typer.Argument(help="gdcomply backup 生成的备份文件（.zip）。")],
-    directory: Annotated[Path, typer.Argument(help="恢复到的目录（须为新目录或空目录）。")],
+    archive: Annotated[Path, typer.Argument(metavar="备份文件", help="gdcomply backup 生成的备份文件（.zip）。")],
+    directory: Annotated[Path, typer.Argument(metavar="目录", help="恢复到的目录（须为新目录或空目录）。")],
 ) -> None:
     """从备份恢复工作区到新目录：先完整校验（清单、大小、SHA-256、台账），全部无误才放到位。"""
     from gdcomply.backup import restore

@@ -41,11 +41,11 @@ def weekday_zh(d: date) -> str:
 
 
 def calendar_command(
-    year: Annotated[Optional[int], typer.Option("--year", help="列出这一年内到期的事项（默认：今年）。")] = None,
-    date_from: Annotated[Optional[str], typer.Option("--from", help="起始日期 YYYY-MM-DD（含）。")] = None,
-    date_to: Annotated[Optional[str], typer.Option("--to", help="截止日期 YYYY-MM-DD（含）。")] = None,
+    year: Annotated[Optional[int], typer.Option("--year", metavar="年份", help="列出这一年内到期的事项（默认：今年）。")] = None,
+    date_from: Annotated[Optional[str], typer.Option("--from", metavar="日期", help="起始日期 YYYY-MM-DD（含）。")] = None,
+    date_to: Annotated[Optional[str], typer.Option("--to", metavar="日期", help="截止日期 YYYY-MM-DD（含）。")] = None,
     party: Annotated[
-        Optional[str], typer.Option("--party", help="只列出与该单位有关的事项：单位名称（如 桂源公司、供电公司、公司）或代号（如 guiyuan）。")
+        Optional[str], typer.Option("--party", metavar="单位", help="只列出与该单位有关的事项：单位名称（如 桂源公司、供电公司、公司）或代号（如 guiyuan）。")
     ] = None,
     output_format: Annotated[
         CalendarFormat, typer.Option("--format", help="输出格式：table 表格、json、ics 日历文件。")
@@ -169,15 +169,15 @@ workdays_app = typer.Typer(help="工作日计算：两日期间的工作日数�
 
 @workdays_app.command("count")
 def workdays_count(
-    start: Annotated[str, typer.Argument(help="起始日期 YYYY-MM-DD（不计入）。")],
-    end: Annotated[str, typer.Argument(help="结束日期 YYYY-MM-DD（计入）。")],
+    start: Annotated[str, typer.Argument(metavar="起始日期", help="起始日期 YYYY-MM-DD（不计入）。")],
+    end: Annotated[str, typer.Argument(metavar="结束日期", help="结束日期 YYYY-MM-DD（计入）。")],
     output_format: Annotated[TableOrJson, typer.Option("--format", help="输出格式。")] = TableOrJson.table,
     config: ConfigOption = None,
     workspace: WorkspaceOption = None,
     strict: StrictOption = False,
 ) -> None:
-    """两日期之间的工作日数：计入 START 之后、END 当天及之前的工作日（同一天为 0）。"""
-    a, b = parse_date(start, "START"), parse_date(end, "END")
+    """两日期之间的工作日数：计入起始日期之后、结束日期当天及之前的工作日（同一天为 0）。"""
+    a, b = parse_date(start, "起始日期"), parse_date(end, "结束日期")
     check_in_range(a, b)
     workdays = _workdays(config, workspace, strict)
     n = workdays.count(a, b)
@@ -192,17 +192,17 @@ def workdays_count(
 # "-5" must reach N as a number, not be taken for an unknown option
 @workdays_app.command("add", context_settings={"ignore_unknown_options": True})
 def workdays_add(
-    start: Annotated[str, typer.Argument(help="起始日期 YYYY-MM-DD。")],
-    n: Annotated[int, typer.Argument(help="工作日数（可为负数，表示之前）。")],
+    start: Annotated[str, typer.Argument(metavar="起始日期", help="起始日期 YYYY-MM-DD。")],
+    n: Annotated[int, typer.Argument(metavar="工作日数", help="工作日数（可为负数，表示之前）。")],
     output_format: Annotated[TableOrJson, typer.Option("--format", help="输出格式。")] = TableOrJson.table,
     config: ConfigOption = None,
     workspace: WorkspaceOption = None,
     strict: StrictOption = False,
 ) -> None:
-    """START 之后第 N 个工作日是哪一天（如受理后第 22 个工作日）。"""
+    """起始日期之后（或之前）的第几个工作日是哪一天（如受理后第 22 个工作日）。"""
     from gdcomply.errors import CalendarRangeError
 
-    a = parse_date(start, "START")
+    a = parse_date(start, "起始日期")
     check_in_range(a)
     workdays = _workdays(config, workspace, strict)
     try:
@@ -223,7 +223,7 @@ def workdays_add(
 
 @workdays_app.command("month")
 def workdays_month(
-    month: Annotated[str, typer.Argument(help="月份 YYYY-MM。")],
+    month: Annotated[str, typer.Argument(metavar="月份", help="月份 YYYY-MM。")],
     output_format: Annotated[TableOrJson, typer.Option("--format", help="输出格式。")] = TableOrJson.table,
     config: ConfigOption = None,
     workspace: WorkspaceOption = None,

@@ -58,15 +58,17 @@ def parse_date(text: str, option: str) -> date:
     """
     from gdcomply.workdays import RANGE_END, RANGE_START
 
+    # "--as-of 的值", but "起始日期的值" (an argument is named in Chinese, as its help shows it)
+    subject = f"{option} " if option[-1:].isascii() else option
     try:
         day = date.fromisoformat(text.strip())
     except ValueError:
         raise UsageError(
-            f"{option} 的值“{text}”不是有效的日期，格式应为 YYYY-MM-DD（如 2026-06-08）"
+            f"{subject}的值“{text}”不是有效的日期，格式应为 YYYY-MM-DD（如 2026-06-08）"
         ) from None
     if not RANGE_START <= day <= RANGE_END:
         raise UsageError(
-            f"{option} 的值 {day.isoformat()} 超出工作日历支持的范围"
+            f"{subject}的值 {day.isoformat()} 超出工作日历支持的范围"
             f"（{RANGE_START.isoformat()} 至 {RANGE_END.isoformat()}）"
         )
     return day
@@ -104,7 +106,7 @@ StrictOption = Annotated[
 ]
 AsOfOption = Annotated[
     str | None,
-    typer.Option("--as-of", help="按哪一天计算（YYYY-MM-DD，默认：今天，北京时间）。"),
+    typer.Option("--as-of", metavar="日期", help="按哪一天计算（YYYY-MM-DD，默认：今天，北京时间）。"),
 ]
 
 

@@ -26,10 +26,10 @@ holidays_app = typer.Typer(
 @holidays_app.command("import")
 def import_command(
     notice_file: Annotated[
-        str, typer.Argument(metavar="NOTICE", help="通知文件（.txt 或 .html，简体或繁体）；“-”表示从标准输入读取。")
+        str, typer.Argument(metavar="通知文件", help="通知文件（.txt 或 .html，简体或繁体）；“-”表示从标准输入读取。")
     ],
     year: Annotated[
-        Optional[int], typer.Option("--year", help="通知所安排的年份（通知中没有标题时必须指定；有标题时须与之一致）。")
+        Optional[int], typer.Option("--year", metavar="年份", help="通知所安排的年份（通知中没有标题时必须指定；有标题时须与之一致）。")
     ] = None,
     yes: Annotated[bool, typer.Option("--yes", help="不询问，直接写入（用于脚本）。")] = False,
     amend: Annotated[

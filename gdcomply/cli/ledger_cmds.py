@@ -79,7 +79,7 @@ def open_for_ledger(
 def init_command(
     directory: Annotated[Path, typer.Argument(help="工作区目录（默认：当前目录）。", file_okay=False)] = Path("."),
     since: Annotated[
-        Optional[str], typer.Option("--since", help="跟踪起始日 YYYY-MM-DD：此前到期的事项显示为“未跟踪”（默认：今天）。")
+        Optional[str], typer.Option("--since", metavar="日期", help="跟踪起始日 YYYY-MM-DD：此前到期的事项显示为“未跟踪”（默认：今天）。")
     ] = None,
 ) -> None:
     """创建工作区：复制默认的日历配置和模板，建立报送台账和佐证材料库。"""
@@ -172,21 +172,22 @@ def info_command(workspace: WorkspaceOption = None, config: ConfigOption = None)
 
 
 def submit_command(
-    obligation: Annotated[str, typer.Argument(help="事项标识，如 progress-report、connection-data。")],
+    obligation: Annotated[str, typer.Argument(metavar="事项", help="事项标识，如 progress-report、connection-data。")],
     files: Annotated[
-        list[Path], typer.Argument(help="佐证材料文件（报送的文件、回执截图等），可多个。", readable=False)
+        list[Path], typer.Argument(metavar="文件", help="佐证材料文件（报送的文件、回执截图等），可多个。", readable=False)
     ],
-    period: Annotated[str, typer.Option("--period", help="期次，如 2026-R3、2026-H1、2018。")],
-    sender: Annotated[str, typer.Option("--from", help="报送单位：桂源公司、供电公司或公司（也可写代号 guiyuan、gongdian、company）。")],
+    period: Annotated[str, typer.Option("--period", metavar="期次", help="期次，如 2026-R3、2026-H1、2018。")],
+    sender: Annotated[str, typer.Option("--from", metavar="单位", help="报送单位：桂源公司、供电公司或公司（也可写代号 guiyuan、gongdian、company）。")],
     receiver: Annotated[
         Optional[str],
         typer.Option(
             "--to",
+            metavar="单位",
             help="接收单位：公司、南方监管局（或代号 company、bureau），或 all（该单位的全部接收方）。"
             "不写：该单位本期的里程碑（如“完成自查”），或其唯一的接收方。",
         ),
     ] = None,
-    on: Annotated[Optional[str], typer.Option("--on", help="报送日期 YYYY-MM-DD（默认：今天）。")] = None,
+    on: Annotated[Optional[str], typer.Option("--on", metavar="日期", help="报送日期 YYYY-MM-DD（默认：今天）。")] = None,
     note: Annotated[str, typer.Option("--note", help="备注。")] = "",
     correct_date: Annotated[
         bool,
@@ -246,8 +247,8 @@ def submit_command(
 
 
 def withdraw_command(
-    submission_id: Annotated[int, typer.Argument(min=1, max=2**63 - 1, help="报送记录编号（见 gdcomply log）。")],
-    reason: Annotated[str, typer.Option("--reason", help="撤回原因（必填，记入审计日志）。")],
+    submission_id: Annotated[int, typer.Argument(min=1, max=2**63 - 1, metavar="记录编号", help="报送记录编号（见 gdcomply log）。")],
+    reason: Annotated[str, typer.Option("--reason", metavar="原因", help="撤回原因（必填，记入审计日志）。")],
     workspace: WorkspaceOption = None,
     config: ConfigOption = None,
 ) -> None:
@@ -264,7 +265,7 @@ _ACTIONS = {"submit": "登记", "supersede": "被取代", "withdraw": "撤回", 
 
 
 def log_command(
-    instance: Annotated[Optional[str], typer.Option("--instance", help="只看这个报送节点（如 progress-report/2026-R3/guiyuan->company）。")] = None,
+    instance: Annotated[Optional[str], typer.Option("--instance", metavar="报送节点", help="只看这个报送节点（如 progress-report/2026-R3/guiyuan->company）。")] = None,
     output_format: Annotated[TableOrJson, typer.Option("--format", help="输出格式。")] = TableOrJson.table,
     workspace: WorkspaceOption = None,
     config: ConfigOption = None,
@@ -381,8 +382,8 @@ class FailOn(str, Enum):
 
 def check_command(
     as_of: AsOfOption = None,
-    party: Annotated[Optional[str], typer.Option("--party", help="只看与该单位有关的事项：单位名称（如 桂源公司）或代号（如 guiyuan）。")] = None,
-    horizon: Annotated[int, typer.Option("--horizon", max=1000, help="“即将到期”的范围：剩余工作日数（默认 5）。")] = 5,
+    party: Annotated[Optional[str], typer.Option("--party", metavar="单位", help="只看与该单位有关的事项：单位名称（如 桂源公司）或代号（如 guiyuan）。")] = None,
+    horizon: Annotated[int, typer.Option("--horizon", max=1000, metavar="工作日数", help="“即将到期”的范围：剩余工作日数（默认 5）。")] = 5,
     show_all: Annotated[bool, typer.Option("--all", help="列出本年度的全部事项。")] = False,
     output_format: Annotated[TableOrJson, typer.Option("--format", help="输出格式。")] = TableOrJson.table,
     fail_on: Annotated[

@@ -22,10 +22,10 @@ from gdcomply.cli.common import (
 
 def pack_command(
     obligation: Annotated[
-        str, typer.Argument(help="事项：connection-data、progress-report、self-inspection 或 rectification。")
+        str, typer.Argument(metavar="事项", help="事项：connection-data、progress-report、self-inspection 或 rectification。")
     ],
-    period: Annotated[str, typer.Option("--period", help="期次，如 2026-H1、2026-R3、2018。")],
-    party: Annotated[str, typer.Option("--party", help="报送单位：桂源公司、供电公司或公司（也可写代号 guiyuan、gongdian、company）。")],
+    period: Annotated[str, typer.Option("--period", metavar="期次", help="期次，如 2026-H1、2026-R3、2018。")],
+    party: Annotated[str, typer.Option("--party", metavar="单位", help="报送单位：桂源公司、供电公司或公司（也可写代号 guiyuan、gongdian、company）。")],
     inputs: Annotated[
         Optional[list[Path]],
         typer.Option(
@@ -57,10 +57,10 @@ def pack_command(
         bool, typer.Option("--allow-missing", help="公司汇总：某单位未报送时仍生成汇总，并在首页注明缺报单位。")
     ] = False,
     inspect_from: Annotated[
-        Optional[str], typer.Option("--from", help="自查报告：自查期间的起始日 YYYY-MM-DD（默认：上年6月1日）。")
+        Optional[str], typer.Option("--from", metavar="日期", help="自查报告：自查期间的起始日 YYYY-MM-DD（默认：上年6月1日）。")
     ] = None,
     inspect_to: Annotated[
-        Optional[str], typer.Option("--to", help="自查报告：自查期间的截止日 YYYY-MM-DD（默认：当年6月30日）。")
+        Optional[str], typer.Option("--to", metavar="日期", help="自查报告：自查期间的截止日 YYYY-MM-DD（默认：当年6月30日）。")
     ] = None,
     workspace: WorkspaceOption = None,
     config: ConfigOption = None,

@@ -133,13 +133,13 @@ def remind_command(
     history: Annotated[bool, typer.Option("--history", help="显示已发送的提醒：何时、发给谁、哪个事项的哪一阶段。")] = False,
     instance: Annotated[
         Optional[str],
-        typer.Option("--instance", help="与 --history 一起使用：只看这个报送节点（如 progress-report/2026-R3/guiyuan->company）。"),
+        typer.Option("--instance", metavar="报送节点", help="与 --history 一起使用：只看这个报送节点（如 progress-report/2026-R3/guiyuan->company）。"),
     ] = None,
     output_format: Annotated[
         TableOrJson, typer.Option("--format", help="与 --history 一起使用：table（默认）或 json。")
     ] = TableOrJson.table,
     test_to: Annotated[
-        Optional[str], typer.Option("--test-to", help="按邮件设置向这个地址发送一封测试邮件（不记入台账），用于检查设置。")
+        Optional[str], typer.Option("--test-to", metavar="邮箱地址", help="按邮件设置向这个地址发送一封测试邮件（不记入台账），用于检查设置。")
     ] = None,
     workspace: WorkspaceOption = None,
     config: ConfigOption = None,
