@@ -72,7 +72,7 @@ def best(runs: list[Run]) -> Run:
 
 
 def ensure_samples(rows: int, seed: int, as_of: date, out: Path) -> tuple[Path, Path, Path]:
-    from gdcomply.appsample import generate, pauses_csv_path, write_sample_csv
+    from gdcomply.applications.sample import generate, pauses_csv_path, write_sample_csv
     from gdcomply.reports.sample_xlsx import write_sample_xlsx
     from gdcomply.workdays import WorkCalendar
 

@@ -67,7 +67,7 @@ def run(argv: list[str], env: dict[str, str], cwd: Path) -> Run:
 
 def ensure_sample(rows: int, out: Path) -> Path:
     """N applications of one unit, all energised in 2026-H1, with their pauses."""
-    from gdcomply.appsample import SampleData, generate
+    from gdcomply.applications.sample import SampleData, generate
     from gdcomply.reports.sample_xlsx import write_sample_xlsx
     from gdcomply.workdays import WorkCalendar
 

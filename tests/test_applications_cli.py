@@ -317,7 +317,7 @@ def test_sample_xlsx_is_byte_identical_and_dated_as_of(tmp_path, monkeypatch, ca
 
 
 def test_sample_csv_failure_leaves_the_old_files(tmp_path):
-    from gdcomply.appsample import SampleData, write_sample_csv
+    from gdcomply.applications.sample import SampleData, write_sample_csv
 
     class Unwritable:
         def __str__(self) -> str:

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gdcomply.applications import (
+from gdcomply.applications.measures import (
     AlertStatus,
     ApplicationSet,
     BusinessType,
@@ -32,7 +32,7 @@ from gdcomply.applications import (
     merge_pauses,
 )
 from gdcomply.errors import UsageError
-from gdcomply.targets import Targets
+from gdcomply.applications.targets import Targets
 from test_applications_support import application, calendar
 
 D = date
@@ -434,7 +434,7 @@ def test_core_modules_do_not_import_the_cli_or_openpyxl():
     import subprocess
 
     code = (
-        "import sys, gdcomply.applications, gdcomply.appread, gdcomply.appsample, gdcomply.targets;"
+        "import sys, gdcomply.applications.measures, gdcomply.applications.read, gdcomply.applications.sample, gdcomply.applications.targets;"
         "print(sorted(m for m in ('typer', 'rich', 'openpyxl', 'python_calamine') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

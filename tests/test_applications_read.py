@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from gdcomply.appread import column_letters, read_applications
-from gdcomply.applications import BusinessType, CustomerClass, Pause
+from gdcomply.applications.read import column_letters, read_applications
+from gdcomply.applications.measures import BusinessType, CustomerClass, Pause
 from gdcomply.errors import InputError
-from gdcomply.targets import Targets
+from gdcomply.applications.targets import Targets
 from test_applications_support import HEADER, csv_text, row, write_csv, write_xlsx
 
 D = date

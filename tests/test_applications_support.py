@@ -13,7 +13,7 @@ from typing import Any, Iterable
 
 import pytest
 
-from gdcomply.applications import (
+from gdcomply.applications.measures import (
     APPLICATION_COLUMNS,
     Application,
     BusinessType,

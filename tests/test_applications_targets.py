@@ -10,7 +10,7 @@ import pytest
 
 from gdcomply.errors import ConfigError
 from gdcomply.resources import bundled_config_dir
-from gdcomply.targets import Targets, load_targets
+from gdcomply.applications.targets import Targets, load_targets
 
 
 def write_config(tmp_path: Path, text: str) -> Path:

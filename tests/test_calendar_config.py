@@ -225,6 +225,7 @@ def test_the_bundled_parties(bundled):
 
 
 def _loader_for(path: Path):
+    from gdcomply.applications.targets import load_targets
     from gdcomply.holidayfile import load_holiday_overrides
     from gdcomply.remindconfig import load_remind_config
 
@@ -232,10 +233,11 @@ def _loader_for(path: Path):
         "deadlines.yaml": load_calendar,
         "holidays.yaml": load_holiday_overrides,
         "reminders.yaml": load_remind_config,
+        "targets.yaml": load_targets,
     }
     if path.name in known:
         return known[path.name]
-    # the convention for the other files: config/targets.yaml -> gdcomply.targets.load_targets
+    # the convention for the other files: config/NAME.yaml -> gdcomply.NAME.load_NAME
     try:
         module = importlib.import_module(f"gdcomply.{path.stem}")
     except ImportError:

@@ -30,7 +30,7 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 @pytest.fixture(scope="module")
 def sample_xlsx(tmp_path_factory, workdays) -> Path:
     """400 synthetic applications of both units, with pauses, as the marketing system exports them."""
-    from gdcomply.appsample import generate
+    from gdcomply.applications.sample import generate
     from gdcomply.reports.sample_xlsx import write_sample_xlsx
 
     path = tmp_path_factory.mktemp("data") / "申请导出.xlsx"

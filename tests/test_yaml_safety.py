@@ -25,7 +25,7 @@ def _loaders() -> dict[str, Callable[[Path], object]]:
     from gdcomply.holidayfile import load_holiday_overrides
     from gdcomply.notes import Section, load_measures, load_narrative
     from gdcomply.remindconfig import load_remind_config
-    from gdcomply.targets import load_targets
+    from gdcomply.applications.targets import load_targets
 
     sections = (Section("二(一)", "加强业扩报装管理"),)
     return {
@@ -71,7 +71,7 @@ def test_validate_names_the_alias_in_deadlines_yaml(cli, tmp_path, write_config)
 
 
 def test_an_anchor_without_alias_and_ordinary_nesting_still_load(tmp_path):
-    from gdcomply.targets import load_targets
+    from gdcomply.applications.targets import load_targets
 
     path = tmp_path / "targets.yaml"
     path.write_text("limits: &l\n  residential: 5\n", encoding="utf-8")
@@ -79,7 +79,7 @@ def test_an_anchor_without_alias_and_ordinary_nesting_still_load(tmp_path):
 
 
 def test_a_list_or_mapping_as_a_key_is_reported_not_shown_as_python(tmp_path):
-    from gdcomply.targets import load_targets
+    from gdcomply.applications.targets import load_targets
 
     path = tmp_path / "targets.yaml"
     path.write_text("limits:\n  ? [residential, x]\n  : 5\n", encoding="utf-8")

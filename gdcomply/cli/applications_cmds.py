@@ -22,9 +22,9 @@ from gdcomply.cli.common import (
 from gdcomply.errors import InputError, UsageError
 
 if TYPE_CHECKING:
-    from gdcomply.applications import ApplicationSet, CheckResult, ClassMeasures, PeriodMeasures
+    from gdcomply.applications.measures import ApplicationSet, CheckResult, ClassMeasures, PeriodMeasures
     from gdcomply.errors import Problem
-    from gdcomply.targets import Targets
+    from gdcomply.applications.targets import Targets
     from gdcomply.workdays import WorkCalendar
 
 
@@ -102,7 +102,7 @@ def _load(
     problems_file: Path | None = None,
 ) -> tuple[Targets, str | None, WorkCalendar, ApplicationSet]:
     """Targets, the --unit's party id (checked before the long read), calendar and applications."""
-    from gdcomply.targets import load_targets
+    from gdcomply.applications.targets import load_targets
     from gdcomply.workdays import WorkCalendar
 
     directory = config_dir(config, workspace)
@@ -131,7 +131,7 @@ def _load(
 
 def _read(file: Path, pauses: Path | None, targets: Targets) -> ApplicationSet:
     """Read the export; a progress bar on stderr only when it is a terminal."""
-    from gdcomply.appread import read_applications
+    from gdcomply.applications.read import read_applications
 
     if not sys.stderr.isatty():
         return read_applications(file, pauses, targets)
@@ -270,7 +270,7 @@ def check(
     problems_file: ProblemsOption = None,
 ) -> None:
     """检查未送电的申请：已用工作日、时限、剩余工作日和状态（已超期 / 即将超期 / 正常）。有已超期的申请或有问题的行时退出码为 1。"""
-    from gdcomply.applications import AlertStatus, check_open, check_to_json
+    from gdcomply.applications.measures import AlertStatus, check_open, check_to_json
 
     day = as_of_or_today(as_of)
     targets, party, calendar, app_set = _load(file, pauses, unit, config, workspace, strict, problems_file)
@@ -288,7 +288,7 @@ def check(
 def _print_check(result: CheckResult, targets: Targets) -> None:
     from rich.table import Table
 
-    from gdcomply.applications import AlertStatus
+    from gdcomply.applications.measures import AlertStatus
 
     out = console()
     scope = targets.unit_name(result.unit) if result.unit else "两供电单位"
@@ -372,7 +372,7 @@ def stats(
     problems_file: ProblemsOption = None,
 ) -> None:
     """测算已送电申请的接电时长、环节、材料、费用、跑动次数等指标，并与《实施方案》的目标对照。有问题的行时退出码为 1。"""
-    from gdcomply.applications import Period, measure, measures_to_json
+    from gdcomply.applications.measures import Period, measure, measures_to_json
 
     half_year = Period.parse(period) if period is not None else None
     targets, party, calendar, app_set = _load(file, pauses, unit, config, workspace, strict, problems_file)
@@ -396,7 +396,7 @@ def _percent(share: Decimal | None) -> str:
 
 
 def _yuan(amount: Decimal | None) -> str:
-    from gdcomply.applications import money
+    from gdcomply.applications.measures import money
 
     return "—" if amount is None else f"{money(amount)} 元"
 
@@ -410,7 +410,7 @@ def _verdict(figures: ClassMeasures, key: str, applies: bool = True) -> str:
 def _print_stats(figures: PeriodMeasures, targets: Targets) -> None:
     from rich.table import Table
 
-    from gdcomply.applications import CustomerClass, kva
+    from gdcomply.applications.measures import CustomerClass, kva
 
     out = console()
     scope = targets.unit_name(figures.unit) if figures.unit else "两供电单位合计"
@@ -500,7 +500,7 @@ def sample(
     workspace: WorkspaceOption = None,
 ) -> None:
     """生成虚构的报装申请数据（两个供电单位、各类客户、部分暂停和未送电的申请），用于演示、测试和性能测试。"""
-    from gdcomply.appsample import generate, sample_paths, write_sample_csv
+    from gdcomply.applications.sample import generate, sample_paths, write_sample_csv
     from gdcomply.workdays import WorkCalendar
 
     suffix = out.suffix.lower()

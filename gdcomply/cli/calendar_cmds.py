@@ -296,7 +296,7 @@ def validate_command(
     from gdcomply.holidayfile import load_holiday_overrides
     from gdcomply.remindconfig import check_against_parties, load_remind_config
     from gdcomply.setup import load_setup
-    from gdcomply.targets import load_targets
+    from gdcomply.applications.targets import load_targets
 
     found = resolve_workspace(workspace)
     deadlines = config if config is not None else found.deadlines_file

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from gdcomply.errors import RenderError
 
 if TYPE_CHECKING:
-    from gdcomply.appsample import SampleData
+    from gdcomply.applications.sample import SampleData
 
 _FORMULA_STARTS = ("=", "+", "-", "@")
 

@@ -26,7 +26,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from gdcomply.applications import (
+from gdcomply.applications.measures import (
     APPLICATION_COLUMNS,
     PAUSE_COLUMNS,
     Application,
@@ -39,7 +39,7 @@ from gdcomply.applications import (
     gc_paused,
 )
 from gdcomply.errors import InputError, Problem
-from gdcomply.targets import Targets
+from gdcomply.applications.targets import Targets
 from gdcomply.workdays import RANGE_END, RANGE_START
 
 ProgressCallback = Callable[[int, int], None]

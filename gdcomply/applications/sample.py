@@ -18,7 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gdcomply.applications import APPLICATION_COLUMNS, PAUSE_COLUMNS, BusinessType
+from gdcomply.applications.measures import APPLICATION_COLUMNS, PAUSE_COLUMNS, BusinessType
 from gdcomply.errors import RenderError
 from gdcomply.workdays import Roll
 

@@ -3,9 +3,9 @@
 Pure functions over validated applications and a WorkCalendar; nothing here reads files or
 the clock. Public API (the CLI and the report packs use exactly this)::
 
-    from gdcomply.appread import read_applications           # files -> ApplicationSet
-    from gdcomply.targets import load_targets, Targets       # config/targets.yaml
-    from gdcomply.applications import (
+    from gdcomply.applications.read import read_applications           # files -> ApplicationSet
+    from gdcomply.applications.targets import load_targets, Targets       # config/targets.yaml
+    from gdcomply.applications.measures import (
         Period, measure, measures_to_json, check_open, check_to_json, periods_of,
     )
 
@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator, NamedTuple
 from gdcomply.errors import Problem, UsageError
 
 if TYPE_CHECKING:
-    from gdcomply.targets import Targets
+    from gdcomply.applications.targets import Targets
     from gdcomply.workdays import CalendarWarning, WorkCalendar
 
 
