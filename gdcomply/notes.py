@@ -23,7 +23,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Mapping
 
-from gdcomply.applications.read import column_letters
+from gdcomply.applications.tables import column_letters
 from gdcomply.errors import InputError, Problem
 
 RECTIFICATION_HEADERS = ("问题", "整改措施", "责任部门", "完成时限")

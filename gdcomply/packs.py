@@ -36,7 +36,8 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 from gdcomply.errors import InputError, RenderError, UsageError
 
 if TYPE_CHECKING:
-    from gdcomply.applications.measures import Application, ApplicationSet, ClassMeasures, PeriodMeasures
+    from gdcomply.applications.measures import ClassMeasures, PeriodMeasures
+    from gdcomply.applications.model import Application, ApplicationSet
     from gdcomply.calendar import Calendar, Instance
     from gdcomply.evidence import EvidenceStore
     from gdcomply.ledger import Ledger
@@ -523,7 +524,7 @@ class _Measured:
 
 
 def _period_of(request: PackRequest):
-    from gdcomply.applications.measures import Period
+    from gdcomply.applications.model import Period
 
     return Period.parse(request.period)
 
@@ -531,7 +532,7 @@ def _period_of(request: PackRequest):
 def _measured_rows(
     app_set: ApplicationSet, workdays: WorkCalendar, targets: Targets, period, unit: str | None,
 ) -> list[_Measured]:  # fmt: skip
-    from gdcomply.applications.measures import connection_time, limit_for
+    from gdcomply.applications.model import connection_time, limit_for
 
     rows = []
     for application in app_set.applications:
@@ -603,7 +604,7 @@ def _pause_rows(rows: list[_Measured]) -> Iterator[tuple]:
 
 
 def _detail_rows(rows: list[_Measured], targets: Targets) -> Iterator[tuple]:
-    from gdcomply.applications.measures import CustomerClass
+    from gdcomply.applications.model import CustomerClass
 
     for m in rows:
         a = m.application
@@ -635,7 +636,7 @@ def _verdict(figures: ClassMeasures, breach: str | None, applies: bool = True) -
 
 def target_rows(figures: PeriodMeasures) -> list[_TargetRow]:
     """Every target of the plan beside the figure, met or missed (the 汇总 sheet's table)."""
-    from gdcomply.applications.measures import CustomerClass
+    from gdcomply.applications.model import CustomerClass
 
     rows: list[_TargetRow] = []
     res = figures.of(CustomerClass.RESIDENTIAL)
@@ -733,7 +734,7 @@ def _word_targets(figures: PeriodMeasures) -> list[dict[str, str]]:
 
 
 def _monthly_sheet(rows: list[_Measured], period, targets: Targets) -> Sheet:
-    from gdcomply.applications.measures import CustomerClass
+    from gdcomply.applications.model import CustomerClass
 
     months = [(period.year, m) for m in (range(1, 7) if period.half == 1 else range(7, 13))]
     sums: dict[tuple[int, CustomerClass], list[int]] = {}
@@ -790,7 +791,7 @@ def _connection_sheets(
     title: str, lines: list[str], figures: PeriodMeasures, rows: list[_Measured], period, targets: Targets,
     problems: Iterable, problem_source: str = "",
 ) -> list[Sheet]:  # fmt: skip
-    from gdcomply.applications.measures import CustomerClass
+    from gdcomply.applications.model import CustomerClass
 
     hv = [m for m in rows if m.application.customer_class is CustomerClass.HIGH_VOLTAGE]
     sm = [m for m in rows if m.application.customer_class is CustomerClass.SMALL_MICRO]
@@ -869,7 +870,7 @@ def _connection_word(
     ctx: _Context, figures: PeriodMeasures, rows: list[_Measured], period, source_lines: list[str],
     notices: list[Text], workbook_name: str,
 ) -> dict[str, Any]:  # fmt: skip
-    from gdcomply.applications.measures import CustomerClass
+    from gdcomply.applications.model import CustomerClass
 
     sender = ctx.party_full(ctx.request.party)
     context = ctx.base_context(f"{sender}{period.label}用户报装信息报送说明")
@@ -1001,7 +1002,7 @@ def _unit_parties(ctx: _Context) -> list[str]:
 
 
 def _plan_company_connection_data(ctx: _Context) -> _Plan:
-    from gdcomply.applications.measures import ApplicationSet, RowCounts
+    from gdcomply.applications.model import ApplicationSet, RowCounts
 
     request = ctx.request
     if request.notes is not None:
@@ -1212,7 +1213,7 @@ def _column_letter(index: int) -> str:
 
 def _read_pause_sheet(workbook, shown: str, problems: list) -> dict[str, list] | None:
     """The 暂停 sheet as application id -> [(Pause, sheet row)]; None in packs made before it existed."""
-    from gdcomply.applications.measures import Pause
+    from gdcomply.applications.model import Pause
     from gdcomply.errors import Problem
 
     if PAUSE_SHEET not in workbook.sheet_names:
@@ -1269,7 +1270,7 @@ def _legacy_pauses(
     Several pauses in one cell are ambiguous when a reason itself held “；YYYY-MM-DD~…”: the
     split is accepted only when its paused working days equal the row's 暂停工作日.
     """
-    from gdcomply.applications.measures import Pause, paused_working_days
+    from gdcomply.applications.model import Pause, paused_working_days
 
     spans = _legacy_pause_spans(text)
     if isinstance(spans, str):
@@ -1299,7 +1300,7 @@ def read_unit_pack(path: Path, shown: str, targets: Targets, period, workdays: W
     """
     from python_calamine import CalamineWorkbook
 
-    from gdcomply.applications.measures import Application, BusinessType, CustomerClass, classify
+    from gdcomply.applications.model import Application, BusinessType, CustomerClass, classify
     from gdcomply.errors import Problem
 
     try:
@@ -1529,7 +1530,7 @@ def _figures_block(
     """Figures of applications energised in [start, end] (the party's own, or all for the company)."""
     from dataclasses import replace
 
-    from gdcomply.applications.measures import CustomerClass
+    from gdcomply.applications.model import CustomerClass
 
     request = ctx.request
     if not request.inputs:

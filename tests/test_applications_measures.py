@@ -16,19 +16,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gdcomply.applications.measures import (
-    AlertStatus,
+from gdcomply.applications.measures import AlertStatus, check_open, check_to_json, measure, measures_to_json
+from gdcomply.applications.model import (
     ApplicationSet,
     BusinessType,
     CustomerClass,
     Pause,
     Period,
     RowCounts,
-    check_open,
-    check_to_json,
     connection_time,
-    measure,
-    measures_to_json,
     merge_pauses,
 )
 from gdcomply.errors import UsageError

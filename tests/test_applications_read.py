@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from gdcomply.applications.read import column_letters, read_applications
-from gdcomply.applications.measures import BusinessType, CustomerClass, Pause
+from gdcomply.applications.read import read_applications
+from gdcomply.applications.tables import column_letters
+from gdcomply.applications.model import BusinessType, CustomerClass, Pause
 from gdcomply.errors import InputError
 from gdcomply.applications.targets import Targets
 from test_applications_support import HEADER, csv_text, row, write_csv, write_xlsx

@@ -13,13 +13,8 @@ from typing import Any, Iterable
 
 import pytest
 
-from gdcomply.applications.measures import (
-    APPLICATION_COLUMNS,
-    Application,
-    BusinessType,
-    Pause,
-    classify,
-)
+from gdcomply.applications.columns import APPLICATION_COLUMNS
+from gdcomply.applications.model import Application, BusinessType, Pause, classify
 
 HEADER = [c.header for c in APPLICATION_COLUMNS]
 PAUSE_HEADER = ["申请编号", "暂停开始", "暂停结束", "原因"]

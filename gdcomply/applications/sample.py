@@ -18,7 +18,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gdcomply.applications.measures import APPLICATION_COLUMNS, PAUSE_COLUMNS, BusinessType
+from gdcomply.applications.columns import APPLICATION_COLUMNS, PAUSE_COLUMNS
+from gdcomply.applications.model import BusinessType
 from gdcomply.errors import RenderError
 from gdcomply.workdays import Roll
 

@@ -16,7 +16,7 @@ from types import MappingProxyType
 from typing import Mapping
 
 from gdcomply import yamlsource
-from gdcomply.applications.measures import APPLICATION_COLUMNS, PAUSE_COLUMNS
+from gdcomply.applications.columns import APPLICATION_COLUMNS, PAUSE_COLUMNS
 from gdcomply.yamlsource import Node, Problems
 
 _DEFAULT_UNITS = MappingProxyType({"guiyuan": ("桂源公司",), "gongdian": ("供电公司",)})

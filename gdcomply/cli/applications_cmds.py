@@ -22,7 +22,8 @@ from gdcomply.cli.common import (
 from gdcomply.errors import InputError, UsageError
 
 if TYPE_CHECKING:
-    from gdcomply.applications.measures import ApplicationSet, CheckResult, ClassMeasures, PeriodMeasures
+    from gdcomply.applications.measures import CheckResult, ClassMeasures, PeriodMeasures
+    from gdcomply.applications.model import ApplicationSet
     from gdcomply.errors import Problem
     from gdcomply.applications.targets import Targets
     from gdcomply.workdays import WorkCalendar
@@ -372,7 +373,8 @@ def stats(
     problems_file: ProblemsOption = None,
 ) -> None:
     """测算已送电申请的接电时长、环节、材料、费用、跑动次数等指标，并与《实施方案》的目标对照。有问题的行时退出码为 1。"""
-    from gdcomply.applications.measures import Period, measure, measures_to_json
+    from gdcomply.applications.measures import measure, measures_to_json
+    from gdcomply.applications.model import Period
 
     half_year = Period.parse(period) if period is not None else None
     targets, party, calendar, app_set = _load(file, pauses, unit, config, workspace, strict, problems_file)
@@ -410,7 +412,8 @@ def _verdict(figures: ClassMeasures, key: str, applies: bool = True) -> str:
 def _print_stats(figures: PeriodMeasures, targets: Targets) -> None:
     from rich.table import Table
 
-    from gdcomply.applications.measures import CustomerClass, kva
+    from gdcomply.applications.measures import kva
+    from gdcomply.applications.model import CustomerClass
 
     out = console()
     scope = targets.unit_name(figures.unit) if figures.unit else "两供电单位合计"
