@@ -41,7 +41,7 @@ FIRST_YEAR = 2016
 
 def build(root: Path, submissions: int, env: dict[str, str]) -> tuple[int, int]:
     """The workspace at root; returns (instances, submissions recorded)."""
-    from gdcomply.ledger import EvidenceFile, Ledger, NewSubmission
+    from gdcomply.ledger.sqlite import EvidenceFile, Ledger, NewSubmission
     from gdcomply.setup import load_setup
     from gdcomply.workspace import find_workspace, init_workspace
 
@@ -144,7 +144,7 @@ def main() -> None:
         if args.breakdown:
             empty = base / "ws-empty"
             shutil.copytree(root / "config", empty / "config")
-            from gdcomply.ledger import Ledger
+            from gdcomply.ledger.sqlite import Ledger
 
             Ledger.open(empty / "data" / "ledger.sqlite3", create=True, tracking_since=SINCE).close()
             commands.update(

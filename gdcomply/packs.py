@@ -39,8 +39,8 @@ if TYPE_CHECKING:
     from gdcomply.applications.measures import ClassMeasures, PeriodMeasures
     from gdcomply.applications.model import Application, ApplicationSet
     from gdcomply.calendar import Calendar, Instance
-    from gdcomply.evidence import EvidenceStore
-    from gdcomply.ledger import Ledger
+    from gdcomply.ledger.evidence import EvidenceStore
+    from gdcomply.ledger.sqlite import Ledger
     from gdcomply.notes import Narrative, Section
     from gdcomply.setup import Setup
     from gdcomply.applications.targets import Targets

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from gdcomply.errors import LedgerError
-from gdcomply.ledger import (
+from gdcomply.ledger.sqlite import (
     APPLICATION_ID,
     MIGRATIONS,
     SCHEMA_VERSION,

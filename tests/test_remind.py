@@ -31,7 +31,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from gdcomply.cli import main
-from gdcomply.ledger import Ledger
+from gdcomply.ledger.sqlite import Ledger
 from gdcomply.workspace import init_workspace
 
 GUIYUAN, GONGDIAN, YINGXIAO = "guiyuan@example.com", "gongdian@example.com", "yingxiao@example.com"

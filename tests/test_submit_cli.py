@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from gdcomply.ledger import SCHEMA_VERSION
+from gdcomply.ledger.sqlite import SCHEMA_VERSION
 
 R4_COMPANY = "progress-report/2018-R4/guiyuan->company"
 R4_BUREAU = "progress-report/2018-R4/guiyuan->bureau"

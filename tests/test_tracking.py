@@ -11,7 +11,7 @@ import pytest
 
 from gdcomply.calendar import Calendar, Instance, load_calendar
 from gdcomply.errors import CalendarRangeError, UsageError
-from gdcomply.ledger import EvidenceFile, Submission
+from gdcomply.ledger.sqlite import EvidenceFile, Submission
 from gdcomply.resources import bundled_config_dir
 from gdcomply.tracking import STATUS_LABELS, Status, check, compute_statuses, find_instances
 
@@ -323,7 +323,7 @@ def test_find_instances_errors_name_the_nearest_valid_choices(calendar, workdays
 
 def test_the_core_imports_no_cli_libraries() -> None:
     code = (
-        "import sys, gdcomply.tracking, gdcomply.ledger, gdcomply.evidence, gdcomply.recording\n"
+        "import sys, gdcomply.tracking, gdcomply.ledger.sqlite, gdcomply.ledger.evidence, gdcomply.ledger.recording\n"
         "heavy = {'typer', 'rich', 'click', 'openpyxl'} & set(sys.modules)\n"
         "assert not heavy, heavy"
     )

@@ -17,7 +17,7 @@ def backup_command(
     workspace: WorkspaceOption = None,
 ) -> None:
     """完整备份：台账、它引用的全部佐证材料、config/ 和 templates/，附清单（每个文件的 SHA-256）。"""
-    from gdcomply.backup import backup
+    from gdcomply.ledger.backup import backup
     from gdcomply.errors import UsageError
 
     ws = resolve_workspace(workspace)
@@ -37,7 +37,7 @@ def restore_command(
     directory: Annotated[Path, typer.Argument(metavar="目录", help="恢复到的目录（须为新目录或空目录）。")],
 ) -> None:
     """从备份恢复工作区到新目录：先完整校验（清单、大小、SHA-256、台账），全部无误才放到位。"""
-    from gdcomply.backup import restore
+    from gdcomply.ledger.backup import restore
 
     summary = restore(archive, directory)
     sys.stdout.write(

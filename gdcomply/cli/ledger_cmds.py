@@ -28,10 +28,10 @@ from gdcomply.cli.common import (
     write_json,
 )
 from gdcomply.errors import UsageError
-from gdcomply.evidence import DEFAULT_MAX_MB
+from gdcomply.ledger.evidence import DEFAULT_MAX_MB
 
 if TYPE_CHECKING:
-    from gdcomply.ledger import Ledger
+    from gdcomply.ledger.sqlite import Ledger
     from gdcomply.setup import Setup
     from gdcomply.tracking import CheckReport
     from gdcomply.workspace import Workspace
@@ -52,7 +52,7 @@ def open_workspace_ledger(workspace: Workspace) -> Ledger:
     Only a workspace that never had one (no data/ folder) gets a new ledger: a missing ledger
     beside its data folder is an error, never silently replaced by an empty one.
     """
-    from gdcomply import ledger as ledger_module
+    from gdcomply.ledger import sqlite as ledger_module
 
     since = today()
     ledger, created = ledger_module.open_workspace_ledger(
@@ -83,7 +83,7 @@ def init_command(
     ] = None,
 ) -> None:
     """创建工作区：复制默认的日历配置和模板，建立报送台账和佐证材料库。"""
-    from gdcomply import ledger as ledger_module
+    from gdcomply.ledger import sqlite as ledger_module
     from gdcomply.workspace import MARKER, Workspace, init_workspace
 
     tracking_since = parse_date(since, "--since") if since else today()
@@ -133,7 +133,7 @@ def info_command(workspace: WorkspaceOption = None, config: ConfigOption = None)
     """显示正在使用的工作区、期限日历、台账和节假日数据。"""
     import holidays
 
-    from gdcomply.ledger import Ledger
+    from gdcomply.ledger.sqlite import Ledger
     from gdcomply.setup import load_workdays
 
     ws = resolve_workspace(workspace)
@@ -201,8 +201,8 @@ def submit_command(
     config: ConfigOption = None,
 ) -> None:
     """登记一次报送（或里程碑完成），佐证材料按 SHA-256 存入材料库。"""
-    from gdcomply.evidence import EvidenceStore
-    from gdcomply.recording import submit
+    from gdcomply.ledger.evidence import EvidenceStore
+    from gdcomply.ledger.recording import submit
 
     as_of = today()
     submitted_on = parse_date(on, "--on") if on else as_of
@@ -321,7 +321,7 @@ def export_command(
     config: ConfigOption = None,
 ) -> None:
     """导出整个台账（报送记录、文件、审计日志、提醒记录），供其他工具使用；完整备份请用 backup。"""
-    from gdcomply.recording import export_csv, export_json, export_json_file
+    from gdcomply.ledger.recording import export_csv, export_json, export_json_file
 
     if output_format is ExportFormat.csv and out is None:
         raise UsageError("--format csv 需要用 --out 指定输出目录（每张表一个 CSV 文件）")
@@ -343,8 +343,8 @@ def export_command(
 
 def verify_command(workspace: WorkspaceOption = None, config: ConfigOption = None) -> None:
     """重新计算佐证材料库中每个文件的 SHA-256，报告缺失或被改动的文件。"""
-    from gdcomply.evidence import EvidenceStore
-    from gdcomply.recording import verify
+    from gdcomply.ledger.evidence import EvidenceStore
+    from gdcomply.ledger.recording import verify
 
     setup, ledger = open_for_ledger(workspace, config)
     with ledger:

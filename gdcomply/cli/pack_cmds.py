@@ -92,7 +92,7 @@ def pack_command(
     )
     if needs_ledger(obligation, party, request.inputs):
         from gdcomply.cli.ledger_cmds import open_for_ledger
-        from gdcomply.evidence import EvidenceStore
+        from gdcomply.ledger.evidence import EvidenceStore
 
         setup, ledger = open_for_ledger(workspace, config)
         with ledger:

@@ -35,7 +35,7 @@ from gdcomply.cli.common import (
 from gdcomply.errors import ConfigError, GdcomplyError, MailError, UsageError
 
 if TYPE_CHECKING:
-    from gdcomply.ledger import Ledger
+    from gdcomply.ledger.sqlite import Ledger
     from gdcomply.mail import Credentials, Outgoing
     from gdcomply.remindconfig import RemindConfig
     from gdcomply.reminders import PlannedEmail
@@ -198,7 +198,7 @@ def _run(
     from email.errors import MessageError
 
     from gdcomply.cli.common import print_warnings
-    from gdcomply.ledger import SentReminder
+    from gdcomply.ledger.sqlite import SentReminder
     from gdcomply.mail import Outgoing, build_message, deliver, message_id_for
     from gdcomply.reminders import plan_reminders, reminder_statuses
     from gdcomply.reports.mail_render import MailTemplates, questions_for

@@ -22,8 +22,8 @@ from pathlib import Path, PurePosixPath
 
 from gdcomply import __version__
 from gdcomply.errors import InputError, LedgerError, UsageError, os_reason
-from gdcomply.evidence import EvidenceStore
-from gdcomply.ledger import SCHEMA_VERSION, Ledger
+from gdcomply.ledger.evidence import EvidenceStore
+from gdcomply.ledger.sqlite import SCHEMA_VERSION, Ledger
 from gdcomply.safefiles import atomic_output, check_target, fsync_dir, hidden_dir
 from gdcomply.workspace import Workspace
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from gdcomply.calendar import Instance
 from gdcomply.errors import UsageError, os_reason
-from gdcomply.evidence import DEFAULT_MAX_MB, EvidenceProblem, EvidenceStore, check_readable
-from gdcomply.ledger import EvidenceFile, Ledger, NewSubmission, Submission
+from gdcomply.ledger.evidence import DEFAULT_MAX_MB, EvidenceProblem, EvidenceStore, check_readable
+from gdcomply.ledger.sqlite import EvidenceFile, Ledger, NewSubmission, Submission
 from gdcomply.safefiles import atomic_output, check_not_protected, check_target
 from gdcomply.setup import Setup
 from gdcomply.tracking import find_instances
