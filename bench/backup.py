@@ -27,7 +27,8 @@ from pathlib import Path
 
 def build(root: Path, submissions: int, files: int, file_kb: int) -> None:
     from gdcomply.ledger.evidence import EvidenceStore
-    from gdcomply.ledger.sqlite import EvidenceFile, NewSubmission, open_workspace_ledger
+    from gdcomply.ledger.model import EvidenceFile, NewSubmission
+    from gdcomply.ledger.sqlite import open_workspace_ledger
     from gdcomply.workspace import init_workspace
 
     workspace = init_workspace(root)

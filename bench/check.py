@@ -41,7 +41,8 @@ FIRST_YEAR = 2016
 
 def build(root: Path, submissions: int, env: dict[str, str]) -> tuple[int, int]:
     """The workspace at root; returns (instances, submissions recorded)."""
-    from gdcomply.ledger.sqlite import EvidenceFile, Ledger, NewSubmission
+    from gdcomply.ledger.model import EvidenceFile, NewSubmission
+    from gdcomply.ledger.sqlite import Ledger
     from gdcomply.setup import load_setup
     from gdcomply.workspace import find_workspace, init_workspace
 

@@ -21,7 +21,7 @@ from typing import Iterable, Mapping, Sequence
 
 from gdcomply.calendar import Calendar, Instance
 from gdcomply.errors import UsageError
-from gdcomply.ledger.sqlite import Submission
+from gdcomply.ledger.model import Submission
 from gdcomply.workdays import RANGE_END, WorkCalendar
 
 RECENT_DAYS = 30  # completed items stay in the weekly check this many days

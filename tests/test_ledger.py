@@ -11,15 +11,8 @@ from pathlib import Path
 import pytest
 
 from gdcomply.errors import LedgerError
-from gdcomply.ledger.sqlite import (
-    APPLICATION_ID,
-    MIGRATIONS,
-    SCHEMA_VERSION,
-    EvidenceFile,
-    Ledger,
-    NewSubmission,
-    SentReminder,
-)
+from gdcomply.ledger.model import EvidenceFile, NewSubmission, SentReminder
+from gdcomply.ledger.sqlite import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, Ledger
 
 SHANGHAI = timezone(timedelta(hours=8))
 AT = datetime(2018, 11, 16, 17, 30, tzinfo=SHANGHAI)

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gdcomply.calendar import Calendar, Contact, load_calendar
-from gdcomply.ledger.sqlite import SentReminder, Submission
+from gdcomply.ledger.model import SentReminder, Submission
 from gdcomply.remindconfig import RemindRules, default_remind_config
 from gdcomply.reminders import (
     Stage,

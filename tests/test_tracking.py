@@ -11,7 +11,7 @@ import pytest
 
 from gdcomply.calendar import Calendar, Instance, load_calendar
 from gdcomply.errors import CalendarRangeError, UsageError
-from gdcomply.ledger.sqlite import EvidenceFile, Submission
+from gdcomply.ledger.model import EvidenceFile, Submission
 from gdcomply.resources import bundled_config_dir
 from gdcomply.tracking import STATUS_LABELS, Status, check, compute_statuses, find_instances
 

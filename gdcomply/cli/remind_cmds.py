@@ -198,7 +198,7 @@ def _run(
     from email.errors import MessageError
 
     from gdcomply.cli.common import print_warnings
-    from gdcomply.ledger.sqlite import SentReminder
+    from gdcomply.ledger.model import SentReminder
     from gdcomply.mail import Outgoing, build_message, deliver, message_id_for
     from gdcomply.reminders import plan_reminders, reminder_statuses
     from gdcomply.reports.mail_render import MailTemplates, questions_for

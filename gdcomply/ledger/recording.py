@@ -16,7 +16,8 @@ from pathlib import Path
 from gdcomply.calendar import Instance
 from gdcomply.errors import UsageError, os_reason
 from gdcomply.ledger.evidence import DEFAULT_MAX_MB, EvidenceProblem, EvidenceStore, check_readable
-from gdcomply.ledger.sqlite import EvidenceFile, Ledger, NewSubmission, Submission
+from gdcomply.ledger.model import EvidenceFile, NewSubmission, Submission
+from gdcomply.ledger.sqlite import Ledger
 from gdcomply.safefiles import atomic_output, check_not_protected, check_target
 from gdcomply.setup import Setup
 from gdcomply.tracking import find_instances

@@ -1,9 +1,15 @@
-"""The ledger: the only module that talks to the SQLite database.
+"""The ledger's SQLite store: the only module that talks to the database.
 
-Submissions with their evidence files, withdrawals, the audit log and sent reminders.
-Nothing is deleted or overwritten: a state change is an UPDATE of one state column plus an
-audit row with the before and after. Writes run in BEGIN IMMEDIATE transactions (WAL mode,
-busy timeout), so two processes recording at the same moment both succeed.
+Submissions with their evidence files, withdrawals, the audit log and sent reminders, kept
+as the records of gdcomply.ledger.model. Nothing is deleted or overwritten: a state change
+is an UPDATE of one state column plus an audit row with the before and after. Writes run in
+BEGIN IMMEDIATE transactions (WAL mode, busy timeout), so two processes recording at the
+same moment both succeed.
+
+One module of some 850 lines on purpose: it is every SQL statement of the ledger (schema and
+migrations, the transactions, the reads that validate what they turn into values, the
+check of the whole file), and keeping them together keeps one transaction discipline and
+one translation of SQLite's errors.
 """
 
 from __future__ import annotations
@@ -14,12 +20,12 @@ import os
 import shutil
 import sqlite3
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable, Iterator, TypeVar
 
 from gdcomply.errors import LedgerError, LedgerMissingError, os_reason
+from gdcomply.ledger.model import STATES, AuditEntry, EvidenceFile, NewSubmission, Recorded, SentReminder, Submission
 from gdcomply.safefiles import fsync_dir, hidden_dir
 
 APPLICATION_ID = 0x47444350  # "GDCP": marks the file as a gdcomply ledger
@@ -90,7 +96,6 @@ SCHEMA_VERSION = len(MIGRATIONS)
 # The tables each schema version has: a ledger missing one is damaged, not merely old.
 TABLES = {1: frozenset({"meta", "evidence", "submissions", "submission_files", "audit"})}
 TABLES[2] = TABLES[1] | {"reminders"}
-STATES = frozenset({"active", "superseded", "withdrawn"})
 RESTORE_HINT = "请从备份恢复（gdcomply restore 备份.zip 新目录，见 README“每月”一节）"
 
 _T = TypeVar("_T")
@@ -146,89 +151,6 @@ def _free_bytes(folder: Path) -> int | None:
         return shutil.disk_usage(folder).free
     except OSError:
         return None
-
-
-@dataclass(frozen=True)
-class EvidenceFile:
-    """One file of a submission: its original name, SHA-256 and size in bytes."""
-
-    name: str
-    sha256: str
-    size: int
-
-
-@dataclass(frozen=True)
-class Submission:
-    """One recorded submission of an instance, with its files and its current state."""
-
-    id: int
-    instance_id: str
-    obligation: str
-    period: str
-    sender: str
-    receiver: str | None
-    submitted_on: date
-    note: str
-    recorded_at: str
-    recorded_by: str
-    state: str  # active | superseded | withdrawn
-    superseded_by: int | None
-    withdrawn_reason: str | None
-    files: tuple[EvidenceFile, ...]
-
-
-@dataclass(frozen=True)
-class AuditEntry:
-    """One row of the audit log: who changed what, when, with the state before and after."""
-
-    id: int
-    at: str
-    os_user: str
-    action: str
-    submission_id: int | None
-    instance_id: str | None
-    before: dict[str, Any] | None
-    after: dict[str, Any] | None
-
-
-@dataclass(frozen=True)
-class SentReminder:
-    """A reminder the mail server accepted (so that it is never sent twice)."""
-
-    instance_id: str
-    stage: str
-    recipient: str
-    message_id: str
-    sent_at: str
-    sent_on: date
-
-
-@dataclass(frozen=True)
-class Recorded:
-    """What record_submissions did with one request."""
-
-    request: NewSubmission
-    recorded: Submission | None  # None: nothing new recorded
-    existing: Submission | None  # then: the identical active submission that was kept
-    replaced: int | None = None  # the active submission the new one superseded or corrected
-
-
-@dataclass(frozen=True)
-class NewSubmission:
-    """What a submit command wants recorded for one instance."""
-
-    instance_id: str
-    obligation: str
-    period: str
-    sender: str
-    receiver: str | None
-    submitted_on: date
-    note: str
-    files: tuple[EvidenceFile, ...]
-
-    @property
-    def fileset(self) -> str:
-        return ",".join(sorted(f.sha256 for f in self.files))
 
 
 class Ledger:

@@ -1,0 +1,97 @@
+"""The ledger's records, free of any database: what a store returns and what it is asked to record.
+
+A submission is in one of STATES: ``active`` (the instance's current one), ``superseded``
+(a newer submission of the same instance replaced it) or ``withdrawn`` (taken back, with a
+reason); nothing is ever deleted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+STATES = frozenset({"active", "superseded", "withdrawn"})
+
+
+@dataclass(frozen=True)
+class EvidenceFile:
+    """One file of a submission: its original name, SHA-256 and size in bytes."""
+
+    name: str
+    sha256: str
+    size: int
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One recorded submission of an instance, with its files and its current state."""
+
+    id: int
+    instance_id: str
+    obligation: str
+    period: str
+    sender: str
+    receiver: str | None
+    submitted_on: date
+    note: str
+    recorded_at: str
+    recorded_by: str
+    state: str  # active | superseded | withdrawn
+    superseded_by: int | None
+    withdrawn_reason: str | None
+    files: tuple[EvidenceFile, ...]
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One row of the audit log: who changed what, when, with the state before and after."""
+
+    id: int
+    at: str
+    os_user: str
+    action: str
+    submission_id: int | None
+    instance_id: str | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class SentReminder:
+    """A reminder the mail server accepted (so that it is never sent twice)."""
+
+    instance_id: str
+    stage: str
+    recipient: str
+    message_id: str
+    sent_at: str
+    sent_on: date
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What record_submissions did with one request."""
+
+    request: NewSubmission
+    recorded: Submission | None  # None: nothing new recorded
+    existing: Submission | None  # then: the identical active submission that was kept
+    replaced: int | None = None  # the active submission the new one superseded or corrected
+
+
+@dataclass(frozen=True)
+class NewSubmission:
+    """What a submit command wants recorded for one instance."""
+
+    instance_id: str
+    obligation: str
+    period: str
+    sender: str
+    receiver: str | None
+    submitted_on: date
+    note: str
+    files: tuple[EvidenceFile, ...]
+
+    @property
+    def fileset(self) -> str:
+        return ",".join(sorted(f.sha256 for f in self.files))
