@@ -625,7 +625,7 @@ def test_core_does_not_import_report_libraries():
     import subprocess
     import sys
 
-    code = "import gdcomply.packs, gdcomply.notes, sys; print(sorted(m for m in ('openpyxl', 'xlsxwriter', 'docxtpl', 'jinja2', 'docx', 'typer') if m in sys.modules))"
+    code = "import gdcomply.packs.build, gdcomply.packs.notes, sys; print(sorted(m for m in ('openpyxl', 'xlsxwriter', 'docxtpl', 'jinja2', 'docx', 'typer') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 
@@ -661,8 +661,8 @@ def test_company_warns_when_a_unit_counted_days_differently(cli, ws, tmp_path, s
 
 def test_narrative_from_markdown_and_yaml(tmp_path):
     from gdcomply.errors import InputError
-    from gdcomply.notes import load_narrative
-    from gdcomply.packs import progress_sections
+    from gdcomply.packs.notes import load_narrative
+    from gdcomply.packs.build import progress_sections
 
     markdown = tmp_path / "n.md"
     markdown.write_text(

@@ -6,7 +6,7 @@ neither reach Python internals nor silently print nothing for a misspelt variabl
 customer name with "<" or "&" cannot break the document's XML. A broken tag becomes a
 RenderError naming the template and the tag.
 
-The context is plain data from gdcomply.packs: strings, lists, dicts and ``Text`` values;
+The context is plain data from gdcomply.packs.build: strings, lists, dicts and ``Text`` values;
 a ``Text`` becomes docxtpl RichText (a placeholder is highlighted yellow).
 """
 
@@ -35,7 +35,7 @@ def _convert(value: Any) -> Any:
     """Text values → RichText (recursively through lists and dicts)."""
     from docxtpl import RichText
 
-    from gdcomply.packs import Text
+    from gdcomply.packs.build import Text
 
     if isinstance(value, Text):
         rich = RichText()

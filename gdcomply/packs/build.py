@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from gdcomply.calendar import Calendar, Instance
     from gdcomply.ledger.evidence import EvidenceStore
     from gdcomply.ledger.sqlite import Ledger
-    from gdcomply.notes import Narrative, Section
+    from gdcomply.packs.notes import Narrative, Section
     from gdcomply.setup import Setup
     from gdcomply.applications.targets import Targets
     from gdcomply.tracking import StatusItem
@@ -479,7 +479,7 @@ class _Context:
                                  pauses_display=pauses.name if pauses else None)  # fmt: skip
 
     def narrative(self, plan: _Plan, sections: tuple[Section, ...]) -> Narrative | None:
-        from gdcomply.notes import load_narrative
+        from gdcomply.packs.notes import load_narrative
 
         if self.request.notes is None:
             return None
@@ -1415,7 +1415,7 @@ def _read_problem_sheet(workbook) -> tuple[list, str]:
 
 
 def progress_sections() -> tuple[Section, ...]:
-    from gdcomply.notes import Section
+    from gdcomply.packs.notes import Section
 
     return (
         Section("二(一)", "加强业扩报装管理，提升业务办理整体水平"),
@@ -1427,7 +1427,7 @@ def progress_sections() -> tuple[Section, ...]:
 
 
 def inspection_sections() -> tuple[Section, ...]:
-    from gdcomply.notes import Section
+    from gdcomply.packs.notes import Section
 
     return (
         Section("二(一)", "业扩报装管理和业务办理"),
@@ -1663,7 +1663,7 @@ _MEASURE_COLUMNS = (
 
 
 def _plan_rectification(ctx: _Context) -> _Plan:
-    from gdcomply.notes import load_measures
+    from gdcomply.packs.notes import load_measures
 
     request = ctx.request
     _unit_only(request, "整改措施")
