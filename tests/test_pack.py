@@ -662,7 +662,7 @@ def test_company_warns_when_a_unit_counted_days_differently(cli, ws, tmp_path, s
 def test_narrative_from_markdown_and_yaml(tmp_path):
     from gdcomply.errors import InputError
     from gdcomply.packs.notes import load_narrative
-    from gdcomply.packs.build import progress_sections
+    from gdcomply.packs.progress_report import progress_sections
 
     markdown = tmp_path / "n.md"
     markdown.write_text(

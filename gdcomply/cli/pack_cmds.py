@@ -67,7 +67,8 @@ def pack_command(
 ) -> None:
     """生成报送包：某一报送节点的 Excel 和 Word 文件及 manifest.json（文件和输入的 SHA-256）。"""
     from gdcomply import __version__
-    from gdcomply.packs.build import PackRequest, build_pack, needs_ledger
+    from gdcomply.packs.build import build_pack, needs_ledger
+    from gdcomply.packs.model import PackRequest
     from gdcomply.setup import load_setup
 
     day = as_of_or_today(as_of)

@@ -6,7 +6,7 @@ neither reach Python internals nor silently print nothing for a misspelt variabl
 customer name with "<" or "&" cannot break the document's XML. A broken tag becomes a
 RenderError naming the template and the tag.
 
-The context is plain data from gdcomply.packs.build: strings, lists, dicts and ``Text`` values;
+The context is plain data from gdcomply.packs.model: strings, lists, dicts and ``Text`` values;
 a ``Text`` becomes docxtpl RichText (a placeholder is highlighted yellow).
 """
 
@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from gdcomply.errors import RenderError
+from gdcomply.packs.model import Text
 from gdcomply.reports.deterministic import normalise_office_zip
 
 _TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
@@ -34,8 +35,6 @@ def _jinja_env():
 def _convert(value: Any) -> Any:
     """Text values → RichText (recursively through lists and dicts)."""
     from docxtpl import RichText
-
-    from gdcomply.packs.build import Text
 
     if isinstance(value, Text):
         rich = RichText()

@@ -1,4 +1,4 @@
-"""Write the Excel workbooks of report packs from sheet specifications (gdcomply.packs.build.Sheet).
+"""Write the Excel workbooks of report packs from sheet specifications (gdcomply.packs.model.Sheet).
 
 XlsxWriter writes everything — cells, formats, column widths, frozen header, auto-filter and
 charts; this module only decides what each cell is and which of XlsxWriter's typed writers
@@ -40,7 +40,7 @@ from xlsxwriter.exceptions import FileCreateError
 from xlsxwriter.utility import xl_cell_to_rowcol
 
 from gdcomply.errors import RenderError
-from gdcomply.packs.build import Kind, Sheet, Typed
+from gdcomply.packs.model import Kind, Sheet, Typed
 
 _FORMATS = {
     Kind.INT: "0",
