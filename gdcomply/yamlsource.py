@@ -1,7 +1,8 @@
 """YAML read with positions, so every config problem can say FILE:LINE:COLUMN: field.path.
 
-Only the config loaders (calendar.py, holidayfile.py, targets.py, remindconfig.py, notes.py) use
-this module; it refuses aliases and deep nesting (see `_refuse_aliases_and_depth`).
+Only the config loaders (calendar.py, holidayfile.py, applications/targets.py,
+reminders/settings.py, packs/notes.py) use this module; it refuses aliases and deep nesting
+(see `_refuse_aliases_and_depth`).
 """
 
 from __future__ import annotations

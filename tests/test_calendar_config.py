@@ -227,7 +227,7 @@ def test_the_bundled_parties(bundled):
 def _loader_for(path: Path):
     from gdcomply.applications.targets import load_targets
     from gdcomply.holidayfile import load_holiday_overrides
-    from gdcomply.remindconfig import load_remind_config
+    from gdcomply.reminders.settings import load_remind_config
 
     known = {
         "deadlines.yaml": load_calendar,

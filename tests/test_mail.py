@@ -1,4 +1,4 @@
-"""gdcomply.mail (MIME, credentials, delivery failures) and gdcomply.reports.mail_render."""
+"""gdcomply.reminders.mail (MIME, credentials, delivery failures) and gdcomply.reports.mail_render."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ import pytest
 
 from gdcomply.calendar import load_calendar
 from gdcomply.errors import ConfigError, RenderError
-from gdcomply.mail import (
+from gdcomply.reminders.mail import (
     Credentials,
     Outgoing,
     _Scrubber,
@@ -28,8 +28,8 @@ from gdcomply.mail import (
     deliver,
     message_id_for,
 )
-from gdcomply.remindconfig import Security, SmtpSettings
-from gdcomply.reminders import PlannedEmail, Recipient, ReminderItem, Stage, StageKind
+from gdcomply.reminders.settings import Security, SmtpSettings
+from gdcomply.reminders.plan import PlannedEmail, Recipient, ReminderItem, Stage, StageKind
 from gdcomply.reports.mail_render import (
     HTML_TEMPLATE,
     SUBJECT_TEMPLATE,
@@ -260,7 +260,7 @@ def test_templates_run_in_a_sandbox(tmp_path):
 
 
 def test_mail_imports_no_cli_or_template_library():
-    code = "import sys, gdcomply.mail; print(sorted(m for m in ('typer', 'rich', 'jinja2') if m in sys.modules))"
+    code = "import sys, gdcomply.reminders.mail; print(sorted(m for m in ('typer', 'rich', 'jinja2') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from gdcomply.errors import ConfigError
-from gdcomply.remindconfig import Security, check_against_parties, load_remind_config
+from gdcomply.reminders.settings import Security, check_against_parties, load_remind_config
 from gdcomply.resources import bundled_config_dir
 
 

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from gdcomply.calendar import Calendar, Contact, load_calendar
 from gdcomply.ledger.model import SentReminder, Submission
-from gdcomply.remindconfig import RemindRules, default_remind_config
-from gdcomply.reminders import (
+from gdcomply.reminders.settings import RemindRules, default_remind_config
+from gdcomply.reminders.plan import (
     Stage,
     StageKind,
     lead_stage,
@@ -384,7 +384,7 @@ def test_daily_runs_with_random_misses_never_repeat_or_go_backwards(runs_on, eve
 
 def test_the_core_imports_no_cli_smtp_or_template_library():
     code = (
-        "import sys, gdcomply.reminders, gdcomply.remindconfig; "
+        "import sys, gdcomply.reminders.plan, gdcomply.reminders.settings; "
         "print(sorted(m for m in ('typer', 'rich', 'jinja2', 'smtplib') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

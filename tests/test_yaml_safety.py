@@ -24,7 +24,7 @@ def _loaders() -> dict[str, Callable[[Path], object]]:
     from gdcomply.calendar import load_calendar
     from gdcomply.holidayfile import load_holiday_overrides
     from gdcomply.packs.notes import Section, load_measures, load_narrative
-    from gdcomply.remindconfig import load_remind_config
+    from gdcomply.reminders.settings import load_remind_config
     from gdcomply.applications.targets import load_targets
 
     sections = (Section("二(一)", "加强业扩报装管理"),)

@@ -294,7 +294,7 @@ def validate_command(
     from gdcomply.cli.common import resolve_workspace
     from gdcomply.errors import ConfigError
     from gdcomply.holidayfile import load_holiday_overrides
-    from gdcomply.remindconfig import check_against_parties, load_remind_config
+    from gdcomply.reminders.settings import check_against_parties, load_remind_config
     from gdcomply.setup import load_setup
     from gdcomply.applications.targets import load_targets
 

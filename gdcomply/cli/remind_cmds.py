@@ -1,8 +1,8 @@
 """CLI commands: remind (registered on the root app by gdcomply.cli).
 
 `gdcomply remind` is meant for cron on every working morning. The order of a run: check the
-settings; skip a non-working day; take the run lock; read the ledger; plan (gdcomply.reminders);
-render (gdcomply.reports.mail_render); send (gdcomply.mail), recording each reminder in the
+settings; skip a non-working day; take the run lock; read the ledger; plan (gdcomply.reminders.plan);
+render (gdcomply.reports.mail_render); send (gdcomply.reminders.mail), recording each reminder in the
 ledger right after the server accepted its message. Exit 0: everything due was sent (or
 nothing was due); 1: something was not sent and will be retried by the next run; 2: usage or
 configuration error.
@@ -36,9 +36,9 @@ from gdcomply.errors import ConfigError, GdcomplyError, MailError, UsageError
 
 if TYPE_CHECKING:
     from gdcomply.ledger.sqlite import Ledger
-    from gdcomply.mail import Credentials, Outgoing
-    from gdcomply.remindconfig import RemindConfig
-    from gdcomply.reminders import PlannedEmail
+    from gdcomply.reminders.mail import Credentials, Outgoing
+    from gdcomply.reminders.settings import RemindConfig
+    from gdcomply.reminders.plan import PlannedEmail
     from gdcomply.setup import Setup
 
 REMIND_CONFIG = "reminders.yaml"
@@ -146,7 +146,7 @@ def remind_command(
 ) -> None:
     """邮件提醒：给负责人发送即将到期和已逾期的报送事项，逾期事项抄送营销部（供 cron 每个工作日早上运行）。"""
     from gdcomply.cli.ledger_cmds import open_for_ledger
-    from gdcomply.remindconfig import check_against_parties, load_remind_config
+    from gdcomply.reminders.settings import check_against_parties, load_remind_config
 
     if outbox is not None and not dry_run:
         raise UsageError("--outbox 只能与 --dry-run 一起使用（演习时把邮件写成 .eml 文件）")
@@ -170,7 +170,7 @@ def remind_command(
         day = as_of_or_today(as_of)
         credentials = None
         if not dry_run:
-            from gdcomply.mail import check_ready, credentials_from_env
+            from gdcomply.reminders.mail import check_ready, credentials_from_env
 
             credentials = credentials_from_env()
             check_ready(remind_config.smtp, credentials, str(remind_config.path))
@@ -199,8 +199,8 @@ def _run(
 
     from gdcomply.cli.common import print_warnings
     from gdcomply.ledger.model import SentReminder
-    from gdcomply.mail import Outgoing, build_message, deliver, message_id_for
-    from gdcomply.reminders import plan_reminders, reminder_statuses
+    from gdcomply.reminders.mail import Outgoing, build_message, deliver, message_id_for
+    from gdcomply.reminders.plan import plan_reminders, reminder_statuses
     from gdcomply.reports.mail_render import MailTemplates, questions_for
 
     rules = remind_config.rules
@@ -360,7 +360,7 @@ def _show_dry_run(
 def _send_test(remind_config: RemindConfig, address: str) -> None:
     from email.utils import make_msgid
 
-    from gdcomply.mail import Outgoing, build_message, check_ready, credentials_from_env, deliver
+    from gdcomply.reminders.mail import Outgoing, build_message, check_ready, credentials_from_env, deliver
     from gdcomply.reports.mail_render import settings_check_email
 
     from gdcomply.calendar import address_problem
@@ -398,7 +398,7 @@ def _send_test(remind_config: RemindConfig, address: str) -> None:
 
 
 def _show_history(ledger: Ledger, instance: str | None, output_format: TableOrJson) -> None:
-    from gdcomply.reminders import Stage
+    from gdcomply.reminders.plan import Stage
 
     records = ledger.reminders(instance)
     if output_format is TableOrJson.json:

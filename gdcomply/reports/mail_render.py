@@ -22,7 +22,7 @@ from typing import Callable
 
 from gdcomply.calendar import Calendar, Contact
 from gdcomply.errors import RenderError
-from gdcomply.reminders import PlannedEmail, ReminderItem
+from gdcomply.reminders.plan import PlannedEmail, ReminderItem
 from gdcomply.tracking import Status
 from gdcomply.workdays import DayKind
 

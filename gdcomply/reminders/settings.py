@@ -3,7 +3,7 @@
 ``load_remind_config(path)`` reads and checks the file, collecting every problem with its
 position (``FILE:LINE:COLUMN: field.path: message``); an absent file means the defaults
 (which have no mail server, so only ``--dry-run`` works until one is set). The SMTP user
-name and password are never read from here: only from the environment (see gdcomply.mail).
+name and password are never read from here: only from the environment (see gdcomply.reminders.mail).
 """
 
 from __future__ import annotations

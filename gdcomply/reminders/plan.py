@@ -37,7 +37,7 @@ from typing import Iterable, Mapping, Sequence
 from gdcomply.calendar import Calendar, Instance
 from gdcomply.errors import CalendarRangeError
 from gdcomply.ledger.model import SentReminder, Submission
-from gdcomply.remindconfig import RemindRules
+from gdcomply.reminders.settings import RemindRules
 from gdcomply.tracking import Status, StatusItem, compute_statuses
 from gdcomply.workdays import RANGE_END, RANGE_START, DayKind, WorkCalendar
 

@@ -27,7 +27,7 @@ from email.utils import format_datetime
 from typing import Callable, Mapping, Sequence
 
 from gdcomply.errors import ConfigError
-from gdcomply.remindconfig import Security, SmtpSettings
+from gdcomply.reminders.settings import Security, SmtpSettings
 
 ENV_USER = "GDCOMPLY_SMTP_USER"
 ENV_PASSWORD = "GDCOMPLY_SMTP_PASSWORD"
