@@ -73,6 +73,7 @@ def cli(
     monkeypatch.setenv("GDCOMPLY_CACHE_DIR", str(_isolated_environment))
     monkeypatch.delenv("GDCOMPLY_WORKSPACE", raising=False)
     monkeypatch.delenv("GDCOMPLY_DEBUG", raising=False)
+    monkeypatch.delenv("COLUMNS", raising=False)  # output to a pipe: 120 columns unless a test sets it
     # anything that asks platformdirs or ~ lands in the test's folder too
     monkeypatch.setenv("HOME", str(home))
     for variable in ("XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME"):
@@ -128,5 +129,6 @@ def child_env(tmp_path: Path, _isolated_environment: Path, workdays) -> dict[str
     env = dict(os.environ)
     env.pop("GDCOMPLY_WORKSPACE", None)
     env.pop("GDCOMPLY_DEBUG", None)
+    env.pop("COLUMNS", None)
     env.update(GDCOMPLY_CACHE_DIR=str(_isolated_environment), GDCOMPLY_HOME=str(home), HOME=str(home))
     return env

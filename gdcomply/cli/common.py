@@ -114,10 +114,21 @@ def console(stderr: bool = False) -> Console:
     from rich.console import Console
 
     stream = sys.stderr if stderr else sys.stdout
-    # A pipe or a file (cron mail, a saved report) gets 120 columns instead of rich's 80:
-    # Chinese text is double width and the tables would wrap every cell.
-    width = None if stream.isatty() else 120
-    return Console(file=stream, highlight=False, soft_wrap=False, width=width)
+    return Console(file=stream, highlight=False, soft_wrap=False, width=output_width(stream))
+
+
+PIPE_WIDTH = 120  # columns of output to a pipe or a file when $COLUMNS does not say
+
+
+def output_width(stream: Any) -> int | None:
+    """The width to lay output out for: $COLUMNS when set (on a terminal or not), else the
+    terminal's own (None: rich asks it), else 120 for a pipe or a file (cron mail, a saved
+    report), not rich's 80: Chinese text is double width and the tables would wrap every cell.
+    """
+    columns = os.environ.get("COLUMNS", "").strip()
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    return None if stream.isatty() else PIPE_WIDTH
 
 
 def month_grid(days: list[date], kinds: dict) -> Any:
