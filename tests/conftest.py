@@ -23,6 +23,9 @@ from gdcomply.resources import bundled_config_dir
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_CONFIG = bundled_config_dir()
+# What a command says on stderr, every time, when run outside any workspace and without a
+# default one: it uses the bundled configuration.
+BUNDLED_NOTICE = "提示：当前目录不在任何工作区内，使用内置的默认配置（可运行“gdcomply init”创建工作区）。\n"
 
 
 @pytest.fixture(scope="session", autouse=True)

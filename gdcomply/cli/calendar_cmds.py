@@ -331,7 +331,7 @@ def validate_command(
     from gdcomply.setup import load_setup
     from gdcomply.targets import load_targets
 
-    found = resolve_workspace(workspace)
+    found = resolve_workspace(workspace, config=config)
     deadlines = config if config is not None else found.deadlines_file
     config_dir = deadlines.parent
     reports: list[str] = []

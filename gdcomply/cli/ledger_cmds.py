@@ -119,7 +119,7 @@ def info_command(workspace: WorkspaceOption = None, config: ConfigOption = None)
     from gdcomply.ledger import Ledger
     from gdcomply.setup import load_workdays
 
-    ws = resolve_workspace(workspace)
+    ws = resolve_workspace(workspace, config=config)
     deadlines = config if config is not None else ws.deadlines_file
     workdays = load_workdays(deadlines.parent)
     kind = "（默认工作区）" if ws.is_default else ""

@@ -95,7 +95,7 @@ def pack_command(
                 setup, request, version=__version__, ledger=ledger, evidence=EvidenceStore(setup.workspace.evidence_dir)
             )
     else:
-        setup = load_setup(resolve_workspace(workspace), config)
+        setup = load_setup(resolve_workspace(workspace, config=config), config)
         result = build_pack(setup, request, version=__version__)
     print_warnings(result.warnings)
     verb = "已重新生成" if result.replaced else "已生成"
