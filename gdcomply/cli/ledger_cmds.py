@@ -141,11 +141,15 @@ def info_command(workspace: WorkspaceOption = None, config: ConfigOption = None)
         lines.append(f"台账：{ws.ledger_file}（尚未创建，首次登记时自动创建）")
     official = workdays.data.official_years
     this_year = today().year
-    provisional = [y for y in range(this_year - 1, this_year + 3) if workdays.is_provisional(y)]
+    nearby = range(this_year - 1, this_year + 3)
+    provisional = [y for y in nearby if workdays.is_provisional(y) and not workdays.is_uncovered(y)]
+    uncovered = [y for y in nearby if workdays.is_uncovered(y)]
     lines.append(
         f"节假日数据：holidays {holidays.__version__}"
         + (f"；{deadlines.parent / 'holidays.yaml'} 覆盖 {'、'.join(map(str, sorted(official)))} 年" if official else "")
     )
+    if uncovered:
+        lines.append(f"不在节假日数据覆盖范围内的年份（按推测计算）：{'、'.join(map(str, uncovered))}")
     if provisional:
         lines.append(f"尚未公布节假日安排的年份（按推测计算）：{'、'.join(map(str, provisional))}")
     sys.stdout.write("\n".join(lines) + "\n")
