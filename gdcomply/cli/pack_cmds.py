@@ -73,7 +73,7 @@ def pack_command(
     day = as_of_or_today(as_of)
     # The party may be named as people do (桂源公司); the calendar says which id that is.
     # A ledger pack reopens the setup with the ledger (a few ms against a pack's second).
-    setup = load_setup(resolve_workspace(workspace), config)
+    setup = load_setup(resolve_workspace(workspace, config=config), config)
     party = resolve_party(setup.calendar, party, "--party")
     request = PackRequest(
         obligation=obligation,
