@@ -90,3 +90,14 @@ def test_a_calendar_named_by_config_outside_any_workspace_says_nothing(cli, tmp_
 
     result = cli(["calendar", "--year", "2026", "--config", BUNDLED_CONFIG / "deadlines.yaml"])
     assert (result.exit_code, result.stderr) == (0, "")
+
+
+def test_a_ledger_pack_outside_any_workspace_says_which_one_once(cli, tmp_path) -> None:
+    root = default_root(tmp_path)
+    args = ["pack", "progress-report", "--period", "2026-R2", "--party", "桂源公司", "--as-of", "2026-08-05"]
+    first = cli([*args, "--out", str(tmp_path / "p1")])
+    assert first.exit_code == 0, first.output
+    assert notices(first.stderr) == [f"{PREFIX}，已创建并使用默认工作区 {root}。"]
+    again = cli([*args, "--out", str(tmp_path / "p2")])
+    assert again.exit_code == 0, again.output
+    assert notices(again.stderr) == [f"{PREFIX}，使用默认工作区 {root}。"]
