@@ -102,7 +102,7 @@ WorkspaceOption = Annotated[
 ]
 StrictOption = Annotated[
     bool,
-    typer.Option("--strict", help="涉及尚未公布节假日安排的年份时报错，而不是只给出警告。"),
+    typer.Option("--strict", help="涉及没有正式节假日安排的年份（尚未公布，或不在节假日数据的覆盖范围内）时报错，而不是只给出警告。"),
 ]
 AsOfOption = Annotated[
     str | None,
