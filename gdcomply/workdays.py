@@ -72,13 +72,26 @@ class HolidayData:
     workdays: frozenset[date]
     provisional_years: frozenset[int]
     official_years: dict[int, str] = field(default_factory=dict)  # year -> source text
+    # The first year of the holidays package's arrangements (its first make-up workday): a
+    # provisional year before it is not "not yet published" but outside the data's coverage.
+    covered_from: int | None = None
 
 
 def provisional_message(year: int) -> str:
+    """The warning for a year whose arrangement is not published yet (or not yet packaged)."""
     return (
         f"{year} 年的法定节假日安排尚未公布（holidays 包中没有 {year} 年的调休数据，"
         f"config/holidays.yaml 中也没有该年），相关工作日按推测计算。"
         f"国务院办公厅公布通知后，运行“gdcomply holidays import 通知文件”录入 {year} 年的放假安排"
+    )
+
+
+def uncovered_message(year: int, covered_from: int) -> str:
+    """The warning for a year before the holidays data begins: long published, just not here."""
+    return (
+        f"{year} 年不在节假日数据的覆盖范围内（holidays 包的放假安排从 {covered_from} 年开始，"
+        f"config/holidays.yaml 中也没有 {year} 年），相关工作日按推测计算，未计调休上班日。"
+        f"如有该年的放假通知，可运行“gdcomply holidays import 通知文件”录入"
     )
 
 
@@ -179,7 +192,8 @@ def merge_holidays(
         if y not in years_with_makeup and y not in by_year
     )
     official = {o.year: o.notice for o in by_year.values()}
-    return HolidayData(days_off, frozenset(workdays), provisional, official)
+    covered_from = min(years_with_makeup) if years_with_makeup else None
+    return HolidayData(days_off, frozenset(workdays), provisional, official, covered_from)
 
 
 class WorkCalendar:
@@ -305,7 +319,20 @@ class WorkCalendar:
     # -- provisional years ---------------------------------------------------------------
 
     def is_provisional(self, year: int) -> bool:
+        """No official arrangement for the year: not published yet, or before the data's coverage."""
         return year in self.data.provisional_years
+
+    def is_uncovered(self, year: int) -> bool:
+        """A provisional year before the holidays package's first year: not covered, not unpublished."""
+        first = self.data.covered_from
+        return self.is_provisional(year) and first is not None and year < first
+
+    def provisional_warning(self, year: int) -> CalendarWarning:
+        """The caveat for a provisional year, worded for a past year not covered or a year to come."""
+        if self.is_uncovered(year):
+            assert self.data.covered_from is not None
+            return CalendarWarning("uncovered-year", uncovered_message(year, self.data.covered_from), year)
+        return CalendarWarning("provisional-year", provisional_message(year), year)
 
     def provisional_years(self, *days: date) -> list[int]:
         """The provisional years touched by the span from the earliest to the latest of days."""
@@ -316,13 +343,13 @@ class WorkCalendar:
 
     def warnings_for(self, *days: date) -> list[CalendarWarning]:
         """Warnings for results that depend on these dates; an error instead when strict."""
-        years = self.provisional_years(*days)
-        if years and self.strict:
+        warnings = [self.provisional_warning(y) for y in self.provisional_years(*days)]
+        if warnings and self.strict:
+            what = "没有正式节假日安排" if any(w.code == "uncovered-year" for w in warnings) else "未公布节假日安排"
             raise ProvisionalYearError(
-                "严格模式（--strict）下不能使用未公布节假日安排的年份：\n"
-                + "\n".join(provisional_message(y) for y in years)
+                f"严格模式（--strict）下不能使用{what}的年份：\n" + "\n".join(w.message for w in warnings)
             )
-        return [CalendarWarning("provisional-year", provisional_message(y), y) for y in years]
+        return warnings
 
 
 def _as_roll(policy: Roll | str) -> Roll:

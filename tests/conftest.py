@@ -23,6 +23,9 @@ from gdcomply.resources import bundled_config_dir
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_CONFIG = bundled_config_dir()
+# What a command says on stderr, every time, when run outside any workspace and without a
+# default one: it uses the bundled configuration.
+BUNDLED_NOTICE = "提示：当前目录不在任何工作区内，使用内置的默认配置（可运行“gdcomply init”创建工作区）。\n"
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -73,6 +76,7 @@ def cli(
     monkeypatch.setenv("GDCOMPLY_CACHE_DIR", str(_isolated_environment))
     monkeypatch.delenv("GDCOMPLY_WORKSPACE", raising=False)
     monkeypatch.delenv("GDCOMPLY_DEBUG", raising=False)
+    monkeypatch.delenv("COLUMNS", raising=False)  # output to a pipe: 120 columns unless a test sets it
     # anything that asks platformdirs or ~ lands in the test's folder too
     monkeypatch.setenv("HOME", str(home))
     for variable in ("XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME"):
@@ -128,6 +132,7 @@ def child_env(tmp_path: Path, _isolated_environment: Path, workdays) -> dict[str
     env = dict(os.environ)
     env.pop("GDCOMPLY_WORKSPACE", None)
     env.pop("GDCOMPLY_DEBUG", None)
+    env.pop("COLUMNS", None)
     env.update(GDCOMPLY_CACHE_DIR=str(_isolated_environment), GDCOMPLY_HOME=str(home), HOME=str(home))
     return env
 

@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from conftest import BUNDLED_NOTICE
 from test_applications_support import PAUSE_HEADER, csv_text, row, run_cli, write_csv, write_xlsx
 
 D = date
@@ -54,10 +55,10 @@ def files(tmp_path, monkeypatch):
 
 def test_xlsx_and_csv_of_the_same_data_give_identical_json(files, capsys):
     code, from_xlsx, err = run_cli(capsys, "applications", "stats", "data.xlsx", "--period", "2026-H2", "--format", "json")
-    assert (code, err) == (0, "")
+    assert (code, err) == (0, BUNDLED_NOTICE)
     code, from_csv, err = run_cli(capsys, "applications", "stats", "data.csv", "--pauses", "data-pauses.csv",
                                   "--period", "2026-H2", "--format", "json")
-    assert (code, err) == (0, "")
+    assert (code, err) == (0, BUNDLED_NOTICE)
     assert from_xlsx == from_csv
     payload = json.loads(from_xlsx)
     assert list(payload) == ["period", "unit", "rows", "classes", "problems", "problem_count"]
@@ -76,7 +77,7 @@ def test_stats_lists_a_huge_cost_instead_of_crashing(files, capsys):
     write_csv(files / "big.csv", [*ROWS[:4], row("BIG", "桂源公司", "低压非居民新装", D(2026, 9, 28), D(2026, 10, 10),
                                                small_micro="是", cost="1e30")])
     code, out, err = run_cli(capsys, "applications", "stats", "big.csv", "--period", "2026-H2", "--format", "json")
-    assert (code, err) == (1, "")  # a rejected row
+    assert (code, err) == (1, BUNDLED_NOTICE)  # a rejected row
     payload = json.loads(out)
     assert payload["problems"] == [
         {"where": "big.csv:6", "message": "接电费用(元): 数值过大（超过 100 亿元）：“1e30”，请核对是否填错"}]
@@ -92,7 +93,7 @@ def test_stats_of_one_unit_by_name(files, capsys):
 
 def test_stats_table_shows_targets_and_verdicts(files, capsys):
     code, out, err = run_cli(capsys, "applications", "stats", "data.xlsx", "--period", "2026-H2")
-    assert (code, err) == (0, "")
+    assert (code, err) == (0, BUNDLED_NOTICE)
     lines = [line.rstrip() for line in out.splitlines()]
     assert lines[:2] == [
         "报装数据测算：两供电单位合计，2026年下半年（2026-H2）送电的申请。",
@@ -113,12 +114,12 @@ def test_stats_lists_rejected_rows_on_stderr_and_still_measures(files, capsys):
     code, out, err = run_cli(capsys, "applications", "stats", "bad.csv", "--period", "2026-H2")
     assert code == 1
     assert "读取 4 行，有效 3 行，有问题未计入 1 行。" in out
-    assert err == (
+    assert err == BUNDLED_NOTICE + (
         "注意：有 1 行数据有问题，未参与计算（共 1 处问题）：\n"
         "  bad.csv:5: 受理日期: “2026-10-40”不是有效的日期（2026 年没有 10 月 40 日）\n"
     )
     code, out, err = run_cli(capsys, "applications", "stats", "bad.csv", "--format", "json")
-    assert (code, err) == (1, "")
+    assert (code, err) == (1, BUNDLED_NOTICE)
     assert json.loads(out)["problems"] == [
         {"where": "bad.csv:5", "message": "受理日期: “2026-10-40”不是有效的日期（2026 年没有 10 月 40 日）"}
     ]
@@ -128,7 +129,7 @@ def test_strict_refuses_to_compute_with_any_problem(files, capsys):
     write_csv(files / "bad.csv", [*ROWS[:3], row("BAD", "桂源公司", "低压居民新装", "2026-10-09", capacity=-1)])
     code, out, err = run_cli(capsys, "applications", "stats", "bad.csv", "--strict", "--format", "json")
     assert (code, out) == (1, "")
-    assert err == (
+    assert err == BUNDLED_NOTICE + (
         "错误：数据文件有 1 处问题，--strict 模式下不做计算（1 行受影响）：\n"
         "bad.csv:5: 容量(kVA): “-1”应为大于 0 的数字\n"
     )
@@ -140,14 +141,14 @@ def test_bad_period_and_unit_are_usage_errors(files, capsys):
     assert run_cli(capsys, "applications", "stats", "data.xlsx", "--period", "2026-Q3") == (
         2, "", "错误：半年度“2026-Q3”无效，格式应为 YYYY-H1（上半年）或 YYYY-H2（下半年），如 2026-H1\n")
     assert run_cli(capsys, "applications", "stats", "data.xlsx", "--unit", "桂东") == (
-        2, "", "错误：--unit 的值“桂东”不是已知的供电单位，应为 guiyuan（桂源公司）、gongdian（供电公司）\n")
+        2, "", BUNDLED_NOTICE + "错误：--unit 的值“桂东”不是已知的供电单位，应为 guiyuan（桂源公司）、gongdian（供电公司）\n")
 
 
 def test_unusable_file_exits_1(files, capsys):
-    assert run_cli(capsys, "applications", "stats", "nothing.xlsx") == (1, "", "错误：文件不存在：nothing.xlsx\n")
+    assert run_cli(capsys, "applications", "stats", "nothing.xlsx") == (1, "", BUNDLED_NOTICE + "错误：文件不存在：nothing.xlsx\n")
     (files / "empty.csv").write_bytes(b"")
     assert run_cli(capsys, "applications", "check", "empty.csv", "--as-of", "2026-10-14") == (
-        1, "", "错误：empty.csv: 文件是空的，没有任何数据\n")
+        1, "", BUNDLED_NOTICE + "错误：empty.csv: 文件是空的，没有任何数据\n")
 
 
 def test_targets_from_the_workspace_config(files, capsys):
@@ -198,7 +199,7 @@ def test_check_and_stats_use_the_workspace_they_run_in(files, capsys, monkeypatc
 
 def test_check_exits_1_with_an_overdue_open_application(files, capsys):
     code, out, err = run_cli(capsys, "applications", "check", "data.xlsx", "--as-of", "2026-10-14", "--format", "json")
-    assert (code, err) == (1, "")
+    assert (code, err) == (1, BUNDLED_NOTICE)
     payload = json.loads(out)
     assert payload["summary"] == {"overdue": 1, "due-soon": 1, "on-track": 1, "no-limit": 0}
     assert [(o["application_id"], o["working_days"], o["working_days_left"], o["due"], o["status"])
@@ -214,7 +215,7 @@ def test_check_exits_1_with_an_overdue_open_application(files, capsys):
 
 def test_check_table(files, capsys):
     code, out, err = run_cli(capsys, "applications", "check", "data.xlsx", "--as-of", "2026-10-14", "--unit", "guiyuan")
-    assert (code, err) == (0, "")  # guiyuan's X1 is at its limit, not past it
+    assert (code, err) == (0, BUNDLED_NOTICE)  # guiyuan's X1 is at its limit, not past it
     lines = [line.rstrip() for line in out.splitlines()]
     assert lines[0] == (
         "截至 2026-10-14，桂源公司未送电的申请 1 件：已超期 0 件，即将超期 1 件（剩余不超过 5 个工作日），正常 0 件。"
@@ -257,7 +258,7 @@ def test_check_bad_as_of(files, capsys):
 def test_sample_xlsx_and_csv_give_identical_stats(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     code, out, err = run_cli(capsys, "applications", "sample", "s.xlsx", "--rows", "400", "--seed", "5", "--as-of", "2026-07-01")
-    assert (code, err) == (0, "")
+    assert (code, err) == (0, BUNDLED_NOTICE)
     assert out.startswith("已写入 s.xlsx（工作表“申请”400 条，“暂停”")
     code, out, _ = run_cli(capsys, "applications", "sample", "s.csv", "--rows", "400", "--seed", "5", "--as-of", "2026-07-01")
     assert out.startswith("已写入 s.csv（400 条申请）和 s-pauses.csv（")
@@ -357,7 +358,7 @@ def test_progress_bar_only_on_a_terminal(files, capsys, monkeypatch):
     import sys
 
     code, _, err = run_cli(capsys, "applications", "stats", "data.xlsx", "--format", "json")
-    assert (code, err) == (0, "")  # a pipe: nothing on stderr
+    assert (code, err) == (0, BUNDLED_NOTICE)  # a pipe: no progress bar on stderr
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     code, out, err = run_cli(capsys, "applications", "stats", "data.xlsx", "--format", "json")
     assert code == 0 and json.loads(out)["rows"]["read"] == 11
@@ -393,10 +394,10 @@ def test_provisional_year_warns_and_strict_refuses(files, capsys):
     write_csv(files / "y.csv", [row("Y1", "桂源公司", "低压居民新装", "2034-03-01", "2034-03-07")])
     code, out, err = run_cli(capsys, "applications", "stats", "y.csv", "--format", "json")
     assert (code, json.loads(out)["classes"]["residential"]["mean_working_days"]) == (0, 4)
-    assert err.startswith("警告：2034 年的法定节假日安排尚未公布")
+    assert err.startswith(BUNDLED_NOTICE + "警告：2034 年的法定节假日安排尚未公布")
     code, out, err = run_cli(capsys, "applications", "stats", "y.csv", "--strict")
     assert (code, out) == (1, "")
-    assert err.startswith("错误：严格模式（--strict）下不能使用未公布节假日安排的年份：\n2034 年")
+    assert err.startswith(BUNDLED_NOTICE + "错误：严格模式（--strict）下不能使用未公布节假日安排的年份：\n2034 年")
 
 
 def test_a_file_of_bad_rows_shows_the_first_problems_the_count_and_exits_1(files, capsys):
@@ -407,9 +408,10 @@ def test_a_file_of_bad_rows_shows_the_first_problems_the_count_and_exits_1(files
     assert code == 1
     assert "未送电的申请 0 件" in out
     lines = err.splitlines()
-    assert lines[0] == "注意：有 500 行数据有问题，未参与计算（共 500 处问题）："
-    assert lines[1] == "  bad.csv:2: 受理日期: “2026-13-01”不是有效的日期（2026 年没有 13 月 1 日）"
-    assert len(lines) == 1 + 20 + 1
+    assert lines[0] == BUNDLED_NOTICE.rstrip("\n")
+    assert lines[1] == "注意：有 500 行数据有问题，未参与计算（共 500 处问题）："
+    assert lines[2] == "  bad.csv:2: 受理日期: “2026-13-01”不是有效的日期（2026 年没有 13 月 1 日）"
+    assert len(lines) == 1 + 1 + 20 + 1
     assert lines[-1] == "  ……其余 480 处问题未显示；加 --problems 文件名 可把全部问题写入文件。"
 
     code, out, err = run_cli(capsys, "applications", "stats", "bad.csv", "--problems", "problems.txt")
@@ -420,9 +422,9 @@ def test_a_file_of_bad_rows_shows_the_first_problems_the_count_and_exits_1(files
 
     code, out, err = run_cli(capsys, "applications", "check", "bad.csv", "--as-of", "2026-10-14", "--format", "json")
     payload = json.loads(out)
-    assert (code, err, len(payload["problems"]), payload["problem_count"]) == (1, "", 20, 500)
+    assert (code, err, len(payload["problems"]), payload["problem_count"]) == (1, BUNDLED_NOTICE, 20, 500)
 
     code, out, err = run_cli(capsys, "applications", "stats", "bad.csv", "--strict")
     assert (code, out) == (1, "")
-    assert err.startswith("错误：数据文件有 500 处问题，--strict 模式下不做计算（500 行受影响）：\n")
-    assert len(err.splitlines()) == 22
+    assert err.startswith(BUNDLED_NOTICE + "错误：数据文件有 500 处问题，--strict 模式下不做计算（500 行受影响）：\n")
+    assert len(err.splitlines()) == 1 + 22

@@ -11,6 +11,7 @@ import pytest
 
 from gdcomply import __version__
 from gdcomply.errors import ConfigError
+from conftest import BUNDLED_NOTICE
 
 INSTANCE_KEYS = {
     "id",
@@ -124,7 +125,7 @@ def test_calendar_json_is_stable_across_runs(cli):
 def test_calendar_json_prints_no_warnings_on_stderr(cli):
     result = cli(["calendar", "--year", "2027", "--format", "json"])
     assert result.exit_code == 0
-    assert result.stderr == ""
+    assert result.stderr == BUNDLED_NOTICE  # which configuration, outside any workspace; no warning
     warnings = json.loads(result.stdout)["warnings"]
     assert warnings[0] == {"code": "provisional-year", "message": PROVISIONAL_2027}
 
@@ -208,7 +209,8 @@ def test_calendar_table_with_a_party_still_marks_the_squeezed_consolidation(cli)
 )  # fmt: skip
 def test_calendar_wrong_usage_exits_2(cli, args, message):
     result = cli(["calendar", *args])
-    assert (result.exit_code, result.stdout, result.stderr) == (2, "", message)
+    # a mistake found after the workspace was looked for comes after the notice saying which
+    assert (result.exit_code, result.stdout, result.stderr.removeprefix(BUNDLED_NOTICE)) == (2, "", message)
 
 
 def test_calendar_unknown_format_exits_2(cli):
@@ -237,7 +239,7 @@ def test_typer_usage_errors_are_worded_in_chinese(cli, args, message):
 def test_calendar_strict_refuses_a_provisional_year(cli):
     result = cli(["calendar", "--year", "2027", "--strict"])
     assert result.exit_code == 1
-    assert result.stderr == f"错误：严格模式（--strict）下不能使用未公布节假日安排的年份：\n{PROVISIONAL_2027}\n"
+    assert result.stderr == f"{BUNDLED_NOTICE}错误：严格模式（--strict）下不能使用未公布节假日安排的年份：\n{PROVISIONAL_2027}\n"
     assert cli(["calendar", "--year", "2026", "--strict", "--format", "json"]).exit_code == 0
 
 
@@ -335,7 +337,7 @@ def test_calendar_ics_with_a_party(cli):
 
 def test_workdays_count(cli):
     result = cli(["workdays", "count", "2026-09-30", "2026-10-12"])
-    assert (result.exit_code, result.stderr) == (0, "")
+    assert (result.exit_code, result.stderr) == (0, BUNDLED_NOTICE)
     assert result.stdout == "2026-09-30（周三）至 2026-10-12（周一）：4 个工作日\n"
     backwards = cli(["workdays", "count", "2026-10-12", "2026-09-30"])
     assert backwards.stdout == "2026-10-12（周一）至 2026-09-30（周三）：-4 个工作日\n"
@@ -349,12 +351,12 @@ def test_workdays_count_json(cli):
 def test_workdays_count_into_a_provisional_year_warns(cli):
     result = cli(["workdays", "count", "2026-12-01", "2027-01-05"])
     assert result.exit_code == 0
-    assert result.stderr == f"警告：{PROVISIONAL_2027}\n"
+    assert result.stderr == f"{BUNDLED_NOTICE}警告：{PROVISIONAL_2027}\n"
     as_json = json.loads(cli(["workdays", "count", "2026-12-01", "2027-01-05", "--format", "json"]).stdout)
     assert as_json["warnings"] == [{"code": "provisional-year", "message": PROVISIONAL_2027}]
     strict = cli(["workdays", "count", "2026-12-01", "2027-01-05", "--strict"])
     assert strict.exit_code == 1
-    assert strict.stderr.startswith("错误：严格模式（--strict）下不能使用未公布节假日安排的年份：\n2027 年")
+    assert strict.stderr.startswith(f"{BUNDLED_NOTICE}错误：严格模式（--strict）下不能使用未公布节假日安排的年份：\n2027 年")
 
 
 def test_workdays_add(cli):
@@ -371,7 +373,7 @@ def test_workdays_add(cli):
 
 def test_workdays_add_a_negative_number(cli):
     result = cli(["workdays", "add", "2026-10-09", "-5"])
-    assert (result.exit_code, result.stderr) == (0, "")
+    assert (result.exit_code, result.stderr) == (0, BUNDLED_NOTICE)
     assert result.stdout == "2026-10-09（周五）之前第 5 个工作日：2026-09-24（周四）\n"
 
 
@@ -388,7 +390,7 @@ def test_workdays_add_a_negative_number(cli):
 )  # fmt: skip
 def test_workdays_wrong_usage_exits_2(cli, args, message):
     result = cli(["workdays", *args])
-    assert (result.exit_code, result.stdout, result.stderr) == (2, "", message)
+    assert (result.exit_code, result.stdout, result.stderr.removeprefix(BUNDLED_NOTICE)) == (2, "", message)
 
 
 def test_workdays_add_needs_a_number(cli):
@@ -425,7 +427,7 @@ def test_workdays_month_json(cli):
 
 def test_validate_the_bundled_calendar(cli):
     result = cli(["validate"])
-    assert (result.exit_code, result.stderr) == (0, "")
+    assert (result.exit_code, result.stderr) == (0, BUNDLED_NOTICE)
     assert re.fullmatch(
         r".*/config/deadlines\.yaml：没有发现问题。4 个单位，8 个事项，2018 年至明年共 \d+ 个报送节点"
         r"；targets\.yaml、reminders\.yaml 也已检查。\n",

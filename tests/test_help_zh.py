@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Annotated, Any, Iterator
 
@@ -302,15 +304,36 @@ def test_the_path_type_words_its_other_checks_in_chinese(tmp_path):
     with pytest.raises(BadParameter) as caught:
         ChinesePath(exists=True).convert(str(tmp_path / "missing.xlsx"), None, None)
     assert caught.value.message == f"“{tmp_path / 'missing.xlsx'}”不存在"
-    if os.geteuid() == 0:
-        return  # root may read and write anything: the permission checks cannot fail
-    locked = tmp_path / "locked.xlsx"
-    locked.write_text("x", encoding="utf-8")
-    locked.chmod(0)
-    for kind, word in ((ChinesePath(), "读取"), (ChinesePath(readable=False, writable=True), "写入")):
-        with pytest.raises(BadParameter) as caught:
-            kind.convert(str(locked), None, None)
-        assert caught.value.message == f"“{locked}”没有{word}权限"
+    # Root may read and write anything, so as root (CI's case) the check runs in a child
+    # process as nobody (setpriv, util-linux), on a file in a folder nobody can enter.
+    folder = Path(tempfile.mkdtemp(prefix="gdc-perm-"))
+    try:
+        folder.chmod(0o755)
+        locked = folder / "locked.xlsx"
+        locked.write_text("x", encoding="utf-8")
+        locked.chmod(0)
+        check = (
+            "import sys\n"
+            "from gdcomply.cli.usage import ChinesePath\n"
+            "from typer._click.exceptions import BadParameter\n"
+            "for kind in (ChinesePath(), ChinesePath(readable=False, writable=True)):\n"
+            "    try:\n"
+            "        kind.convert(sys.argv[1], None, None)\n"
+            "    except BadParameter as exc:\n"
+            "        print(exc.message)\n"
+        )
+        command = [sys.executable, "-c", check, str(locked)]
+        if os.geteuid() == 0:
+            setpriv = shutil.which("setpriv")
+            assert setpriv, "setpriv (util-linux) is needed to drop root for this test"
+            command = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", *command]
+        source = str(Path(__file__).resolve().parent.parent)
+        env = {**os.environ, "PYTHONPATH": source + os.pathsep + os.environ.get("PYTHONPATH", "")}
+        done = subprocess.run(command, capture_output=True, text=True, encoding="utf-8", env=env, cwd="/", timeout=60)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.splitlines() == [f"“{locked}”没有读取权限", f"“{locked}”没有写入权限"]
+    finally:
+        shutil.rmtree(folder)
 
 
 def _unit(text: str) -> str:

@@ -492,6 +492,58 @@ def test_status_names_each_years_source_and_what_depends_on_a_provisional_year(c
     )
 
 
+def test_status_of_a_year_before_the_holidays_data_says_not_covered(cli, workspace):
+    """Issue 12 item 7: a year long past is outside the data, not "尚未公布"."""
+    result = cli(["holidays", "status", "--as-of", "2000-06-01", "-w", str(workspace)])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [
+        "2000 年和 2001 年的 0 个报送节点涉及的年份：",
+        "  2000 年：不在节假日数据覆盖范围内（holidays 包的放假安排从 2001 年开始），按推测计算；0 个报送节点依赖该年",
+        "  2001 年：已公布，来自 holidays 包；0 个报送节点",
+        "这两年没有报送节点。",
+    ]
+    added = cli(["workdays", "add", "2000-03-01", "5", "-w", str(workspace)])
+    assert added.stdout == "2000-03-01（周三）之后第 5 个工作日：2000-03-08（周三）\n"
+    assert added.stderr.startswith("警告：2000 年不在节假日数据的覆盖范围内（holidays 包的放假安排从 2001 年开始，")
+    assert "尚未公布" not in added.stderr
+    info = cli(["info", "-w", str(workspace)])
+    assert "不在节假日数据覆盖范围内的年份" not in info.stdout  # today's neighbours are covered or to come
+
+
+def test_status_counts_deadlines_on_a_year_not_covered_apart(cli, workspace, write_config):
+    """A calendar with deadlines in 2000 and 2028: one year is not covered, the other unpublished."""
+    write_config(
+        workspace,
+        """
+        parties:
+          company: {name: 公司}
+        obligations:
+          old:
+            title: 旧事项
+            source: 测试
+            years: 2000
+            steps:
+              company: {from: company}
+            rounds:
+              - dates: {company: 06-09}
+          new:
+            title: 新事项
+            source: 测试
+            years: 2028
+            steps:
+              company: {from: company}
+            rounds:
+              - dates: {company: 06-09}
+        """,
+    )
+    old = cli(["holidays", "status", "--as-of", "2000-06-01", "-w", str(workspace)]).stdout.splitlines()
+    assert old[1] == "  2000 年：不在节假日数据覆盖范围内（holidays 包的放假安排从 2001 年开始），按推测计算；1 个报送节点依赖该年"
+    assert old[-1] == "1 个报送节点依赖节假日数据覆盖范围以外的年份；如有该年的放假通知，可运行“gdcomply holidays import 通知文件”录入。"
+    new = cli(["holidays", "status", "--as-of", "2028-01-10", "-w", str(workspace)]).stdout.splitlines()
+    assert "  2028 年：尚未公布，按推测计算；1 个报送节点依赖该年" in new
+    assert new[-1].startswith("1 个报送节点依赖尚未公布节假日安排的年份。")
+
+
 def test_the_provisional_warning_names_the_command_on_stderr(cli, workspace):
     result = cli(["workdays", "count", "2026-12-01", "2027-01-05", "-w", str(workspace)])
     assert result.exit_code == 0

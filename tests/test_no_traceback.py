@@ -16,6 +16,8 @@ from typing import Any, Iterator
 
 import pytest
 
+from conftest import BUNDLED_NOTICE
+
 NON_UTF8 = os.fsdecode(b"\xc4\xfa\xba\xc3.csv")  # 您好.csv in GBK, as a Windows zip names it
 HUGE = "99999999999999999999999"
 
@@ -190,5 +192,5 @@ def test_an_ascii_terminal_gets_escaped_text_not_a_traceback(tmp_path, child_env
         capture_output=True, timeout=60,
     )  # fmt: skip
     assert result.returncode == 1
-    assert result.stderr == b"\\u9519\\u8bef\\uff1a\\u6587\\u4ef6\\u4e0d\\u5b58\\u5728\\uff1amissing-\\udcc4\\udcfa\\udcba\\udcc3.csv\n"
+    assert result.stderr == BUNDLED_NOTICE.encode("ascii", "backslashreplace") + b"\\u9519\\u8bef\\uff1a\\u6587\\u4ef6\\u4e0d\\u5b58\\u5728\\uff1amissing-\\udcc4\\udcfa\\udcba\\udcc3.csv\n"
     assert b"Traceback" not in result.stdout + result.stderr

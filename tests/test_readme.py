@@ -32,7 +32,7 @@ import pytest
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 TODAY = "2026-11-20"  # the README's story happens in November 2026
-COLUMNS = "100"
+COLUMNS = "120"
 ELIDED = "<!-- readme-test: elided -->"
 NOT_SHOWN = "<!-- readme-test: output-not-shown -->"
 _MARKERS = (ELIDED, NOT_SHOWN)

@@ -22,7 +22,9 @@ from gdcomply.workdays import (
     YearOverride,
     merge_holidays,
     month_days,
+    package_holidays,
     provisional_message,
+    uncovered_message,
 )
 
 PROVISIONAL_2027 = (
@@ -236,6 +238,50 @@ def test_strict_mode_makes_a_provisional_year_an_error(tmp_path):
         strict.warnings_for(date(2026, 12, 1), date(2027, 1, 5))
     assert str(caught.value) == "严格模式（--strict）下不能使用未公布节假日安排的年份：\n" + PROVISIONAL_2027
     assert caught.value.exit_code == 1
+
+
+def test_a_year_before_the_package_data_is_not_covered_not_unpublished(workdays):
+    """Issue 12 item 7: "2000 年…尚未公布" was said of a year long past."""
+    first = min(d.year for d in package_holidays()[1])  # the package's first make-up workday
+    assert workdays.data.covered_from == first
+    assert RANGE_START.year < first <= 2018  # 2000 is before the package's arrangements
+    assert workdays.is_provisional(2000) and workdays.is_uncovered(2000)
+    assert not workdays.is_uncovered(first) and not workdays.is_uncovered(2027)
+    (past,) = workdays.warnings_for(date(2000, 3, 1), date(2000, 3, 8))
+    assert (past.code, past.year) == ("uncovered-year", 2000)
+    assert past.message == uncovered_message(2000, first) == (
+        f"2000 年不在节假日数据的覆盖范围内（holidays 包的放假安排从 {first} 年开始，"
+        "config/holidays.yaml 中也没有 2000 年），相关工作日按推测计算，未计调休上班日。"
+        "如有该年的放假通知，可运行“gdcomply holidays import 通知文件”录入"
+    )
+    assert "尚未公布" not in past.message
+    (future,) = workdays.warnings_for(date(2027, 3, 1))
+    assert (future.code, future.message) == ("provisional-year", PROVISIONAL_2027)
+
+
+def test_coverage_starts_at_the_first_make_up_workday_of_the_package_data():
+    data = merge_holidays({}, {date(2010, 2, 20)})
+    calendar = WorkCalendar(data)
+    assert data.covered_from == 2010
+    assert [calendar.is_uncovered(y) for y in (2005, 2009, 2010, 2011)] == [True, True, False, False]
+    assert calendar.is_provisional(2011)  # after the data: not yet published
+    assert calendar.warnings_for(date(2011, 1, 3))[0].code == "provisional-year"
+    # a year given in holidays.yaml is official, before the coverage or not
+    given = merge_holidays({}, {date(2010, 2, 20)}, [YearOverride(2005, "通知", {}, frozenset())])
+    assert 2005 not in given.provisional_years
+    # no make-up workday at all: nothing to be before, every year is still to be published
+    assert merge_holidays({}, set()).covered_from is None
+    assert not WorkCalendar(merge_holidays({}, set())).is_uncovered(2005)
+
+
+def test_strict_mode_names_a_year_not_covered_as_without_an_official_arrangement(workdays):
+    strict = WorkCalendar(workdays.data, strict=True)
+    with pytest.raises(ProvisionalYearError) as caught:
+        strict.warnings_for(date(2000, 12, 20), date(2001, 1, 5))
+    first = workdays.data.covered_from
+    assert str(caught.value) == (
+        "严格模式（--strict）下不能使用没有正式节假日安排的年份：\n" + uncovered_message(2000, first)
+    )
 
 
 def test_override_makes_the_year_official_and_replaces_the_package_year(tmp_path, workdays):

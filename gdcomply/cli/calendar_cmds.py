@@ -143,23 +143,47 @@ def instance_marks(instance: Instance, squeezed_parents: set[str]) -> list[str]:
 def _print_calendar_table(
     calendar: Calendar, instances: list[Instance], squeezed_parents: set[str], start: date, end: date
 ) -> None:
-    from rich.table import Table
+    """The deadlines as a table that fits the terminal, as check's (see ledger_cmds._print_check):
+    six columns, or 事项 and 期次 in one, or one block of lines per deadline; nothing is cut."""
+    from gdcomply.cli.layout import Cell, print_blocks, print_table
 
-    table = Table(title=f"报送期限 {start.isoformat()} 至 {end.isoformat()}（共 {len(instances)} 项）")
-    for header in ("截止日期", "事项", "期次", "报送 → 接收", "标记", "依据"):
-        table.add_column(header, no_wrap=True, overflow="fold" if header == "事项" else "ellipsis")
+    title = f"报送期限 {start.isoformat()} 至 {end.isoformat()}（共 {len(instances)} 项）"
+    rows: list[dict[str, Cell]] = []
     for instance in instances:
-        marks = instance_marks(instance, squeezed_parents)
-        table.add_row(
-            f"{instance.due.isoformat()} {weekday_zh(instance.due)}",
-            instance.title,
-            instance.period,
-            route_text(calendar, instance),
-            "；".join(marks),
-            instance.source,
-            style="yellow" if instance.squeeze_gap is not None or instance.id in squeezed_parents else None,
+        style = "yellow" if instance.squeeze_gap is not None or instance.id in squeezed_parents else ""
+        due = f"{instance.due.isoformat()} {weekday_zh(instance.due)}"
+        name = Cell.of(instance.title, style)
+        marks = "；".join(instance_marks(instance, squeezed_parents))
+        rows.append(
+            {
+                "截止日期": Cell.of(due, style),
+                "事项": name,
+                "期次": Cell((instance.period,), style),
+                "事项、期次": Cell((*name.pieces[:-1], name.pieces[-1] + " ", instance.period), style),
+                "报送 → 接收": Cell.of(route_text(calendar, instance), style),
+                "标记": Cell.of(marks, style),
+                "依据": Cell.of(instance.source, style),
+                "标题": Cell((f"{due}  ", *name.pieces[:-1], name.pieces[-1] + " ", instance.period), style),
+                "标记行": Cell.of(marks, style),
+                "依据行": Cell.of(f"依据 {instance.source}", style),
+            }
         )
-    console().print(table)
+    layouts = []
+    for names in (
+        ("截止日期", "事项", "期次", "报送 → 接收", "标记", "依据"),
+        ("截止日期", "事项、期次", "报送 → 接收", "标记", "依据"),
+    ):
+        layouts.append(([Cell.of(n) for n in names], [[row[n] for n in names] for row in rows]))
+    out = console()
+    if not print_table(out, layouts, title):
+        print_blocks(
+            out,
+            [
+                [row["标题"], row["报送 → 接收"], *([row["标记行"]] if row["标记行"].text else []), row["依据行"]]
+                for row in rows
+            ],
+            title,
+        )
 
 
 # -- workdays -------------------------------------------------------------------------------
@@ -298,7 +322,7 @@ def validate_command(
     from gdcomply.setup import load_setup
     from gdcomply.applications.targets import load_targets
 
-    found = resolve_workspace(workspace)
+    found = resolve_workspace(workspace, config=config)
     deadlines = config if config is not None else found.deadlines_file
     config_dir = deadlines.parent
     reports: list[str] = []

@@ -102,7 +102,7 @@ WorkspaceOption = Annotated[
 ]
 StrictOption = Annotated[
     bool,
-    typer.Option("--strict", help="涉及尚未公布节假日安排的年份时报错，而不是只给出警告。"),
+    typer.Option("--strict", help="涉及没有正式节假日安排的年份（尚未公布，或不在节假日数据的覆盖范围内）时报错，而不是只给出警告。"),
 ]
 AsOfOption = Annotated[
     str | None,
@@ -146,10 +146,21 @@ def console(stderr: bool = False) -> Console:
     from rich.console import Console
 
     stream = sys.stderr if stderr else sys.stdout
-    # A pipe or a file (cron mail, a saved report) gets 120 columns instead of rich's 80:
-    # Chinese text is double width and the tables would wrap every cell.
-    width = None if stream.isatty() else 120
-    return Console(file=stream, highlight=False, soft_wrap=False, width=width)
+    return Console(file=stream, highlight=False, soft_wrap=False, width=output_width(stream))
+
+
+PIPE_WIDTH = 120  # columns of output to a pipe or a file when $COLUMNS does not say
+
+
+def output_width(stream: Any) -> int | None:
+    """The width to lay output out for: $COLUMNS when set (on a terminal or not), else the
+    terminal's own (None: rich asks it), else 120 for a pipe or a file (cron mail, a saved
+    report), not rich's 80: Chinese text is double width and the tables would wrap every cell.
+    """
+    columns = os.environ.get("COLUMNS", "").strip()
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    return None if stream.isatty() else PIPE_WIDTH
 
 
 def month_grid(days: list[date], kinds: dict) -> Any:
@@ -188,22 +199,36 @@ def print_warnings(warnings: Iterable[CalendarWarning | str]) -> None:
         sys.stderr.write(f"警告：{text}\n")
 
 
-def resolve_workspace(option: Path | None, *, create_default: bool = False) -> Workspace:
-    """The workspace of this command; with create_default, the default one is made on first use."""
+def resolve_workspace(
+    option: Path | None, *, create_default: bool = False, config: Path | None = None
+) -> Workspace:
+    """The workspace of this command; with create_default, the default one is made on first use.
+
+    A workspace named (--workspace, $GDCOMPLY_WORKSPACE) or found above the current folder is
+    used without a word. Outside any, the command says on stderr, in one line and at every
+    run, which one it uses instead: the default workspace (made on first use), or the bundled
+    configuration (not said when --config names the calendar: then nothing is implicit).
+    """
     from gdcomply.workspace import bundled_workspace, default_workspace_dir, find_workspace, init_workspace
 
     found = find_workspace(option)
     if found is not None:
+        if found.is_default:
+            sys.stderr.write(f"提示：当前目录不在任何工作区内，使用默认工作区 {found.root}。\n")
         return found
     if not create_default:
+        if config is None:
+            sys.stderr.write(
+                "提示：当前目录不在任何工作区内，使用内置的默认配置（可运行“gdcomply init”创建工作区）。\n"
+            )
         return bundled_workspace()
     root = default_workspace_dir()
     workspace = init_workspace(root, exist_ok=True)
-    sys.stderr.write(f"提示：未找到工作区，已在 {root} 创建默认工作区。\n")
+    sys.stderr.write(f"提示：当前目录不在任何工作区内，已创建并使用默认工作区 {workspace.root}。\n")
     return replace(workspace, is_default=True)
 
 
 def load_setup_for(config: Path | None, workspace: Path | None, *, strict: bool = False) -> Setup:
     from gdcomply.setup import load_setup
 
-    return load_setup(resolve_workspace(workspace), config, strict=strict)
+    return load_setup(resolve_workspace(workspace, config=config), config, strict=strict)

@@ -154,34 +154,51 @@ def status_command(
 ) -> None:
     """本年和明年的报送期限所涉及的每一年：节假日安排是否已公布、来自哪里，多少个报送节点依赖尚未公布的年份。"""
     from gdcomply.cli.common import load_setup_for
+    from gdcomply.workdays import RANGE_END, RANGE_START
 
     day = parse_date(as_of, "--as-of") if as_of else today()
     setup = load_setup_for(config, workspace)
     workdays = setup.workdays
     instances = setup.calendar.instances_for_years(day.year, day.year + 1, workdays)
     per_year: dict[int, int] = {}
-    depending = 0  # instances that touch at least one provisional year
+    unpublished = uncovered = 0  # instances touching a year not published yet / before the data
     for instance in instances:
         first, last = sorted((instance.nominal, instance.due))
         for y in range(first.year, last.year + 1):
             per_year[y] = per_year.get(y, 0) + 1
-        depending += bool(workdays.provisional_years(first, last))
+        years = workdays.provisional_years(first, last)
+        uncovered += any(workdays.is_uncovered(y) for y in years)
+        unpublished += any(not workdays.is_uncovered(y) for y in years)
     out = sys.stdout
     out.write(f"{day.year} 年和 {day.year + 1} 年的 {len(instances)} 个报送节点涉及的年份：\n")
-    for y in sorted(per_year):
-        if workdays.is_provisional(y):
-            out.write(f"  {y} 年：尚未公布，按推测计算；{per_year[y]} 个报送节点依赖该年\n")
+    # the two years asked about are listed even when no deadline falls in them
+    for y in sorted({*per_year, day.year, day.year + 1} & set(range(RANGE_START.year, RANGE_END.year + 1))):
+        count = per_year.get(y, 0)
+        if workdays.is_uncovered(y):
+            out.write(
+                f"  {y} 年：不在节假日数据覆盖范围内（holidays 包的放假安排从 {workdays.data.covered_from} 年开始），"
+                f"按推测计算；{count} 个报送节点依赖该年\n"
+            )
+        elif workdays.is_provisional(y):
+            out.write(f"  {y} 年：尚未公布，按推测计算；{count} 个报送节点依赖该年\n")
         elif y in workdays.data.official_years:
             out.write(f"  {y} 年：已公布，来自 config/holidays.yaml（{workdays.data.official_years[y]}）；"
-                      f"{per_year[y]} 个报送节点\n")
+                      f"{count} 个报送节点\n")
         else:
-            out.write(f"  {y} 年：已公布，来自 holidays 包；{per_year[y]} 个报送节点\n")
-    if depending:
+            out.write(f"  {y} 年：已公布，来自 holidays 包；{count} 个报送节点\n")
+    if unpublished:
         out.write(
-            f"{depending} 个报送节点依赖尚未公布节假日安排的年份。国务院办公厅公布通知后，"
+            f"{unpublished} 个报送节点依赖尚未公布节假日安排的年份。国务院办公厅公布通知后，"
             "运行“gdcomply holidays import 通知文件”录入。\n"
         )
-    else:
+    if uncovered:
+        out.write(
+            f"{uncovered} 个报送节点依赖节假日数据覆盖范围以外的年份；如有该年的放假通知，"
+            "可运行“gdcomply holidays import 通知文件”录入。\n"
+        )
+    if not instances:
+        out.write("这两年没有报送节点。\n")
+    elif not unpublished and not uncovered:
         out.write("所有报送节点涉及的年份均已有正式的节假日安排。\n")
 
 

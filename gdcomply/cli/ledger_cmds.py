@@ -136,7 +136,7 @@ def info_command(workspace: WorkspaceOption = None, config: ConfigOption = None)
     from gdcomply.ledger.sqlite import Ledger
     from gdcomply.setup import load_workdays
 
-    ws = resolve_workspace(workspace)
+    ws = resolve_workspace(workspace, config=config)
     deadlines = config if config is not None else ws.deadlines_file
     workdays = load_workdays(deadlines.parent)
     kind = "（默认工作区）" if ws.is_default else ""
@@ -158,11 +158,15 @@ def info_command(workspace: WorkspaceOption = None, config: ConfigOption = None)
         lines.append(f"台账：{ws.ledger_file}（尚未创建，首次登记时自动创建）")
     official = workdays.data.official_years
     this_year = today().year
-    provisional = [y for y in range(this_year - 1, this_year + 3) if workdays.is_provisional(y)]
+    nearby = range(this_year - 1, this_year + 3)
+    provisional = [y for y in nearby if workdays.is_provisional(y) and not workdays.is_uncovered(y)]
+    uncovered = [y for y in nearby if workdays.is_uncovered(y)]
     lines.append(
         f"节假日数据：holidays {holidays.__version__}"
         + (f"；{deadlines.parent / 'holidays.yaml'} 覆盖 {'、'.join(map(str, sorted(official)))} 年" if official else "")
     )
+    if uncovered:
+        lines.append(f"不在节假日数据覆盖范围内的年份（按推测计算）：{'、'.join(map(str, uncovered))}")
     if provisional:
         lines.append(f"尚未公布节假日安排的年份（按推测计算）：{'、'.join(map(str, provisional))}")
     sys.stdout.write("\n".join(lines) + "\n")
@@ -451,24 +455,25 @@ def summary_line(report: CheckReport) -> str:
 
 
 def _print_check(setup: Setup, report: CheckReport) -> None:
-    from rich.table import Table
+    """The check as a table that fits the terminal (or the $COLUMNS / 120 columns of a pipe).
 
+    Wide enough, one column each for 状态, 截止日期, 事项, 期次, 报送 → 接收 and 情况; narrower,
+    事项 and 期次 share a column; narrower still (below about 80 columns), one block of lines
+    per item. A cell breaks only at its natural separators (“；”, “（”, after “→”, between a date
+    and its weekday), so a status, a date, a period or a detail is never cut (layout.py).
+    """
     from gdcomply.cli.calendar_cmds import route_text, weekday_zh
+    from gdcomply.cli.layout import Cell, print_blocks, print_table, print_wrapped
     from gdcomply.tracking import Status
 
     out = console()
-    out.print(summary_line(report))
+    print_wrapped(out, summary_line(report))
     if not report.items:
-        out.print("没有逾期、有风险或即将到期的事项。")
+        print_wrapped(out, "没有逾期、有风险或即将到期的事项。")
         return
-    table = Table()
-    # The key columns never wrap or shrink (a cron mail must still tell R1 from R4); the
-    # description and the details wrap when the line is too narrow.
-    for header in ("状态", "截止日期", "事项", "期次", "报送 → 接收", "情况"):
-        wraps = header in ("事项", "情况")
-        table.add_column(header, no_wrap=not wraps, overflow="fold" if wraps else "ignore", min_width=8 if wraps else None)
     styles = {Status.OVERDUE: "bold red", Status.AT_RISK: "red", Status.DUE_SOON: "yellow", Status.LATE: "magenta"}
     calendar = setup.calendar
+    rows: list[dict[str, Cell]] = []
     for item in report.items:
         instance = item.instance
         if item.status is Status.OVERDUE:
@@ -485,17 +490,29 @@ def _print_check(setup: Setup, report: CheckReport) -> None:
             detail = f"{item.completed_on.isoformat()} 报送"
         else:
             detail = "跟踪开始前到期"
-        label = item.status.label
-        style = styles.get(item.status)
-        table.add_row(
-            f"[{style}]{label}[/]" if style else label,
-            f"{instance.due.isoformat()} {weekday_zh(instance.due)}",
-            instance.title,
-            instance.period,
-            route_text(calendar, instance),
-            detail,
+        style = styles.get(item.status, "")
+        due = f"{instance.due.isoformat()} {weekday_zh(instance.due)}"
+        title = Cell.of(instance.title)
+        rows.append(
+            {
+                "状态": Cell((item.status.label,), style),
+                "截止日期": Cell.of(due),
+                "事项": title,
+                "期次": Cell((instance.period,)),
+                "事项、期次": Cell((*title.pieces[:-1], title.pieces[-1] + " ", instance.period)),
+                "报送 → 接收": Cell.of(route_text(calendar, instance)),
+                "情况": Cell.of(detail),
+                "标题": Cell((f"{item.status.label}  ", f"截止 {due}"), style),
+            }
         )
-    out.print(table)
+    layouts = []
+    for names in (
+        ("状态", "截止日期", "事项", "期次", "报送 → 接收", "情况"),
+        ("状态", "截止日期", "事项、期次", "报送 → 接收", "情况"),
+    ):
+        layouts.append(([Cell.of(n) for n in names], [[row[n] for n in names] for row in rows]))
+    if not print_table(out, layouts):
+        print_blocks(out, [[row["标题"], row["事项、期次"], row["报送 → 接收"], row["情况"]] for row in rows])
 
 
 def register(app: typer.Typer) -> None:

@@ -72,9 +72,12 @@ def pack_command(
     from gdcomply.setup import load_setup
 
     day = as_of_or_today(as_of)
-    # The party may be named as people do (桂源公司); the calendar says which id that is.
-    # A ledger pack reopens the setup with the ledger (a few ms against a pack's second).
-    setup = load_setup(resolve_workspace(workspace), config)
+    # The party may be named as people do (桂源公司): the calendar says which id that is, so
+    # the workspace is found (once: it may say which on stderr) before knowing whether the
+    # ledger is read. Only these packs can read it; a default workspace is made for them.
+    may_read_ledger = obligation == "progress-report" or (obligation == "connection-data" and not inputs)
+    found = resolve_workspace(workspace, create_default=may_read_ledger, config=config)
+    setup = load_setup(found, config)
     party = resolve_party(setup.calendar, party, "--party")
     request = PackRequest(
         obligation=obligation,
@@ -92,11 +95,10 @@ def pack_command(
         inspect_to=parse_date(inspect_to, "--to") if inspect_to else None,
     )
     if needs_ledger(obligation, party, request.inputs):
-        from gdcomply.cli.ledger_cmds import open_for_ledger
+        from gdcomply.cli.ledger_cmds import open_workspace_ledger
         from gdcomply.ledger.evidence import EvidenceStore
 
-        setup, ledger = open_for_ledger(workspace, config)
-        with ledger:
+        with open_workspace_ledger(found) as ledger:
             result = build_pack(
                 setup, request, version=__version__, ledger=ledger, evidence=EvidenceStore(setup.workspace.evidence_dir)
             )
