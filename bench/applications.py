@@ -74,7 +74,7 @@ def best(runs: list[Run]) -> Run:
 def ensure_samples(rows: int, seed: int, as_of: date, out: Path) -> tuple[Path, Path, Path]:
     from gdcomply.applications.sample import generate, pauses_csv_path, write_sample_csv
     from gdcomply.reports.sample_xlsx import write_sample_xlsx
-    from gdcomply.workdays import WorkCalendar
+    from gdcomply.workdays.workcalendar import WorkCalendar
 
     xlsx = out / f"sample-{rows}-s{seed}-{as_of.isoformat()}.xlsx"
     csv_file = xlsx.with_suffix(".csv")

@@ -69,7 +69,7 @@ def ensure_sample(rows: int, out: Path) -> Path:
     """N applications of one unit, all energised in 2026-H1, with their pauses."""
     from gdcomply.applications.sample import SampleData, generate
     from gdcomply.reports.sample_xlsx import write_sample_xlsx
-    from gdcomply.workdays import WorkCalendar
+    from gdcomply.workdays.workcalendar import WorkCalendar
 
     path = out / f"pack-unit-{rows}.xlsx"
     if path.exists():

@@ -33,7 +33,7 @@ BARE_IMPORT = "import typer, rich, yaml, holidays"
 def bench_count(calls: int, seed: int = 2018) -> tuple[float, int]:
     """Seconds for `calls` count() calls on random pairs of 2018-2027 (and a checksum)."""
     from gdcomply.resources import bundled_config_dir
-    from gdcomply.workdays import WorkCalendar
+    from gdcomply.workdays.workcalendar import WorkCalendar
 
     workdays = WorkCalendar.default(bundled_config_dir() / "holidays.yaml")
     rng = random.Random(seed)

@@ -17,7 +17,7 @@ from typing import Any
 
 from gdcomply import yamlsource
 from gdcomply.errors import CalendarRangeError
-from gdcomply.workdays import RANGE_END, RANGE_START, CalendarWarning, Roll, WorkCalendar
+from gdcomply.workdays.workcalendar import RANGE_END, RANGE_START, CalendarWarning, Roll, WorkCalendar
 from gdcomply.yamlsource import Node, Problems
 
 PARTY_IDS_HINT = "bureau、company、guiyuan、gongdian"

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gdcomply.calendar import Calendar, load_calendar
-from gdcomply.workdays import WorkCalendar
+from gdcomply.workdays.workcalendar import WorkCalendar
 from gdcomply.workspace import Workspace
 
 

@@ -22,7 +22,7 @@ from typing import Iterable, Mapping, Sequence
 from gdcomply.calendar import Calendar, Instance
 from gdcomply.errors import UsageError
 from gdcomply.ledger.model import Submission
-from gdcomply.workdays import RANGE_END, WorkCalendar
+from gdcomply.workdays.workcalendar import RANGE_END, WorkCalendar
 
 RECENT_DAYS = 30  # completed items stay in the weekly check this many days
 

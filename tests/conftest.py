@@ -47,7 +47,7 @@ def _isolated_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 @pytest.fixture(scope="session")
 def workdays(_isolated_environment: Path):
     """China's working-day calendar overlaid by the bundled config/holidays.yaml."""
-    from gdcomply.workdays import WorkCalendar
+    from gdcomply.workdays.workcalendar import WorkCalendar
 
     return WorkCalendar.default(BUNDLED_CONFIG / "holidays.yaml")
 

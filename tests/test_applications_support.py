@@ -24,7 +24,7 @@ _CALENDAR: list[Any] = []
 
 def calendar() -> Any:
     """China's calendar from the holidays package (built once per test session)."""
-    from gdcomply.workdays import WorkCalendar
+    from gdcomply.workdays.workcalendar import WorkCalendar
 
     if not _CALENDAR:
         _CALENDAR.append(WorkCalendar.default())

@@ -14,7 +14,7 @@ import pytest
 from gdcomply.calendar import Calendar, Instance, instance_to_json, load_calendar
 from gdcomply.errors import ConfigError
 from gdcomply.resources import bundled_config_dir
-from gdcomply.workdays import Roll
+from gdcomply.workdays.workcalendar import Roll
 
 BUNDLED = bundled_config_dir()
 SHOWN = "config/deadlines.yaml"
@@ -226,7 +226,7 @@ def test_the_bundled_parties(bundled):
 
 def _loader_for(path: Path):
     from gdcomply.applications.targets import load_targets
-    from gdcomply.holidayfile import load_holiday_overrides
+    from gdcomply.workdays.holidayfile import load_holiday_overrides
     from gdcomply.reminders.settings import load_remind_config
 
     known = {

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from gdcomply.errors import ConfigError
-from gdcomply.holidayfile import load_holiday_overrides
+from gdcomply.workdays.holidayfile import load_holiday_overrides
 
 SHOWN = "config/holidays.yaml"
 

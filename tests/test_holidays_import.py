@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from gdcomply.errors import InputError
-from gdcomply.holidaynotice import parse_notice
+from gdcomply.workdays.notice import parse_notice
 
 # 国办发明电〔2018〕15号, 2018-12-04, as published on gov.cn (reposted e.g. by
 # czj.gnzrmzf.gov.cn/info/1282/12573.htm); it reaches back into December 2018.
@@ -189,14 +189,14 @@ def _import(cli, workspace: Path, text: str, *args: str, name: str = "通知.txt
 
 
 def _package_calendar():
-    from gdcomply.workdays import WorkCalendar, merge_holidays, package_holidays
+    from gdcomply.workdays.workcalendar import WorkCalendar, merge_holidays, package_holidays
 
     return WorkCalendar(merge_holidays(*package_holidays()))
 
 
 def _assert_same_as_package(workspace: Path, years: list[int], *, covered: list[date] | None = None) -> None:
     """Every day of these years (or only the days a notice covers) as in the package."""
-    from gdcomply.workdays import WorkCalendar
+    from gdcomply.workdays.workcalendar import WorkCalendar
 
     imported = WorkCalendar.default(workspace / "config" / "holidays.yaml")
     package = _package_calendar()
@@ -239,7 +239,7 @@ def test_the_2019_notice_writes_its_december_days_into_2018_keeping_2018s_other_
         f"已写入 config/holidays.yaml：2019 年，放假 19 天，调休上班 4 天（依据：{source}）",
         f"已写入 config/holidays.yaml：2018 年，放假 21 天，调休上班 7 天（依据：holidays 包中的数据；{source}）",
     ]
-    from gdcomply.holidayfile import load_holiday_overrides
+    from gdcomply.workdays.holidayfile import load_holiday_overrides
 
     by_year = {o.year: o for o in load_holiday_overrides(workspace / "config" / "holidays.yaml")}
     assert by_year[2018].sources == ("holidays 包中的数据", source)
@@ -261,7 +261,7 @@ def test_the_output_shows_the_notice_its_holidays_and_month_grids(cli, workspace
     # the 鼓励… sentence is shown but is not a day off: 2024-02-09 stays a working day
     assert "  不计入放假日（倡议）：鼓励各单位结合带薪年休假等制度落实,安排职工在除夕(2月9日)休息" in lines
     assert "2024 年 2 月（18 个工作日）" in result.stdout
-    from gdcomply.workdays import WorkCalendar
+    from gdcomply.workdays.workcalendar import WorkCalendar
 
     assert WorkCalendar.default(workspace / "config" / "holidays.yaml").is_working_day(date(2024, 2, 9))
 
@@ -299,7 +299,7 @@ def test_an_amendment_replaces_only_the_holiday_it_names(cli, workspace):
     )
     result = _import(cli, workspace, AMENDMENT_2019, "--amend")
     assert result.exit_code == 0, result.stderr
-    from gdcomply.holidayfile import load_holiday_overrides
+    from gdcomply.workdays.holidayfile import load_holiday_overrides
 
     by_year = {o.year: o for o in load_holiday_overrides(workspace / "config" / "holidays.yaml")}
     assert by_year[2019].sources == (
@@ -440,7 +440,7 @@ def test_a_broken_holidays_file_is_not_rewritten(cli, workspace):
 
 
 def test_an_amendment_of_a_year_nobody_has():
-    from gdcomply.holidayfile import plan_import
+    from gdcomply.workdays.holidayfile import plan_import
 
     notice = parse_notice(AMENDMENT_2019, "n.txt")
     with pytest.raises(InputError) as caught:

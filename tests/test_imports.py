@@ -86,9 +86,9 @@ CORE_ONLY = """
 import json, sys
 from datetime import date
 from gdcomply.calendar import instance_to_json, load_calendar
-from gdcomply.holidayfile import load_holiday_overrides
+from gdcomply.workdays.holidayfile import load_holiday_overrides
 from gdcomply.resources import bundled_config_dir
-from gdcomply.workdays import WorkCalendar
+from gdcomply.workdays.workcalendar import WorkCalendar
 import gdcomply.errors, gdcomply.yamlsource
 
 config = bundled_config_dir()

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gdcomply.errors import CalendarRangeError, ConfigError, ProvisionalYearError, UsageError
-from gdcomply.workdays import (
+from gdcomply.workdays.workcalendar import (
     RANGE_END,
     RANGE_START,
     DayKind,
@@ -349,7 +349,7 @@ def test_merge_replaces_a_year_and_keeps_the_others():
 def test_the_holidays_version_is_read_without_importing_the_package():
     import holidays
 
-    from gdcomply.workdays import _holidays_version
+    from gdcomply.workdays.workcalendar import _holidays_version
 
     assert _holidays_version() == holidays.__version__
 

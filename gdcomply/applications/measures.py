@@ -46,7 +46,7 @@ from gdcomply.errors import Problem
 
 if TYPE_CHECKING:
     from gdcomply.applications.targets import Targets
-    from gdcomply.workdays import CalendarWarning, WorkCalendar
+    from gdcomply.workdays.workcalendar import CalendarWarning, WorkCalendar
 
 
 # -- measures ------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from gdcomply.errors import Problem, UsageError
 
 if TYPE_CHECKING:
     from gdcomply.applications.targets import Targets
-    from gdcomply.workdays import WorkCalendar
+    from gdcomply.workdays.workcalendar import WorkCalendar
 
 
 # -- the model -----------------------------------------------------------------------------
@@ -261,7 +261,7 @@ def working_day_positions(calendar: WorkCalendar, days: Iterable[date]) -> dict[
     count(a, b) == positions[b] - positions[a]: measuring 300k applications then costs two
     dict lookups each, with exactly the calendar's convention.
     """
-    from gdcomply.workdays import RANGE_START
+    from gdcomply.workdays.workcalendar import RANGE_START
 
     return {day: calendar.count(RANGE_START, day) for day in set(days)}
 

@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING, Any
 from gdcomply.applications.columns import APPLICATION_COLUMNS, PAUSE_COLUMNS
 from gdcomply.applications.model import BusinessType
 from gdcomply.errors import RenderError
-from gdcomply.workdays import Roll
+from gdcomply.workdays.workcalendar import Roll
 
 if TYPE_CHECKING:
-    from gdcomply.workdays import WorkCalendar
+    from gdcomply.workdays.workcalendar import WorkCalendar
 
 APPLICATION_HEADER: tuple[str, ...] = tuple(c.header for c in APPLICATION_COLUMNS)
 PAUSE_HEADER: tuple[str, ...] = tuple(c.header for c in PAUSE_COLUMNS)

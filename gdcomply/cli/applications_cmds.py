@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from gdcomply.applications.model import ApplicationSet
     from gdcomply.errors import Problem
     from gdcomply.applications.targets import Targets
-    from gdcomply.workdays import WorkCalendar
+    from gdcomply.workdays.workcalendar import WorkCalendar
 
 
 def config_dir(config: Path | None, workspace: Path | None) -> Path:
@@ -104,7 +104,7 @@ def _load(
 ) -> tuple[Targets, str | None, WorkCalendar, ApplicationSet]:
     """Targets, the --unit's party id (checked before the long read), calendar and applications."""
     from gdcomply.applications.targets import load_targets
-    from gdcomply.workdays import WorkCalendar
+    from gdcomply.workdays.workcalendar import WorkCalendar
 
     directory = config_dir(config, workspace)
     targets = load_targets(directory / "targets.yaml")
@@ -504,7 +504,7 @@ def sample(
 ) -> None:
     """生成虚构的报装申请数据（两个供电单位、各类客户、部分暂停和未送电的申请），用于演示、测试和性能测试。"""
     from gdcomply.applications.sample import generate, sample_paths, write_sample_csv
-    from gdcomply.workdays import WorkCalendar
+    from gdcomply.workdays.workcalendar import WorkCalendar
 
     suffix = out.suffix.lower()
     if suffix not in (".xlsx", ".csv"):

@@ -57,7 +57,7 @@ def calendar_command(
     """列出报送期限：按截止日期排序，标出节假日调整、推定日期和被挤压的汇总时间。"""
     if year is not None and (date_from or date_to):
         raise UsageError("--year 不能与 --from/--to 同时使用")
-    from gdcomply.workdays import RANGE_END, RANGE_START
+    from gdcomply.workdays.workcalendar import RANGE_END, RANGE_START
 
     if year is not None and not RANGE_START.year <= year <= RANGE_END.year:
         raise UsageError(
@@ -110,7 +110,7 @@ def calendar_command(
 
 def check_in_range(*days: date) -> None:
     """A date typed on the command line outside the working-day calendar is wrong usage (exit 2)."""
-    from gdcomply.workdays import RANGE_END, RANGE_START
+    from gdcomply.workdays.workcalendar import RANGE_END, RANGE_START
 
     for day in days:
         if not RANGE_START <= day <= RANGE_END:
@@ -254,7 +254,7 @@ def workdays_month(
     strict: StrictOption = False,
 ) -> None:
     """月历：标出周末、法定节假日和调休上班日。"""
-    from gdcomply.workdays import DayKind, month_days
+    from gdcomply.workdays.workcalendar import DayKind, month_days
 
     try:
         year_text, month_text = month.split("-")
@@ -283,7 +283,7 @@ def workdays_month(
 
 def _print_month(days: list[date], kinds: dict, workdays) -> None:
     from gdcomply.cli.common import month_grid
-    from gdcomply.workdays import DayKind
+    from gdcomply.workdays.workcalendar import DayKind
 
     out = console()
     out.print(month_grid(days, kinds))
@@ -317,7 +317,7 @@ def validate_command(
     """检查期限日历、节假日、目标值和提醒设置文件：没有问题时给出一行摘要，否则列出每一处问题及其行列号。"""
     from gdcomply.cli.common import resolve_workspace
     from gdcomply.errors import ConfigError
-    from gdcomply.holidayfile import load_holiday_overrides
+    from gdcomply.workdays.holidayfile import load_holiday_overrides
     from gdcomply.reminders.settings import check_against_parties, load_remind_config
     from gdcomply.setup import load_setup
     from gdcomply.applications.targets import load_targets

@@ -13,8 +13,8 @@ from gdcomply.cli.common import AsOfOption, ConfigOption, WorkspaceOption, conso
 from gdcomply.errors import InputError, UsageError
 
 if TYPE_CHECKING:
-    from gdcomply.holidaynotice import Notice
-    from gdcomply.workdays import YearOverride
+    from gdcomply.workdays.notice import Notice
+    from gdcomply.workdays.workcalendar import YearOverride
 
 WEEKDAYS = "一二三四五六日"
 
@@ -39,9 +39,9 @@ def import_command(
 ) -> None:
     """录入国务院办公厅关于某年部分节假日安排的通知：逐条核对后显示月历，确认后写入工作区的 config/holidays.yaml。"""
     from gdcomply.cli.common import resolve_workspace
-    from gdcomply.holidayfile import load_holiday_overrides, plan_import, write_years
-    from gdcomply.holidaynotice import parse_notice
-    from gdcomply.workdays import package_holidays
+    from gdcomply.workdays.holidayfile import load_holiday_overrides, plan_import, write_years
+    from gdcomply.workdays.notice import parse_notice
+    from gdcomply.workdays.workcalendar import package_holidays
 
     text, shown = _read_notice(notice_file)
     notice = parse_notice(text, shown, year=year)
@@ -102,7 +102,7 @@ def _show(
     from rich.columns import Columns
 
     from gdcomply.cli.common import month_grid
-    from gdcomply.workdays import WorkCalendar, merge_holidays, month_days
+    from gdcomply.workdays.workcalendar import WorkCalendar, merge_holidays, month_days
 
     out = console()
     issued = f"{notice.issued.year}年{notice.issued.month}月{notice.issued.day}日" if notice.issued else "未注明"
@@ -154,7 +154,7 @@ def status_command(
 ) -> None:
     """本年和明年的报送期限所涉及的每一年：节假日安排是否已公布、来自哪里，多少个报送节点依赖尚未公布的年份。"""
     from gdcomply.cli.common import load_setup_for
-    from gdcomply.workdays import RANGE_END, RANGE_START
+    from gdcomply.workdays.workcalendar import RANGE_END, RANGE_START
 
     day = parse_date(as_of, "--as-of") if as_of else today()
     setup = load_setup_for(config, workspace)

@@ -37,7 +37,7 @@ from gdcomply.packs.shared import Input, PackContext, Plan, measure_figures
 if TYPE_CHECKING:
     from gdcomply.applications.model import Application
     from gdcomply.applications.targets import Targets
-    from gdcomply.workdays import WorkCalendar
+    from gdcomply.workdays.workcalendar import WorkCalendar
 
 
 def _unit_parties(ctx: PackContext) -> list[str]:

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from gdcomply.applications.measures import PeriodMeasures
     from gdcomply.applications.model import Application, ApplicationSet, Period
     from gdcomply.applications.targets import Targets
-    from gdcomply.workdays import WorkCalendar
+    from gdcomply.workdays.workcalendar import WorkCalendar
 
 
 # The sheets the company reads back, and the line of 问题数据 that names the export read

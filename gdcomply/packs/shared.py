@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from gdcomply.packs.model import PackRequest
     from gdcomply.packs.notes import Narrative, Section
     from gdcomply.setup import Setup
-    from gdcomply.workdays import WorkCalendar
+    from gdcomply.workdays.workcalendar import WorkCalendar
 
 
 UNIT_PARTIES = ("guiyuan", "gongdian")

@@ -39,7 +39,7 @@ from gdcomply.errors import CalendarRangeError
 from gdcomply.ledger.model import SentReminder, Submission
 from gdcomply.reminders.settings import RemindRules
 from gdcomply.tracking import Status, StatusItem, compute_statuses
-from gdcomply.workdays import RANGE_END, RANGE_START, DayKind, WorkCalendar
+from gdcomply.workdays.workcalendar import RANGE_END, RANGE_START, DayKind, WorkCalendar
 
 OPEN_STATUSES = frozenset({Status.OVERDUE, Status.DUE_SOON, Status.UPCOMING, Status.AT_RISK})
 

@@ -234,7 +234,7 @@ class WorkCalendar:
         """China's calendar from the holidays package, overlaid by a holidays.yaml if it exists."""
         overrides: tuple[YearOverride, ...] = ()
         if holidays_file is not None and holidays_file.exists():
-            from gdcomply.holidayfile import load_holiday_overrides
+            from gdcomply.workdays.holidayfile import load_holiday_overrides
 
             overrides = load_holiday_overrides(holidays_file)
         days_off, workdays = package_holidays()

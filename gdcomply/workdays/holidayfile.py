@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING
 
 from gdcomply import yamlsource
 from gdcomply.errors import ConfigError, InputError
-from gdcomply.workdays import RANGE_END, RANGE_START, YearOverride
+from gdcomply.workdays.workcalendar import RANGE_END, RANGE_START, YearOverride
 from gdcomply.yamlsource import Node, Problems
 
 if TYPE_CHECKING:
-    from gdcomply.holidaynotice import Notice
+    from gdcomply.workdays.notice import Notice
 
 _YEAR_KEYS = frozenset({"notice", "days_off", "workdays"})
 DEFAULT_HOLIDAY_NAME = "法定节假日"
