@@ -17,7 +17,8 @@ from typing import Any
 
 from gdcomply import yamlsource
 from gdcomply.errors import CalendarRangeError
-from gdcomply.workdays.workcalendar import RANGE_END, RANGE_START, CalendarWarning, Roll, WorkCalendar
+from gdcomply.workdays.model import RANGE_END, RANGE_START, CalendarWarning, Roll
+from gdcomply.workdays.workcalendar import WorkCalendar
 from gdcomply.yamlsource import Node, Problems
 
 PARTY_IDS_HINT = "bureau、company、guiyuan、gongdian"

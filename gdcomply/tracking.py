@@ -22,7 +22,8 @@ from typing import Iterable, Mapping, Sequence
 from gdcomply.calendar import Calendar, Instance
 from gdcomply.errors import UsageError
 from gdcomply.ledger.model import Submission
-from gdcomply.workdays.workcalendar import RANGE_END, WorkCalendar
+from gdcomply.workdays.model import RANGE_END
+from gdcomply.workdays.workcalendar import WorkCalendar
 
 RECENT_DAYS = 30  # completed items stay in the weekly check this many days
 

@@ -14,7 +14,7 @@ import pytest
 from gdcomply.calendar import Calendar, Instance, instance_to_json, load_calendar
 from gdcomply.errors import ConfigError
 from gdcomply.resources import bundled_config_dir
-from gdcomply.workdays.workcalendar import Roll
+from gdcomply.workdays.model import Roll
 
 BUNDLED = bundled_config_dir()
 SHOWN = "config/deadlines.yaml"

@@ -189,7 +189,9 @@ def _import(cli, workspace: Path, text: str, *args: str, name: str = "通知.txt
 
 
 def _package_calendar():
-    from gdcomply.workdays.workcalendar import WorkCalendar, merge_holidays, package_holidays
+    from gdcomply.workdays.model import merge_holidays
+    from gdcomply.workdays.package import package_holidays
+    from gdcomply.workdays.workcalendar import WorkCalendar
 
     return WorkCalendar(merge_holidays(*package_holidays()))
 

@@ -41,7 +41,7 @@ from gdcomply.reports.mail_render import (
 from gdcomply.resources import bundled_config_dir, bundled_templates_dir
 from gdcomply.setup import load_workdays
 from gdcomply.tracking import Status
-from gdcomply.workdays.workcalendar import DayKind
+from gdcomply.workdays.model import DayKind
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SETTINGS = SmtpSettings("127.0.0.1", 25, Security.NONE, "获得电力报送提醒", "noreply@gdcomply.test", 2.0)

@@ -27,7 +27,8 @@ from gdcomply.reminders.plan import (
 from gdcomply.tracking import Status
 from gdcomply.resources import bundled_config_dir
 from gdcomply.setup import load_workdays
-from gdcomply.workdays.workcalendar import DayKind, WorkCalendar
+from gdcomply.workdays.model import DayKind
+from gdcomply.workdays.workcalendar import WorkCalendar
 
 SINCE = date(2026, 5, 1)
 UNITS_R1 = ("progress-report/2026-R1/gongdian->company", "progress-report/2026-R1/guiyuan->bureau",

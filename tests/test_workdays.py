@@ -13,19 +13,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gdcomply.errors import CalendarRangeError, ConfigError, ProvisionalYearError, UsageError
-from gdcomply.workdays.workcalendar import (
+from gdcomply.workdays.model import (
     RANGE_END,
     RANGE_START,
     DayKind,
     Roll,
-    WorkCalendar,
     YearOverride,
     merge_holidays,
     month_days,
-    package_holidays,
     provisional_message,
     uncovered_message,
 )
+from gdcomply.workdays.package import package_holidays
+from gdcomply.workdays.workcalendar import WorkCalendar
 
 PROVISIONAL_2027 = (
     "2027 年的法定节假日安排尚未公布（holidays 包中没有 2027 年的调休数据，"
@@ -349,7 +349,7 @@ def test_merge_replaces_a_year_and_keeps_the_others():
 def test_the_holidays_version_is_read_without_importing_the_package():
     import holidays
 
-    from gdcomply.workdays.workcalendar import _holidays_version
+    from gdcomply.workdays.package import _holidays_version
 
     assert _holidays_version() == holidays.__version__
 

@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, Callable
 
 from gdcomply.applications.model import BusinessType
-from gdcomply.workdays.workcalendar import RANGE_END, RANGE_START
+from gdcomply.workdays.model import RANGE_END, RANGE_START
 
 if TYPE_CHECKING:
     from gdcomply.applications.targets import Targets

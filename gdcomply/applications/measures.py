@@ -46,7 +46,8 @@ from gdcomply.errors import Problem
 
 if TYPE_CHECKING:
     from gdcomply.applications.targets import Targets
-    from gdcomply.workdays.workcalendar import CalendarWarning, WorkCalendar
+    from gdcomply.workdays.model import CalendarWarning
+    from gdcomply.workdays.workcalendar import WorkCalendar
 
 
 # -- measures ------------------------------------------------------------------------------

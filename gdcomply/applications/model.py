@@ -261,7 +261,7 @@ def working_day_positions(calendar: WorkCalendar, days: Iterable[date]) -> dict[
     count(a, b) == positions[b] - positions[a]: measuring 300k applications then costs two
     dict lookups each, with exactly the calendar's convention.
     """
-    from gdcomply.workdays.workcalendar import RANGE_START
+    from gdcomply.workdays.model import RANGE_START
 
     return {day: calendar.count(RANGE_START, day) for day in set(days)}
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from gdcomply.applications.columns import APPLICATION_COLUMNS, PAUSE_COLUMNS
 from gdcomply.applications.model import BusinessType
 from gdcomply.errors import RenderError
-from gdcomply.workdays.workcalendar import Roll
+from gdcomply.workdays.model import Roll
 
 if TYPE_CHECKING:
     from gdcomply.workdays.workcalendar import WorkCalendar

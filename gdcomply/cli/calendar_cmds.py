@@ -57,7 +57,7 @@ def calendar_command(
     """列出报送期限：按截止日期排序，标出节假日调整、推定日期和被挤压的汇总时间。"""
     if year is not None and (date_from or date_to):
         raise UsageError("--year 不能与 --from/--to 同时使用")
-    from gdcomply.workdays.workcalendar import RANGE_END, RANGE_START
+    from gdcomply.workdays.model import RANGE_END, RANGE_START
 
     if year is not None and not RANGE_START.year <= year <= RANGE_END.year:
         raise UsageError(
@@ -110,7 +110,7 @@ def calendar_command(
 
 def check_in_range(*days: date) -> None:
     """A date typed on the command line outside the working-day calendar is wrong usage (exit 2)."""
-    from gdcomply.workdays.workcalendar import RANGE_END, RANGE_START
+    from gdcomply.workdays.model import RANGE_END, RANGE_START
 
     for day in days:
         if not RANGE_START <= day <= RANGE_END:
@@ -254,7 +254,7 @@ def workdays_month(
     strict: StrictOption = False,
 ) -> None:
     """月历：标出周末、法定节假日和调休上班日。"""
-    from gdcomply.workdays.workcalendar import DayKind, month_days
+    from gdcomply.workdays.model import DayKind, month_days
 
     try:
         year_text, month_text = month.split("-")
@@ -283,7 +283,7 @@ def workdays_month(
 
 def _print_month(days: list[date], kinds: dict, workdays) -> None:
     from gdcomply.cli.common import month_grid
-    from gdcomply.workdays.workcalendar import DayKind
+    from gdcomply.workdays.model import DayKind
 
     out = console()
     out.print(month_grid(days, kinds))

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from gdcomply.calendar import Calendar
 
     from gdcomply.setup import Setup
-    from gdcomply.workdays.workcalendar import CalendarWarning
+    from gdcomply.workdays.model import CalendarWarning
     from gdcomply.workspace import Workspace
 
 TIMEZONE = "Asia/Shanghai"
@@ -56,7 +56,7 @@ def parse_date(text: str, option: str) -> date:
     A date outside the working-day calendar's range is wrong usage too (exit 2), so that
     cron never reads "--as-of 2036-01-01" as "something is overdue" (exit 1).
     """
-    from gdcomply.workdays.workcalendar import RANGE_END, RANGE_START
+    from gdcomply.workdays.model import RANGE_END, RANGE_START
 
     # "--as-of 的值", but "起始日期的值" (an argument is named in Chinese, as its help shows it)
     subject = f"{option} " if option[-1:].isascii() else option
@@ -167,7 +167,7 @@ def month_grid(days: list[date], kinds: dict) -> Any:
     """A month as a rich table, Monday first: “休” marks a holiday, “班” a make-up working day."""
     from rich.table import Table
 
-    from gdcomply.workdays.workcalendar import DayKind
+    from gdcomply.workdays.model import DayKind
 
     working = sum(1 for k in kinds.values() if k in (DayKind.WORKDAY, DayKind.MAKEUP_WORKDAY))
     table = Table(title=f"{days[0].year} 年 {days[0].month} 月（{working} 个工作日）", show_lines=False)

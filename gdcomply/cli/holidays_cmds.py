@@ -14,7 +14,7 @@ from gdcomply.errors import InputError, UsageError
 
 if TYPE_CHECKING:
     from gdcomply.workdays.notice import Notice
-    from gdcomply.workdays.workcalendar import YearOverride
+    from gdcomply.workdays.model import YearOverride
 
 WEEKDAYS = "一二三四五六日"
 
@@ -41,7 +41,7 @@ def import_command(
     from gdcomply.cli.common import resolve_workspace
     from gdcomply.workdays.holidayfile import load_holiday_overrides, plan_import, write_years
     from gdcomply.workdays.notice import parse_notice
-    from gdcomply.workdays.workcalendar import package_holidays
+    from gdcomply.workdays.package import package_holidays
 
     text, shown = _read_notice(notice_file)
     notice = parse_notice(text, shown, year=year)
@@ -102,7 +102,8 @@ def _show(
     from rich.columns import Columns
 
     from gdcomply.cli.common import month_grid
-    from gdcomply.workdays.workcalendar import WorkCalendar, merge_holidays, month_days
+    from gdcomply.workdays.model import merge_holidays, month_days
+    from gdcomply.workdays.workcalendar import WorkCalendar
 
     out = console()
     issued = f"{notice.issued.year}年{notice.issued.month}月{notice.issued.day}日" if notice.issued else "未注明"
@@ -154,7 +155,7 @@ def status_command(
 ) -> None:
     """本年和明年的报送期限所涉及的每一年：节假日安排是否已公布、来自哪里，多少个报送节点依赖尚未公布的年份。"""
     from gdcomply.cli.common import load_setup_for
-    from gdcomply.workdays.workcalendar import RANGE_END, RANGE_START
+    from gdcomply.workdays.model import RANGE_END, RANGE_START
 
     day = parse_date(as_of, "--as-of") if as_of else today()
     setup = load_setup_for(config, workspace)

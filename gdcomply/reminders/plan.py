@@ -39,7 +39,8 @@ from gdcomply.errors import CalendarRangeError
 from gdcomply.ledger.model import SentReminder, Submission
 from gdcomply.reminders.settings import RemindRules
 from gdcomply.tracking import Status, StatusItem, compute_statuses
-from gdcomply.workdays.workcalendar import RANGE_END, RANGE_START, DayKind, WorkCalendar
+from gdcomply.workdays.model import RANGE_END, RANGE_START, DayKind
+from gdcomply.workdays.workcalendar import WorkCalendar
 
 OPEN_STATUSES = frozenset({Status.OVERDUE, Status.DUE_SOON, Status.UPCOMING, Status.AT_RISK})
 

@@ -24,7 +24,7 @@ from gdcomply.calendar import Calendar, Contact
 from gdcomply.errors import RenderError
 from gdcomply.reminders.plan import PlannedEmail, ReminderItem
 from gdcomply.tracking import Status
-from gdcomply.workdays.workcalendar import DayKind
+from gdcomply.workdays.model import DayKind
 
 SUBJECT_TEMPLATE = "reminder_subject.txt.j2"
 TEXT_TEMPLATE = "reminder.txt.j2"

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from gdcomply import yamlsource
 from gdcomply.errors import ConfigError, InputError
-from gdcomply.workdays.workcalendar import RANGE_END, RANGE_START, YearOverride
+from gdcomply.workdays.model import RANGE_END, RANGE_START, YearOverride
 from gdcomply.yamlsource import Node, Problems
 
 if TYPE_CHECKING:

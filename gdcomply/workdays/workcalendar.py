@@ -11,189 +11,24 @@ working days over the whole supported range and the positions of the working day
 
 from __future__ import annotations
 
-import json
-import os
 from bisect import bisect_left
-from dataclasses import dataclass, field
-from datetime import date, timedelta
-from enum import Enum
+from datetime import date
 from pathlib import Path
 
 from gdcomply.errors import CalendarRangeError, ProvisionalYearError, UsageError
-
-RANGE_START = date(2000, 1, 1)
-RANGE_END = date(2035, 12, 31)
-_CACHE_FORMAT = 1
-
-
-class Roll(str, Enum):
-    """What to do with a deadline that falls on a non-working day."""
-
-    PRECEDING = "preceding"
-    FOLLOWING = "following"
-    NONE = "none"
-
-
-class DayKind(str, Enum):
-    """Why a day is or is not a working day."""
-
-    WORKDAY = "workday"
-    WEEKEND = "weekend"
-    HOLIDAY = "holiday"
-    MAKEUP_WORKDAY = "makeup-workday"
-
-
-@dataclass(frozen=True)
-class YearOverride:
-    """One year's official holiday arrangement, given in config/holidays.yaml."""
-
-    year: int
-    notice: str  # the sources, joined with "；"
-    days_off: dict[date, str]
-    workdays: frozenset[date]
-    sources: tuple[str, ...] = ()  # each notice (or other source) the year is taken from
-    workday_names: dict[date, str] = field(default_factory=dict)  # the holiday a make-up day serves
-
-
-@dataclass(frozen=True)
-class CalendarWarning:
-    """A caveat attached to a result (e.g. it depends on a provisional year)."""
-
-    code: str
-    message: str
-    year: int | None = None
-
-
-@dataclass(frozen=True)
-class HolidayData:
-    """Days off (with their Chinese names) and make-up workdays, with where they came from."""
-
-    days_off: dict[date, str]
-    workdays: frozenset[date]
-    provisional_years: frozenset[int]
-    official_years: dict[int, str] = field(default_factory=dict)  # year -> source text
-    # The first year of the holidays package's arrangements (its first make-up workday): a
-    # provisional year before it is not "not yet published" but outside the data's coverage.
-    covered_from: int | None = None
-
-
-def provisional_message(year: int) -> str:
-    """The warning for a year whose arrangement is not published yet (or not yet packaged)."""
-    return (
-        f"{year} 年的法定节假日安排尚未公布（holidays 包中没有 {year} 年的调休数据，"
-        f"config/holidays.yaml 中也没有该年），相关工作日按推测计算。"
-        f"国务院办公厅公布通知后，运行“gdcomply holidays import 通知文件”录入 {year} 年的放假安排"
-    )
-
-
-def uncovered_message(year: int, covered_from: int) -> str:
-    """The warning for a year before the holidays data begins: long published, just not here."""
-    return (
-        f"{year} 年不在节假日数据的覆盖范围内（holidays 包的放假安排从 {covered_from} 年开始，"
-        f"config/holidays.yaml 中也没有 {year} 年），相关工作日按推测计算，未计调休上班日。"
-        f"如有该年的放假通知，可运行“gdcomply holidays import 通知文件”录入"
-    )
-
-
-def _cache_dir() -> Path | None:
-    explicit = os.environ.get("GDCOMPLY_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    try:
-        from platformdirs import user_cache_dir
-    except ImportError:  # pragma: no cover - platformdirs is a dependency
-        return None
-    return Path(user_cache_dir("gdcomply", appauthor=False))
-
-
-def _holidays_version() -> str:
-    """The installed holidays package's version, read from its dist-info folder's name.
-
-    Importing holidays only to ask its version costs ~60 ms (it reads its own metadata through
-    importlib.metadata), more than everything else a cached start does; when the folder cannot
-    be found unambiguously the package is imported after all.
-    """
-    from importlib.util import find_spec
-
-    spec = find_spec("holidays")
-    locations = list(spec.submodule_search_locations or []) if spec is not None else []
-    if len(locations) == 1:
-        site = Path(locations[0]).parent
-        try:
-            found = [
-                entry.name[len("holidays-") : -len(".dist-info")]
-                for entry in os.scandir(site)
-                if entry.name.startswith("holidays-") and entry.name.endswith(".dist-info")
-            ]
-        except OSError:
-            found = []
-        if len(found) == 1:
-            return found[0]
-    import holidays
-
-    return str(getattr(holidays, "__version__", "unknown"))
-
-
-def package_holidays() -> tuple[dict[date, str], set[date]]:
-    """China's days off and make-up workdays over the whole range, from the holidays package.
-
-    Loading the package's country module costs ~80 ms at every start, so the result is
-    cached on disk per holidays version; a missing or broken cache is simply rebuilt.
-    """
-    version = _holidays_version()
-    cache_dir = _cache_dir()
-    cache_file = cache_dir / f"holidays-cn-{version}-f{_CACHE_FORMAT}.json" if cache_dir else None
-    if cache_file is not None:
-        try:
-            raw = json.loads(cache_file.read_text(encoding="utf-8"))
-            days_off = {date.fromisoformat(k): v for k, v in raw["days_off"].items()}
-            workdays = {date.fromisoformat(k) for k in raw["workdays"]}
-            return days_off, workdays
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            pass
-    import holidays
-
-    cn = holidays.country_holidays(
-        "CN", years=range(RANGE_START.year, RANGE_END.year + 1), language="zh_CN"
-    )
-    days_off = {d: str(name) for d, name in cn.items()}
-    workdays = {d for d in getattr(cn, "weekend_workdays", set())}
-    if cache_file is not None:
-        payload = {
-            "days_off": {d.isoformat(): n for d, n in sorted(days_off.items())},
-            "workdays": sorted(d.isoformat() for d in workdays),
-        }
-        try:
-            cache_file.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache_file.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
-            os.replace(tmp, cache_file)
-        except OSError:
-            pass  # a read-only home only costs the rebuild next time
-    return days_off, workdays
-
-
-def merge_holidays(
-    package_days_off: dict[date, str],
-    package_workdays: set[date] | frozenset[date],
-    overrides: tuple[YearOverride, ...] | list[YearOverride] = (),
-) -> HolidayData:
-    """Overlay official year arrangements on the package data; a given year replaces it entirely."""
-    by_year = {o.year: o for o in overrides}
-    days_off = {d: n for d, n in package_days_off.items() if d.year not in by_year}
-    workdays = {d for d in package_workdays if d.year not in by_year}
-    for override in by_year.values():
-        days_off.update(override.days_off)
-        workdays.update(override.workdays)
-    years_with_makeup = {d.year for d in package_workdays}
-    provisional = frozenset(
-        y
-        for y in range(RANGE_START.year, RANGE_END.year + 1)
-        if y not in years_with_makeup and y not in by_year
-    )
-    official = {o.year: o.notice for o in by_year.values()}
-    covered_from = min(years_with_makeup) if years_with_makeup else None
-    return HolidayData(days_off, frozenset(workdays), provisional, official, covered_from)
+from gdcomply.workdays.model import (
+    RANGE_END,
+    RANGE_START,
+    CalendarWarning,
+    DayKind,
+    HolidayData,
+    Roll,
+    YearOverride,
+    merge_holidays,
+    provisional_message,
+    uncovered_message,
+)
+from gdcomply.workdays.package import package_holidays
 
 
 class WorkCalendar:
@@ -361,10 +196,3 @@ def _as_roll(policy: Roll | str) -> Roll:
         raise UsageError(
             f"顺延规则“{policy}”无效，应为 preceding（提前）、following（顺延）或 none（不调整）"
         ) from None
-
-
-def month_days(year: int, month: int) -> list[date]:
-    """Every date of a month, in order."""
-    first = date(year, month, 1)
-    nxt = date(year + (month == 12), month % 12 + 1, 1)
-    return [first + timedelta(days=i) for i in range((nxt - first).days)]
