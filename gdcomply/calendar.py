@@ -5,6 +5,10 @@ position (``FILE:LINE:COLUMN: field.path: message``) before raising one ``Config
 ``Calendar.schedule(start, end, workdays)`` turns the rules into dated ``Instance``s:
 one per obligation, period, sender and receiver, rolled off non-working days and checked
 for squeezed cascades (a unit's due date too close to the date of the report it feeds).
+
+One module of some 870 lines on purpose: the models and the loader that checks every key
+of deadlines.yaml change together (a new key is a field and its check), and the module's
+place is fixed by the product's design (docs/architecture.md).
 """
 
 from __future__ import annotations
