@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from gdcomply.applications.targets import Targets, load_targets
 from gdcomply.errors import ConfigError
 from gdcomply.resources import bundled_config_dir
-from gdcomply.applications.targets import Targets, load_targets
 
 
 def write_config(tmp_path: Path, text: str) -> Path:

@@ -226,8 +226,8 @@ def test_the_bundled_parties(bundled):
 
 def _loader_for(path: Path):
     from gdcomply.applications.targets import load_targets
-    from gdcomply.workdays.holidayfile import load_holiday_overrides
     from gdcomply.reminders.settings import load_remind_config
+    from gdcomply.workdays.holidayfile import load_holiday_overrides
 
     known = {
         "deadlines.yaml": load_calendar,

@@ -28,8 +28,8 @@ from gdcomply.reminders.mail import (
     deliver,
     message_id_for,
 )
-from gdcomply.reminders.settings import Security, SmtpSettings
 from gdcomply.reminders.plan import PlannedEmail, Recipient, ReminderItem, Stage, StageKind
+from gdcomply.reminders.settings import Security, SmtpSettings
 from gdcomply.reports.mail_render import (
     HTML_TEMPLATE,
     SUBJECT_TEMPLATE,

@@ -181,8 +181,8 @@ def test_validate_reports_a_nan_timeout(cli, tmp_path):
 
 def test_no_message_of_any_loader_shows_parser_internals(tmp_path):
     """A mapping or a list wherever a scalar belongs, in every settings file: never a repr."""
-    from gdcomply.calendar import load_calendar
     from gdcomply.applications.targets import load_targets
+    from gdcomply.calendar import load_calendar
 
     deadlines = tmp_path / "deadlines.yaml"
     deadlines.write_text(

@@ -21,11 +21,11 @@ DEEP_FLOW = "key: " + "[" * 900 + "]" * 900 + "\n"
 
 
 def _loaders() -> dict[str, Callable[[Path], object]]:
+    from gdcomply.applications.targets import load_targets
     from gdcomply.calendar import load_calendar
-    from gdcomply.workdays.holidayfile import load_holiday_overrides
     from gdcomply.packs.notes import Section, load_measures, load_narrative
     from gdcomply.reminders.settings import load_remind_config
-    from gdcomply.applications.targets import load_targets
+    from gdcomply.workdays.holidayfile import load_holiday_overrides
 
     sections = (Section("二(一)", "加强业扩报装管理"),)
     return {

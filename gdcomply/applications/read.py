@@ -28,8 +28,8 @@ from gdcomply.applications.cells import (
     cell_text,
     to_business_type,
     to_capacity,
-    to_count,
     to_cost,
+    to_count,
     to_date,
     to_materials,
     to_required_date,
@@ -38,7 +38,14 @@ from gdcomply.applications.cells import (
 )
 from gdcomply.applications.columns import APPLICATION_COLUMNS, PAUSE_COLUMNS
 from gdcomply.applications.model import Application, ApplicationSet, BusinessType, Pause, RowCounts, classify, gc_paused
-from gdcomply.applications.tables import APPLICATION_SHEETS, PAUSE_SHEETS, Table, column_letters, find_columns, open_tables
+from gdcomply.applications.tables import (
+    APPLICATION_SHEETS,
+    PAUSE_SHEETS,
+    Table,
+    column_letters,
+    find_columns,
+    open_tables,
+)
 from gdcomply.applications.targets import Targets
 from gdcomply.errors import InputError, Problem
 

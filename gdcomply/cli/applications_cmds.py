@@ -24,8 +24,8 @@ from gdcomply.errors import InputError, UsageError
 if TYPE_CHECKING:
     from gdcomply.applications.measures import CheckResult, ClassMeasures, PeriodMeasures
     from gdcomply.applications.model import ApplicationSet
-    from gdcomply.errors import Problem
     from gdcomply.applications.targets import Targets
+    from gdcomply.errors import Problem
     from gdcomply.workdays.workcalendar import WorkCalendar
 
 

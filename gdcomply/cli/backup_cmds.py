@@ -17,8 +17,8 @@ def backup_command(
     workspace: WorkspaceOption = None,
 ) -> None:
     """完整备份：台账、它引用的全部佐证材料、config/ 和 templates/，附清单（每个文件的 SHA-256）。"""
-    from gdcomply.ledger.backup import backup
     from gdcomply.errors import UsageError
+    from gdcomply.ledger.backup import backup
 
     ws = resolve_workspace(workspace)
     if ws.is_bundled:

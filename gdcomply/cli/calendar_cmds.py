@@ -315,12 +315,12 @@ def validate_command(
     workspace: WorkspaceOption = None,
 ) -> None:
     """检查期限日历、节假日、目标值和提醒设置文件：没有问题时给出一行摘要，否则列出每一处问题及其行列号。"""
+    from gdcomply.applications.targets import load_targets
     from gdcomply.cli.common import resolve_workspace
     from gdcomply.errors import ConfigError
-    from gdcomply.workdays.holidayfile import load_holiday_overrides
     from gdcomply.reminders.settings import check_against_parties, load_remind_config
     from gdcomply.setup import load_setup
-    from gdcomply.applications.targets import load_targets
+    from gdcomply.workdays.holidayfile import load_holiday_overrides
 
     found = resolve_workspace(workspace, config=config)
     deadlines = config if config is not None else found.deadlines_file

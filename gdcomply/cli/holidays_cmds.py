@@ -13,8 +13,8 @@ from gdcomply.cli.common import AsOfOption, ConfigOption, WorkspaceOption, conso
 from gdcomply.errors import InputError, UsageError
 
 if TYPE_CHECKING:
-    from gdcomply.workdays.notice import Notice
     from gdcomply.workdays.model import YearOverride
+    from gdcomply.workdays.notice import Notice
 
 WEEKDAYS = "一二三四五六日"
 

@@ -37,8 +37,8 @@ from gdcomply.errors import ConfigError, GdcomplyError, MailError, UsageError
 if TYPE_CHECKING:
     from gdcomply.ledger.sqlite import Ledger
     from gdcomply.reminders.mail import Credentials, Outgoing
-    from gdcomply.reminders.settings import RemindConfig
     from gdcomply.reminders.plan import PlannedEmail
+    from gdcomply.reminders.settings import RemindConfig
     from gdcomply.setup import Setup
 
 REMIND_CONFIG = "reminders.yaml"
