@@ -5,8 +5,8 @@ free of any database), the SQLite store that keeps them (``sqlite``, the only mo
 talks SQL; a second backend would sit beside it and return the same records), the evidence
 store of submitted files (``evidence``), recording a submission file first and row second
 (``recording``), and backup and restore of a workspace (``backup``). It may import the
-standard library, ``gdcomply.errors``, ``gdcomply.safefiles``, ``gdcomply.workspace``, and
-for recording the calendar, ``gdcomply.setup`` and ``gdcomply.tracking``; never the packs,
-the reminders, ``gdcomply.reports`` or the CLI. Nothing is imported here: import the module
-you need (``gdcomply.ledger.sqlite``…).
+standard library, gdcomply's version, ``gdcomply.errors``, ``gdcomply.safefiles``,
+``gdcomply.workspace``, and for recording the calendar, ``gdcomply.setup`` and
+``gdcomply.tracking``; never the packs, the reminders, ``gdcomply.reports`` or the CLI.
+Nothing is imported here: import the module you need (``gdcomply.ledger.sqlite``…).
 """
