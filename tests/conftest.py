@@ -6,16 +6,23 @@
   ``config/holidays.yaml``) from an indented literal, so a test shows the input it is about.
 - ``workdays``: the working-day calendar of the bundled config, built once per session.
 - ``child_env``: an environment for running gdcomply in a subprocess, isolated the same way.
+- ``pg_database``: the URL of a new, empty PostgreSQL database with a random name, dropped
+  afterwards, on the test server ($GDCOMPLY_TEST_POSTGRES, default
+  postgresql://postgres@127.0.0.1:5432/test). Without a server the test is skipped with the
+  reason (pytest -ra shows it); with CI=true it fails instead, so CI never passes untested.
+- ``backend``: "sqlite" and "postgresql", for tests that run on both ledgers.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -154,3 +161,46 @@ def say_in_summary(request: pytest.FixtureRequest) -> Callable[[str], None]:
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
     for line in config.stash.get(_SUMMARY_LINES, []):
         terminalreporter.write_line(line)
+
+
+# -- PostgreSQL -------------------------------------------------------------------------------
+
+TEST_POSTGRES = os.environ.get("GDCOMPLY_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def database_url(name: str) -> str:
+    """The test server's URL with another database name."""
+    return urlsplit(TEST_POSTGRES)._replace(path=f"/{name}").geturl()
+
+
+@pytest.fixture(scope="session")
+def pg_admin():
+    """A connection to the test server as a superuser (to create and drop databases and roles)."""
+    import psycopg
+
+    try:
+        connection = psycopg.connect(TEST_POSTGRES, autocommit=True, connect_timeout=5)
+    except psycopg.Error as exc:
+        reason = f"PostgreSQL 测试服务器 {TEST_POSTGRES} 不可用，跳过共享台账的测试（{str(exc).strip()}）"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true: {reason}", pytrace=False)
+        pytest.skip(reason)
+    with connection:
+        yield connection
+
+
+@pytest.fixture
+def pg_database(pg_admin) -> Iterator[str]:
+    """The URL of a new, empty database (random name), dropped after the test."""
+    name = f"gdc_test_{secrets.token_hex(6)}"
+    pg_admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield database_url(name)
+    finally:
+        pg_admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    """Each ledger store in turn (the PostgreSQL one needs the test server: see pg_database)."""
+    return request.param

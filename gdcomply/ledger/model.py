@@ -95,3 +95,32 @@ class NewSubmission:
     @property
     def fileset(self) -> str:
         return ",".join(sorted(f.sha256 for f in self.files))
+
+
+def submit_audit(item: NewSubmission, new_id: int) -> dict[str, Any]:
+    """The audit row's "after" of a recorded submission (the same on every store)."""
+    return {
+        "id": new_id,
+        "instance_id": item.instance_id,
+        "submitted_on": item.submitted_on.isoformat(),
+        "note": item.note,
+        "files": [{"name": f.name, "sha256": f.sha256, "size": f.size} for f in item.files],
+        "state": "active",
+    }
+
+
+# The tables of an export (``export --format json/csv``, backups, ``ledger copy``) and their
+# columns, in this order, on every store: the contract other tools read. Values are plain:
+# dates as YYYY-MM-DD, times as ISO 8601 with their offset (to the second), the audit's before
+# and after as JSON text. Who recorded a row is ``recorded_by`` / ``os_user``: the OS user on
+# SQLite, the database user on PostgreSQL.
+EXPORT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "submissions": (
+        "id", "instance_id", "obligation", "period", "sender", "receiver", "submitted_on", "note",
+        "recorded_at", "recorded_by", "state", "superseded_by", "withdrawn_reason", "fileset",
+    ),
+    "files": ("submission_id", "position", "sha256", "original_name", "size"),
+    "evidence": ("sha256", "size", "first_recorded_at"),
+    "audit": ("id", "at", "os_user", "action", "submission_id", "instance_id", "before", "after"),
+    "reminders": ("id", "instance_id", "stage", "recipient", "message_id", "sent_at", "sent_on"),
+}  # fmt: skip

@@ -22,10 +22,12 @@ import sqlite3
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Callable, Iterator, TypeVar
+from typing import Any, Callable, Iterator, Mapping, TypeVar
 
 from gdcomply.errors import LedgerError, LedgerMissingError, os_reason
-from gdcomply.ledger.model import STATES, AuditEntry, EvidenceFile, NewSubmission, Recorded, SentReminder, Submission
+from gdcomply.ledger.model import (
+    EXPORT_COLUMNS, STATES, AuditEntry, EvidenceFile, NewSubmission, Recorded, SentReminder, Submission, submit_audit,
+)  # fmt: skip
 from gdcomply.safefiles import fsync_dir, hidden_dir
 
 APPLICATION_ID = 0x47444350  # "GDCP": marks the file as a gdcomply ledger
@@ -254,6 +256,11 @@ class Ledger:
     def close(self) -> None:
         self._db.close()
 
+    @property
+    def shown(self) -> str:
+        """The ledger as messages name it: its file."""
+        return str(self.path)
+
     def __enter__(self) -> Ledger:
         return self
 
@@ -429,9 +436,13 @@ class Ledger:
 
     @_sqlite_errors("登记报送")
     def record_submissions(
-        self, new: list[NewSubmission], *, at: datetime, os_user: str, correct_date: bool = False
-    ) -> list[Recorded]:
+        self, new: list[NewSubmission], *, at: datetime, os_user: str, correct_date: bool = False,
+        sources: Mapping[str, Path] | None = None,
+    ) -> list[Recorded]:  # fmt: skip
         """Record each new submission in one transaction; an identical active one is kept instead.
+
+        (sources, the files by SHA-256, are for a store that keeps evidence in its database;
+        here the evidence store has them already, complete on disk before this transaction.)
 
         Returns, per request, the recorded submission, or the kept one where nothing new was
         recorded (the same files are already the instance's active submission). Both are read
@@ -483,7 +494,7 @@ class Ledger:
                         " VALUES (?, ?, ?, ?, ?)",
                         (new_id, position, f.sha256, f.name, f.size),
                     )
-                after = _submission_json(item, new_id)
+                after = submit_audit(item, new_id)
                 self._audit(stamp, os_user, "submit", new_id, item.instance_id, None, after)
                 if current is not None and correct_date:
                     reason = f"报送日期更正：{current[2]} → {new_date}（见 #{new_id}）"
@@ -734,6 +745,28 @@ class Ledger:
         for (instance_id,) in self._db.execute("SELECT DISTINCT instance_id FROM submissions"):
             yield instance_id
 
+    @_sqlite_errors("写入台账副本")
+    def import_tables(self, tables: dict[str, list[dict[str, Any]]]) -> None:
+        """Put an export's rows (another store's, as export_tables gives them) into this new,
+        empty ledger as they are, ids included, in one transaction."""
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if db.execute("SELECT count(*) FROM submissions").fetchone()[0]:
+                raise LedgerError(f"台账 {self.path} 不是空的，不能写入副本")
+            db.execute("PRAGMA defer_foreign_keys = ON")  # a row names the later one that superseded it
+            for table, name in _TABLE_NAMES.items():
+                columns = EXPORT_COLUMNS[table]
+                db.executemany(
+                    f"INSERT INTO {name}({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                    ([row[c] for c in columns] for row in tables[table]),
+                )
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+
 
 def _create_file(cls: type[Ledger], path: Path, tracking_since: date) -> None:
     """Make a ledger at path atomically: built under a temporary name, then hard-linked into
@@ -812,6 +845,14 @@ def open_workspace_ledger(
     return Ledger.open(ledger_file), created
 
 
+def write_copy(path: Path, tracking_since: date, tables: dict[str, list[dict[str, Any]]]) -> None:
+    """A new ledger file at path holding exactly these exported rows (a backup of another store)."""
+    with Ledger.open(path, create=True, tracking_since=tracking_since) as ledger:
+        ledger.import_tables(tables)
+
+
+_TABLE_NAMES = {"evidence": "evidence", "submissions": "submissions", "files": "submission_files",
+                "audit": "audit", "reminders": "reminders"}  # fmt: skip
 _EXPORT_QUERIES = {
     "submissions": "SELECT * FROM submissions ORDER BY id",
     "files": "SELECT * FROM submission_files ORDER BY submission_id, position",
@@ -819,17 +860,6 @@ _EXPORT_QUERIES = {
     "audit": "SELECT * FROM audit ORDER BY id",
     "reminders": "SELECT * FROM reminders ORDER BY id",
 }
-
-
-def _submission_json(item: NewSubmission, new_id: int) -> dict[str, Any]:
-    return {
-        "id": new_id,
-        "instance_id": item.instance_id,
-        "submitted_on": item.submitted_on.isoformat(),
-        "note": item.note,
-        "files": [{"name": f.name, "sha256": f.sha256, "size": f.size} for f in item.files],
-        "state": "active",
-    }
 
 
 def _loads(text: str | None) -> dict[str, Any] | None:
