@@ -146,6 +146,7 @@ _TABLES = {"evidence": "evidence", "submissions": "submissions", "files": "submi
 _ORDER = {"evidence": 'sha256 COLLATE "C"', "submissions": "id", "files": "submission_id, position",
           "audit": "id", "reminders": "id"}  # fmt: skip
 _WITH_IDS = ("submissions", "audit", "reminders")
+_TABLE_SINCE = {"evidence": 1, "submissions": 1, "submission_files": 1, "audit": 1, "reminders": 2}  # schema version
 _HASH_CONSTRAINTS = ("evidence_hash_matches", "evidence_size_matches")
 
 _T = TypeVar("_T")
@@ -265,6 +266,15 @@ def _connect(url: str) -> psycopg.Connection:
 
 
 @dataclass(frozen=True)
+class Probed:
+    """What Ledger.probe found in a database."""
+
+    version: int  # 0: no gdcomply schema
+    tracking_since: date | None
+    has_rows: bool  # any submission, file, evidence, audit or reminder row
+
+
+@dataclass(frozen=True)
 class Migrated:
     """What ``ledger migrate`` did: the schema version before and after, and the tracking start."""
 
@@ -319,6 +329,24 @@ class Ledger:
         ledger = cls(_connect(url), url)
         with ledger:
             return ledger._migrate(tracking_since, today)
+
+    @classmethod
+    def probe(cls, url: str) -> Probed:
+        """What is at url: the schema version (0: no ledger yet), the tracking start and whether
+        any table holds rows; a server that cannot be reached or used raises as connect does."""
+        with cls(_connect(url), url) as ledger:
+            try:
+                version = ledger._found_version()
+                ledger._refuse_newer(version)
+                if version == 0:
+                    return Probed(0, None, False)
+                tables = [name for name, since in _TABLE_SINCE.items() if since <= version]
+                has_rows = any(
+                    ledger._db.execute(f"SELECT EXISTS (SELECT 1 FROM gdcomply.{name})").fetchone()[0] for name in tables
+                )
+            except psycopg.Error as exc:
+                raise ledger._error(exc, "读取台账") from None
+            return Probed(version, ledger.tracking_since, has_rows)
 
     @_pg_errors("创建或升级台账架构")
     def _migrate(self, tracking_since: date | None, today: date) -> Migrated:
@@ -380,6 +408,12 @@ class Ledger:
     def shown(self) -> str:
         """The ledger as messages name it: its URL (never with a password)."""
         return self.url
+
+    is_shared = True  # several offices write it (a run lock is the database's, not a file's)
+
+    @property
+    def closed(self) -> bool:
+        return self._db.closed or self._db.broken
 
     @property
     def evidence(self) -> DatabaseEvidence:

@@ -261,6 +261,8 @@ class Ledger:
         """The ledger as messages name it: its file."""
         return str(self.path)
 
+    is_shared = False  # one workspace's file
+
     def __enter__(self) -> Ledger:
         return self
 

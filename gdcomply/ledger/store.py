@@ -53,6 +53,8 @@ class Ledger(Protocol):
     @property
     def shown(self) -> str: ...
 
+    is_shared: bool
+
     @property
     def schema_version(self) -> int: ...
 
