@@ -71,8 +71,11 @@ def open_ledger(workspace: Workspace, option: str | None) -> Opened:
 def open_for_ledger(
     workspace_option: Path | None, config: Path | None, strict: bool = False, ledger_option: str | None = None
 ) -> tuple[Setup, Opened]:
+    from gdcomply.ledger.location import check_url
     from gdcomply.setup import load_setup
 
+    if ledger_option is not None:
+        check_url(ledger_option, "--ledger")  # refused before anything (a default workspace) is made
     workspace = resolve_workspace(workspace_option, create_default=True)
     setup = load_setup(workspace, config, strict=strict)
     return setup, open_ledger(workspace, ledger_option)

@@ -26,10 +26,15 @@ def migrate_command(
     workspace: WorkspaceOption = None,
 ) -> None:
     """创建或升级台账的架构：在空的 PostgreSQL 数据库中建立共享台账，或把旧版本的架构升级到本程序的版本（由数据库所有者运行）。"""
-    from gdcomply.ledger.location import choose
+    import os
+
+    from gdcomply.ledger.location import ENV_LEDGER, choose
+    from gdcomply.workspace import bundled_workspace
 
     tracking_since = parse_date(since, "--since") if since else None
-    ws = resolve_workspace(workspace)
+    named = ledger_url is not None or bool(os.environ.get(ENV_LEDGER, "").strip())
+    # a shared ledger named outright needs no workspace (the database owner may have none)
+    ws = bundled_workspace() if named and workspace is None else resolve_workspace(workspace)
     location = choose(ws, ledger_url)
     if location.is_shared:
         from gdcomply.ledger import postgres
