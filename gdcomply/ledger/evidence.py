@@ -103,7 +103,9 @@ def _megabytes(size: int) -> str:
 def _open_regular(path: Path) -> BinaryIO:
     """Open path for reading without ever blocking (a pipe swapped in after the check would
     hang an ordinary open) and refuse it unless it is a regular file."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    # O_BINARY: on Windows an fd opened without it is in text mode, and reading it would turn
+    # CRLF into LF (and stop at Ctrl-Z): the hash of an office's file would be wrong
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     try:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
