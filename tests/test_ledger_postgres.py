@@ -68,7 +68,10 @@ def test_migrate_makes_the_schema_once_and_records_who_and_when(cli, pg_database
         f"错误：共享台账 {pg_database} 已从 2018-06-01 开始跟踪；migrate 不会修改已有台账的跟踪起始日，未做任何修改。"
         f"请去掉 --since 后重新运行\n",
     )
-    assert postgres.MIGRATIONS and len(postgres.MIGRATIONS) == postgres.SCHEMA_VERSION
+    from gdcomply.ledger import sqlite
+
+    # one schema, versioned alike on both stores: a migration is added to both or to neither
+    assert len(postgres.MIGRATIONS) == postgres.SCHEMA_VERSION == sqlite.SCHEMA_VERSION == len(sqlite.MIGRATIONS)
 
 
 def test_a_database_without_the_schema_says_run_migrate(cli, pg_database: str) -> None:
