@@ -21,7 +21,6 @@ libraries every command loads), which no query can win back.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import secrets
@@ -31,60 +30,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 
-AS_OF = "2035-11-19"
-SINCE = date(2016, 1, 1)
-FIRST_YEAR = 2016
-
-
-def build(root: Path, submissions: int, env: dict[str, str]) -> int:
-    """The workspace at root (bench/check.py's), its evidence files in the store; returns the rows."""
-    from gdcomply.ledger.evidence import EvidenceStore
-    from gdcomply.ledger.model import EvidenceFile, NewSubmission
-    from gdcomply.ledger.sqlite import Ledger
-    from gdcomply.setup import load_setup
-    from gdcomply.workspace import find_workspace, init_workspace
-
-    init_workspace(root)
-    deadlines = root / "config" / "deadlines.yaml"
-    text = deadlines.read_text(encoding="utf-8")
-    assert text.count("years: {first: 2018}") == 2, "the bundled calendar changed: update the bench"
-    deadlines.write_text(text.replace("years: {first: 2018}", f"years: {{first: {FIRST_YEAR}}}"), encoding="utf-8")
-    os.environ.update(env)  # the holidays cache of the bench, not the user's
-    workspace = find_workspace(root)
-    assert workspace is not None
-    setup = load_setup(workspace)
-    instances = list(setup.calendar.schedule(SINCE, date(2035, 12, 31), setup.workdays).instances)
-    store = EvidenceStore(workspace.evidence_dir)
-    requests = []
-    for n in range(submissions):
-        instance = instances[n % len(instances)]
-        content = f"{instance.id} #{n}".encode()
-        digest = hashlib.sha256(content).hexdigest()
-        path = store.path_of(digest)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content)  # straight into the store: a bench need not fsync 10,000 files
-        on = instance.due + timedelta(days=n // len(instances))
-        evidence = EvidenceFile(f"{instance.period}-{instance.sender}.pdf", digest, len(content))
-        requests.append(
-            NewSubmission(instance.id, instance.obligation, instance.period, instance.sender, instance.receiver, on, "", (evidence,))
-        )
-    at = datetime(2035, 11, 19, 9, 0, tzinfo=timezone(timedelta(hours=8)))
-    with Ledger.open(workspace.ledger_file, create=True, tracking_since=SINCE) as ledger:
-        results = ledger.record_submissions(requests, at=at, os_user="bench")
-        recorded = [r.recorded for r in results if r.recorded is not None]
-        for submission in recorded[len(instances) :: 15]:  # some amendments withdrawn
-            if submission.state == "superseded":
-                ledger.withdraw(submission.id, "bench", at=at, os_user="bench")
-    return len(recorded)
-
-
-def gdcomply_command() -> list[str]:
-    script = Path(sys.executable).with_name("gdcomply")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "gdcomply"]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from check import AS_OF, FIRST_YEAR, build, gdcomply_command  # noqa: E402 - the workspace of bench/check.py
 
 
 def run(command: list[str], env: dict[str, str], ok: tuple[int, ...] = (0,)) -> tuple[float, str]:
@@ -121,7 +71,7 @@ def main() -> None:
     admin.execute(f'CREATE DATABASE "{name}"')
     try:
         started = time.perf_counter()
-        rows = build(root, args.submissions, env)
+        _, rows = build(root, args.submissions, env, with_evidence=True)
         gdcomply = gdcomply_command()
         run([*gdcomply, "ledger", "copy", "--to", url, "--workspace", str(root)], env)
         print(f"台账：{rows} 条报送记录（{FIRST_YEAR}–2035 年的日历），已复制到 {url}；准备用时 {time.perf_counter() - started:.1f} s")

@@ -47,7 +47,8 @@ from psycopg.types.json import Jsonb
 from gdcomply.errors import InputError, LedgerError, LedgerSetupError
 from gdcomply.ledger.evidence import DEFAULT_MAX_MB, EvidenceProblem, StoredFile, hash_file
 from gdcomply.ledger.model import (
-    EXPORT_COLUMNS, AuditEntry, EvidenceFile, NewSubmission, Recorded, SentReminder, Submission, submit_audit,
+    EXPORT_COLUMNS, AuditEntry, EvidenceFile, NewSubmission, Recorded, SentReminder, Submission, correction, is_repeat,
+    reinstatement, submit_audit, supersession, withdrawal,
 )  # fmt: skip
 
 SCHEMA = "gdcomply"
@@ -581,7 +582,7 @@ class Ledger:
                 ).fetchone()
                 if correct_date and current is None:
                     raise LedgerError(f"{item.instance_id} 没有有效的报送记录，无需更正日期；请去掉 --correct-date 后登记")
-                if current is not None and current[1] == item.fileset and (not correct_date or current[2] == item.submitted_on):
+                if current is not None and is_repeat(item, current[1], current[2].isoformat(), correct_date):
                     recorded_ids.append(None)
                     kept_ids.append(current[0])
                     replaced_ids.append(None)
@@ -603,26 +604,18 @@ class Ledger:
                 )
                 self._audit(db, stamp, "submit", new_id, item.instance_id, None, submit_audit(item, new_id))
                 if current is not None and correct_date:
-                    old_on, new_on = current[2].isoformat(), item.submitted_on.isoformat()
-                    reason = f"报送日期更正：{old_on} → {new_on}（见 #{new_id}）"
+                    reason, change = correction(current[2].isoformat(), item, new_id)
                     db.execute(
                         "UPDATE gdcomply.submissions SET state = 'withdrawn', withdrawn_reason = %s WHERE id = %s",
                         (reason, current[0]),
                     )
-                    self._audit(
-                        db, stamp, "correct", current[0], item.instance_id,
-                        {"state": "active", "submitted_on": old_on},
-                        {"state": "withdrawn", "reason": reason, "corrected_by": new_id, "submitted_on": new_on},
-                    )  # fmt: skip
+                    self._audit(db, stamp, "correct", current[0], item.instance_id, *change)
                 elif current is not None:
                     db.execute(
                         "UPDATE gdcomply.submissions SET state = 'superseded', superseded_by = %s WHERE id = %s",
                         (new_id, current[0]),
                     )
-                    self._audit(
-                        db, stamp, "supersede", current[0], item.instance_id,
-                        {"state": "active"}, {"state": "superseded", "superseded_by": new_id},
-                    )  # fmt: skip
+                    self._audit(db, stamp, "supersede", current[0], item.instance_id, *supersession(new_id))
                 recorded_ids.append(new_id)
                 kept_ids.append(None)
                 replaced_ids.append(current[0] if current is not None else None)
@@ -673,10 +666,7 @@ class Ledger:
                 "UPDATE gdcomply.submissions SET state = 'withdrawn', withdrawn_reason = %s WHERE id = %s",
                 (reason, submission_id),
             )
-            self._audit(
-                db, stamp, "withdraw", submission_id, instance_id,
-                {"state": state}, {"state": "withdrawn", "reason": reason},
-            )  # fmt: skip
+            self._audit(db, stamp, "withdraw", submission_id, instance_id, *withdrawal(state, reason))
             if state == "active":
                 # The newest submission not withdrawn becomes the instance's current one again.
                 previous = db.execute(
@@ -689,10 +679,7 @@ class Ledger:
                         "UPDATE gdcomply.submissions SET state = 'active', superseded_by = NULL WHERE id = %s",
                         (previous[0],),
                     )
-                    self._audit(
-                        db, stamp, "reinstate", previous[0], instance_id,
-                        {"state": "superseded", "superseded_by": previous[1]}, {"state": "active"},
-                    )  # fmt: skip
+                    self._audit(db, stamp, "reinstate", previous[0], instance_id, *reinstatement(previous[1]))
         result = self.submission(submission_id)
         assert result is not None
         return result

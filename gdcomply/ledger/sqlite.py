@@ -26,7 +26,8 @@ from typing import Any, Callable, Iterator, Mapping, TypeVar
 
 from gdcomply.errors import LedgerError, LedgerMissingError, os_reason
 from gdcomply.ledger.model import (
-    EXPORT_COLUMNS, STATES, AuditEntry, EvidenceFile, NewSubmission, Recorded, SentReminder, Submission, submit_audit,
+    EXPORT_COLUMNS, STATES, AuditEntry, EvidenceFile, NewSubmission, Recorded, SentReminder, Submission, correction,
+    is_repeat, reinstatement, submit_audit, supersession, withdrawal,
 )  # fmt: skip
 from gdcomply.safefiles import fsync_dir, hidden_dir
 
@@ -467,10 +468,9 @@ class Ledger:
                     " ORDER BY id DESC LIMIT 1",
                     (item.instance_id,),
                 ).fetchone()
-                new_date = item.submitted_on.isoformat()
                 if correct_date and current is None:
                     raise LedgerError(f"{item.instance_id} 没有有效的报送记录，无需更正日期；请去掉 --correct-date 后登记")
-                if current is not None and current[1] == item.fileset and (not correct_date or current[2] == new_date):
+                if current is not None and is_repeat(item, current[1], current[2], correct_date):
                     recorded_ids.append(None)
                     kept_ids.append(current[0])
                     replaced_ids.append(None)
@@ -499,25 +499,18 @@ class Ledger:
                 after = submit_audit(item, new_id)
                 self._audit(stamp, os_user, "submit", new_id, item.instance_id, None, after)
                 if current is not None and correct_date:
-                    reason = f"报送日期更正：{current[2]} → {new_date}（见 #{new_id}）"
+                    reason, change = correction(current[2], item, new_id)
                     db.execute(
                         "UPDATE submissions SET state = 'withdrawn', withdrawn_reason = ? WHERE id = ?",
                         (reason, current[0]),
                     )
-                    self._audit(
-                        stamp, os_user, "correct", current[0], item.instance_id,
-                        {"state": "active", "submitted_on": current[2]},
-                        {"state": "withdrawn", "reason": reason, "corrected_by": new_id, "submitted_on": new_date},
-                    )  # fmt: skip
+                    self._audit(stamp, os_user, "correct", current[0], item.instance_id, *change)
                 elif current is not None:
                     db.execute(
                         "UPDATE submissions SET state = 'superseded', superseded_by = ? WHERE id = ?",
                         (new_id, current[0]),
                     )
-                    self._audit(
-                        stamp, os_user, "supersede", current[0], item.instance_id,
-                        {"state": "active"}, {"state": "superseded", "superseded_by": new_id},
-                    )  # fmt: skip
+                    self._audit(stamp, os_user, "supersede", current[0], item.instance_id, *supersession(new_id))
                 recorded_ids.append(new_id)
                 kept_ids.append(None)
                 replaced_ids.append(current[0] if current is not None else None)
@@ -554,10 +547,7 @@ class Ledger:
                 "UPDATE submissions SET state = 'withdrawn', withdrawn_reason = ? WHERE id = ?",
                 (reason, submission_id),
             )
-            self._audit(
-                stamp, os_user, "withdraw", submission_id, instance_id,
-                {"state": state}, {"state": "withdrawn", "reason": reason},
-            )  # fmt: skip
+            self._audit(stamp, os_user, "withdraw", submission_id, instance_id, *withdrawal(state, reason))
             if state == "active":
                 # The newest submission not withdrawn becomes the instance's current one again.
                 # (Not only the one this one superseded: that may have been withdrawn meanwhile,
@@ -572,10 +562,7 @@ class Ledger:
                         "UPDATE submissions SET state = 'active', superseded_by = NULL WHERE id = ?",
                         (previous[0],),
                     )
-                    self._audit(
-                        stamp, os_user, "reinstate", previous[0], instance_id,
-                        {"state": "superseded", "superseded_by": previous[1]}, {"state": "active"},
-                    )  # fmt: skip
+                    self._audit(stamp, os_user, "reinstate", previous[0], instance_id, *reinstatement(previous[1]))
             db.execute("COMMIT")
         except BaseException:
             if db.in_transaction:  # SQLite may have rolled back already (a full disk, say)
