@@ -505,6 +505,17 @@ def test_init_with_a_shared_ledger_writes_workspace_yaml_and_info_names_it(cli, 
     assert down.exit_code == 1 and not (tmp_path / "third").exists()  # nothing written when the server is down
 
 
+def test_the_environment_variable_chooses_the_shared_ledger_for_every_command(cli, url: str, tmp_path: Path, monkeypatch) -> None:
+    assert cli(["init", tmp_path / "ws", "--since", "2018-06-01"]).exit_code == 0  # an SQLite workspace
+    (tmp_path / "r.pdf").write_bytes(b"r")
+    monkeypatch.setenv("GDCOMPLY_LEDGER", url)
+    result = cli([*SUBMIT_R4, tmp_path / "r.pdf", "-w", tmp_path / "ws"])
+    assert result.stdout.startswith("已登记 #1："), result.output
+    assert [row[0] for row in pg_tables(url)["submissions"]] == [1]
+    monkeypatch.delenv("GDCOMPLY_LEDGER")
+    assert exported(cli, "-w", str(tmp_path / "ws"))["submissions"] == []  # the workspace's own file is untouched
+
+
 def test_validate_checks_workspace_yaml(cli, url: str, tmp_path: Path) -> None:
     assert cli(["init", tmp_path / "ws", "--ledger", url]).exit_code == 0
     ok = cli(["validate", "-w", tmp_path / "ws"])
