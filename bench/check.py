@@ -39,8 +39,9 @@ SINCE = date(2016, 1, 1)
 FIRST_YEAR = 2016
 
 
-def build(root: Path, submissions: int, env: dict[str, str]) -> tuple[int, int]:
-    """The workspace at root; returns (instances, submissions recorded)."""
+def build(root: Path, submissions: int, env: dict[str, str], *, with_evidence: bool = False) -> tuple[int, int]:
+    """The workspace at root; returns (instances, submissions recorded). With with_evidence, each
+    evidence file is written into the store too (bench/ledger.py copies the ledger with it)."""
     from gdcomply.ledger.model import EvidenceFile, NewSubmission
     from gdcomply.ledger.sqlite import Ledger
     from gdcomply.setup import load_setup
@@ -65,6 +66,10 @@ def build(root: Path, submissions: int, env: dict[str, str]) -> tuple[int, int]:
         instance = instances[n % len(instances)]
         content = f"{instance.id} #{n}".encode()
         evidence = EvidenceFile(f"{instance.period}-{instance.sender}.pdf", hashlib.sha256(content).hexdigest(), len(content))
+        if with_evidence:  # straight into the store: a bench need not fsync 10,000 files
+            stored = workspace.evidence_dir / evidence.sha256[:2] / evidence.sha256
+            stored.parent.mkdir(parents=True, exist_ok=True)
+            stored.write_bytes(content)
         on = instance.due + timedelta(days=n // len(instances))
         requests.append(
             NewSubmission(instance.id, instance.obligation, instance.period, instance.sender, instance.receiver, on, "", (evidence,))

@@ -61,6 +61,13 @@ class LedgerError(GdcomplyError):
     exit_code = 1
 
 
+class LedgerSetupError(LedgerError):
+    """The ledger cannot be used as set up (login refused, no such database, no schema or an
+    older one, no rights): a person must act before any run can succeed."""
+
+    exit_code = 2
+
+
 class LedgerMissingError(LedgerError):
     """A workspace that had a ledger has lost it: nothing is created in its place."""
 

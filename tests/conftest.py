@@ -6,16 +6,23 @@
   ``config/holidays.yaml``) from an indented literal, so a test shows the input it is about.
 - ``workdays``: the working-day calendar of the bundled config, built once per session.
 - ``child_env``: an environment for running gdcomply in a subprocess, isolated the same way.
+- ``pg_database``: the URL of a new, empty PostgreSQL database with a random name, dropped
+  afterwards, on the test server ($GDCOMPLY_TEST_POSTGRES, default
+  postgresql://postgres@127.0.0.1:5432/test). Without a server the test is skipped with the
+  reason (pytest -ra shows it); with CI=true it fails instead, so CI never passes untested.
+- ``backend``: "sqlite" and "postgresql", for tests that run on both ledgers.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -154,3 +161,108 @@ def say_in_summary(request: pytest.FixtureRequest) -> Callable[[str], None]:
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
     for line in config.stash.get(_SUMMARY_LINES, []):
         terminalreporter.write_line(line)
+
+
+# -- PostgreSQL -------------------------------------------------------------------------------
+
+TEST_POSTGRES = os.environ.get("GDCOMPLY_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def database_url(name: str) -> str:
+    """The test server's URL with another database name."""
+    return urlsplit(TEST_POSTGRES)._replace(path=f"/{name}").geturl()
+
+
+@pytest.fixture(scope="session")
+def pg_admin():
+    """A connection to the test server as a superuser (to create and drop databases and roles)."""
+    import psycopg
+
+    try:
+        connection = psycopg.connect(TEST_POSTGRES, autocommit=True, connect_timeout=5)
+    except psycopg.Error as exc:
+        reason = f"PostgreSQL 测试服务器 {TEST_POSTGRES} 不可用（{' '.join(str(exc).split())}）"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true 时共享台账的测试必须运行：{reason}", pytrace=False)
+        pytest.skip(f"{reason}，跳过共享台账的测试")
+    with connection:
+        yield connection
+
+
+@pytest.fixture
+def pg_database(pg_admin) -> Iterator[str]:
+    """The URL of a new, empty database (random name), dropped after the test."""
+    name = f"gdc_test_{secrets.token_hex(6)}"
+    pg_admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield database_url(name)
+    finally:
+        pg_admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def new_pg_database(pg_admin) -> Iterator[Callable[[], str]]:
+    """``new_pg_database()``: the URL of a new, empty database for a module-scoped fixture;
+    all of them are dropped at the end of the session."""
+    made: list[str] = []
+
+    def make() -> str:
+        name = f"gdc_test_{secrets.token_hex(6)}"
+        pg_admin.execute(f'CREATE DATABASE "{name}"')
+        made.append(name)
+        return database_url(name)
+
+    yield make
+    for name in made:
+        pg_admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    """Each ledger store in turn (the PostgreSQL one needs the test server: see pg_database)."""
+    return request.param
+
+
+def shared_ledger_of(workspace: Path) -> str | None:
+    """The PostgreSQL URL a workspace's config/workspace.yaml names, or None (an SQLite workspace)."""
+    from gdcomply.ledger.location import load_settings
+
+    return load_settings(workspace / "config" / "workspace.yaml").ledger_url
+
+
+def pg_tables(url: str) -> dict[str, list[tuple]]:
+    """Every row of every table of a shared ledger (evidence content included), read with plain
+    psycopg, independently of the ledger module."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as connection:
+        names = [
+            name
+            for (name,) in connection.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'gdcomply' ORDER BY table_name"
+            )
+        ]
+        return {name: connection.execute(f"SELECT * FROM gdcomply.{name} ORDER BY 1, 2").fetchall() for name in names}
+
+
+def pg_state(url: str) -> dict[str, str]:
+    """A hash of each table's rows: equal before and after means not a byte written."""
+    import hashlib
+
+    return {name: hashlib.sha256(repr(rows).encode()).hexdigest() for name, rows in pg_tables(url).items()}
+
+
+@pytest.fixture
+def shared_workspace(cli, tmp_path: Path, request: pytest.FixtureRequest) -> Callable[..., Path]:
+    """``shared_workspace(name, since="2018-06-01")``: a workspace named `name` under tmp_path
+    whose config/workspace.yaml names a new, migrated PostgreSQL ledger."""
+
+    def make(name: str = "ws", since: str = "2018-06-01") -> Path:
+        url = request.getfixturevalue("pg_database")
+        migrated = cli(["ledger", "migrate", "--ledger", url, "--since", since])
+        assert migrated.exit_code == 0, migrated.output
+        made = cli(["init", tmp_path / name, "--ledger", url])
+        assert made.exit_code == 0, made.output
+        return tmp_path / name
+
+    return make

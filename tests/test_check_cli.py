@@ -1,4 +1,4 @@
-"""`gdcomply check` replaying 2018 from the plan, through the real CLI and a real ledger.
+"""`gdcomply check` replaying 2018 from the plan, through the real CLI and a real ledger (each store).
 
 The workspace tracks since 2018-06-01 and records what happened, all through `gdcomply submit`:
 
@@ -83,11 +83,17 @@ def _ok(args: list[str]) -> str:
     return out
 
 
-@pytest.fixture(scope="module")
-def ws2018(tmp_path_factory: pytest.TempPathFactory, _isolated_environment: Path) -> Path:
-    """The 2018 workspace, tracking since 2018-06-01, with every submission of REPLAY_2018."""
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def ws2018(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, _isolated_environment: Path) -> Path:
+    """The 2018 workspace, tracking since 2018-06-01, with every submission of REPLAY_2018, its
+    ledger an SQLite file or a shared PostgreSQL database: every test of it runs on both."""
     root = tmp_path_factory.mktemp("replay") / "ws"
-    _ok(["init", root, "--since", "2018-06-01"])
+    if request.param == "postgresql":
+        url = request.getfixturevalue("new_pg_database")()
+        _ok(["ledger", "migrate", "--ledger", url, "--since", "2018-06-01"])
+        _ok(["init", root, "--ledger", url])
+    else:
+        _ok(["init", root, "--since", "2018-06-01"])
     files = root.parent / "files"
     files.mkdir()
     for n, (obligation, period, sender, receiver, on) in enumerate(REPLAY_2018):

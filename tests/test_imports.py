@@ -107,3 +107,28 @@ def test_the_core_does_not_import_the_cli_or_report_libraries(tmp_path, child_en
     assert {"gdcomply", "yaml"} <= modules
     assert modules & CLI_LIBRARIES == set()
     assert not [m for m in report["modules"] if m.startswith("gdcomply.cli")]
+
+
+SQLITE_LEDGER_COMMANDS = [
+    ["init", "ws", "--since", "2018-06-01"],
+    ["check", "--as-of", "2018-11-19", "-w", "ws"],
+    ["export", "-w", "ws"],
+    ["verify", "-w", "ws"],
+    ["log", "-w", "ws"],
+    ["info", "-w", "ws"],
+]
+
+
+def test_the_postgresql_driver_is_imported_only_for_a_shared_ledger(tmp_path, child_env):
+    """psycopg costs ~0.1 s to import: the SQLite ledger (the default) never pays it."""
+    results = run_in_child(tmp_path, child_env, RUN_COMMANDS, json.dumps(SQLITE_LEDGER_COMMANDS))
+    for result in results:
+        command = " ".join(result["args"])
+        assert result["exit_code"] in (0, 1), command  # check exits 1: something is overdue
+        assert "gdcomply.ledger.sqlite" in result["modules"], command  # the ledger was really opened
+        assert "psycopg" not in top_level(result["modules"]), command
+        assert "gdcomply.ledger.postgres" not in result["modules"], command
+    shared = [["check", "--ledger", "postgresql://gdcomply@127.0.0.1:1/ledger", "-w", "ws"]]
+    (result,) = run_in_child(tmp_path, child_env, RUN_COMMANDS, json.dumps(shared))
+    assert result["exit_code"] == 1  # nothing listens on port 1: the message says so
+    assert {"psycopg", "gdcomply"} <= top_level(result["modules"])  # the check above would see it

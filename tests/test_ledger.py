@@ -1,4 +1,9 @@
-"""The ledger module on a real SQLite file: schema, migrations, refusals, records, audit, export."""
+"""The ledger stores, SQLite and PostgreSQL: schema, migrations, refusals, records, audit, export.
+
+The behaviour tests (records, supersede, withdraw, audit, reminders, export, snapshots) run on
+both stores through the ``ledger`` fixture; the tests of the SQLite file itself (its format,
+pragmas, migrations, refusals) are SQLite's own, PostgreSQL's are in test_ledger_postgres.py.
+"""
 
 from __future__ import annotations
 
@@ -11,17 +16,22 @@ from pathlib import Path
 import pytest
 
 from gdcomply.errors import LedgerError
-from gdcomply.ledger.model import EvidenceFile, NewSubmission, SentReminder
+from gdcomply.ledger.model import EXPORT_COLUMNS, EvidenceFile, NewSubmission, SentReminder
 from gdcomply.ledger.sqlite import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, Ledger
+from gdcomply.ledger.store import Ledger as LedgerStore
 
 SHANGHAI = timezone(timedelta(hours=8))
 AT = datetime(2018, 11, 16, 17, 30, tzinfo=SHANGHAI)
 UNIT = "progress-report/2018-R4/gongdian->company"
+_CONTENT: dict[str, bytes] = {}  # what each evidence() file holds, by SHA-256
+_SOURCES: list[Path] = []  # the folder record() writes the files it records into
 
 
 def evidence(text: str, name: str | None = None) -> EvidenceFile:
     data = text.encode()
-    return EvidenceFile(name or f"{text}.pdf", hashlib.sha256(data).hexdigest(), len(data))
+    digest = hashlib.sha256(data).hexdigest()
+    _CONTENT[digest] = data
+    return EvidenceFile(name or f"{text}.pdf", digest, len(data))
 
 
 def request(*files: EvidenceFile, on: str = "2018-11-16", instance_id: str = UNIT, note: str = "") -> NewSubmission:
@@ -30,14 +40,60 @@ def request(*files: EvidenceFile, on: str = "2018-11-16", instance_id: str = UNI
     return NewSubmission(instance_id, obligation, period, sender, receiver or None, date.fromisoformat(on), note, files)
 
 
+def sources(*requests: NewSubmission) -> dict[str, Path]:
+    """The files of the requests, written out: a store that keeps evidence in its database
+    reads them (the SQLite store's evidence folder is the evidence store's business)."""
+    folder = _SOURCES[-1]
+    result = {}
+    for file in (f for r in requests for f in r.files):
+        path = folder / file.sha256
+        path.write_bytes(_CONTENT[file.sha256])
+        result[file.sha256] = path
+    return result
+
+
+def open_store(backend: str, tmp_path: Path, request: pytest.FixtureRequest, since: date = date(2018, 6, 1)):
+    """A new, empty ledger of the backend's kind, tracking since `since`."""
+    if backend == "sqlite":
+        return Ledger.open(tmp_path / "ledger.sqlite3", create=True, tracking_since=since)
+    from gdcomply.ledger import postgres
+
+    url = request.getfixturevalue("pg_database")
+    postgres.Ledger.migrate(url, tracking_since=since, today=date(2026, 1, 1))
+    return postgres.Ledger.connect(url)
+
+
+def reopen(ledger: LedgerStore) -> LedgerStore:
+    """Another connection to the same ledger (another process, as far as the store can tell)."""
+    if isinstance(ledger, Ledger):
+        return Ledger.open(ledger.path)
+    from gdcomply.ledger import postgres
+
+    return postgres.Ledger.connect(ledger.url)
+
+
+def recorder(ledger: LedgerStore, os_user: str) -> str:
+    """Who a row says recorded it: the OS user given (SQLite) or the database user (PostgreSQL)."""
+    return os_user if isinstance(ledger, Ledger) else ledger.user
+
+
 @pytest.fixture
-def ledger(tmp_path: Path):
+def ledger(backend: str, tmp_path: Path, request: pytest.FixtureRequest):
+    (tmp_path / "sources").mkdir()
+    _SOURCES.append(tmp_path / "sources")
+    with open_store(backend, tmp_path, request) as opened:
+        yield opened
+
+
+@pytest.fixture
+def sqlite_ledger(tmp_path: Path):
     with Ledger.open(tmp_path / "ledger.sqlite3", create=True, tracking_since=date(2018, 6, 1)) as opened:
         yield opened
 
 
-def record(ledger: Ledger, *files: EvidenceFile, **options):
-    [result] = ledger.record_submissions([request(*files, **options)], at=AT, os_user="营销部")
+def record(ledger: LedgerStore, *files: EvidenceFile, os_user: str = "营销部", **options):
+    new = request(*files, **options)
+    [result] = ledger.record_submissions([new], at=AT, os_user=os_user, sources=sources(new))
     return result
 
 
@@ -64,9 +120,9 @@ def test_a_new_ledger_is_marked_versioned_and_in_wal_mode(tmp_path: Path) -> Non
     raw.close()
 
 
-def test_foreign_keys_are_enforced(ledger: Ledger) -> None:
+def test_foreign_keys_are_enforced(sqlite_ledger: Ledger) -> None:
     with pytest.raises(sqlite3.IntegrityError):
-        ledger._db.execute(
+        sqlite_ledger._db.execute(
             "INSERT INTO submission_files(submission_id, position, sha256, original_name, size)"
             " VALUES (999, 0, 'nope', 'x', 1)"
         )
@@ -166,13 +222,13 @@ def test_refuses_a_directory(tmp_path: Path) -> None:
 # -- submissions, supersede, withdraw, audit --------------------------------------------------
 
 
-def test_record_then_identical_records_nothing(ledger: Ledger) -> None:
+def test_record_then_identical_records_nothing(ledger: LedgerStore) -> None:
     a, b = evidence("report"), evidence("annex")
     first = record(ledger, a, b, note="第四次")
     assert first.existing is None
     recorded = first.recorded
     assert (recorded.id, recorded.state, recorded.files, recorded.note) == (1, "active", (a, b), "第四次")
-    assert (recorded.recorded_at, recorded.recorded_by) == ("2018-11-16T17:30:00+08:00", "营销部")
+    assert (recorded.recorded_at, recorded.recorded_by) == ("2018-11-16T17:30:00+08:00", recorder(ledger, "营销部"))
     # the same files in another order, even with another date: nothing new
     again = record(ledger, b, a, on="2018-11-17")
     assert again.recorded is None and again.existing == recorded
@@ -180,7 +236,7 @@ def test_record_then_identical_records_nothing(ledger: Ledger) -> None:
     assert [e.action for e in ledger.audit_log()] == ["submit"]
 
 
-def test_a_different_submission_supersedes_and_withdraw_reinstates(ledger: Ledger) -> None:
+def test_a_different_submission_supersedes_and_withdraw_reinstates(ledger: LedgerStore) -> None:
     first = record(ledger, evidence("v1")).recorded
     second = record(ledger, evidence("v2"), on="2018-11-19").recorded
     assert ledger.submission(first.id).state == "superseded"
@@ -207,12 +263,13 @@ def test_a_different_submission_supersedes_and_withdraw_reinstates(ledger: Ledge
     assert (supersede_1.before, supersede_1.after) == ({"state": "active"}, {"state": "superseded", "superseded_by": 2})
     assert (withdraw_2.before, withdraw_2.after) == ({"state": "active"}, {"state": "withdrawn", "reason": "附件错误"})
     assert (reinstate_1.before, reinstate_1.after) == ({"state": "superseded", "superseded_by": 2}, {"state": "active"})
-    assert all(e.at == "2018-11-16T17:30:00+08:00" and e.os_user == "营销部" and e.instance_id == UNIT for e in log)
+    who = recorder(ledger, "营销部")
+    assert all(e.at == "2018-11-16T17:30:00+08:00" and e.os_user == who and e.instance_id == UNIT for e in log)
     # resubmitting the withdrawn files is a new record, not a repeat
     assert record(ledger, evidence("v2")).recorded.id == 3
 
 
-def test_withdrawing_after_a_withdrawn_middle_one_reinstates_the_oldest(ledger: Ledger) -> None:
+def test_withdrawing_after_a_withdrawn_middle_one_reinstates_the_oldest(ledger: LedgerStore) -> None:
     a, b, c = (record(ledger, evidence(t)).recorded for t in ("a", "b", "c"))
     ledger.withdraw(b.id, "错报", at=AT, os_user="x")  # a superseded one: the active stays c
     assert ledger.active_submission(UNIT).id == c.id
@@ -222,7 +279,7 @@ def test_withdrawing_after_a_withdrawn_middle_one_reinstates_the_oldest(ledger: 
     assert record(ledger, evidence("a")).recorded is None
 
 
-def test_withdraw_refusals_change_nothing(ledger: Ledger) -> None:
+def test_withdraw_refusals_change_nothing(ledger: LedgerStore) -> None:
     first = record(ledger, evidence("a")).recorded
     ledger.withdraw(first.id, "错报", at=AT, os_user="x")
     audit_before = ledger.audit_log()
@@ -237,13 +294,13 @@ def test_withdraw_refusals_change_nothing(ledger: Ledger) -> None:
     assert record(ledger, evidence("b")).recorded is not None
 
 
-def test_one_transaction_for_all_receivers(ledger: Ledger) -> None:
+def test_one_transaction_for_all_receivers(ledger: LedgerStore) -> None:
     shared = evidence("R4")
     requests = [
         request(shared, instance_id="progress-report/2018-R4/guiyuan->company"),
         request(shared, instance_id="progress-report/2018-R4/guiyuan->bureau"),
     ]
-    results = ledger.record_submissions(requests, at=AT, os_user="x")
+    results = ledger.record_submissions(requests, at=AT, os_user="x", sources=sources(*requests))
     assert [r.recorded.instance_id for r in results] == [r.instance_id for r in requests]
     assert [r.recorded.receiver for r in results] == ["company", "bureau"]
     assert ledger.evidence_sizes() == {shared.sha256: 2}  # one evidence row for the shared file
@@ -253,7 +310,7 @@ def test_one_transaction_for_all_receivers(ledger: Ledger) -> None:
 # -- reminders and export ----------------------------------------------------------------------
 
 
-def test_reminders_are_recorded_once(ledger: Ledger) -> None:
+def test_reminders_are_recorded_once(ledger: LedgerStore) -> None:
     reminder = SentReminder(UNIT, "due-soon", "a@example.com", "<1@x>", "2018-11-12T09:00:00+08:00", date(2018, 11, 12))
     assert ledger.record_reminder(reminder) is True
     assert ledger.record_reminder(reminder) is False
@@ -262,23 +319,27 @@ def test_reminders_are_recorded_once(ledger: Ledger) -> None:
     assert ledger.reminders(UNIT) == [reminder] and ledger.reminders("other") == []
 
 
-def test_the_reminders_of_one_email_are_recorded_together_or_not_at_all(ledger: Ledger) -> None:
+def test_the_reminders_of_one_email_are_recorded_together_or_not_at_all(ledger: LedgerStore) -> None:
     def sent(stage: str) -> SentReminder:
         return SentReminder(UNIT, stage, "a@example.com", "<2@x>", "2018-11-12T09:00:00+08:00", date(2018, 11, 12))
 
     assert ledger.record_reminders([sent("lead-5"), sent("lead-2")]) == 2
     assert ledger.record_reminders([sent("lead-2"), sent("lead-0")]) == 1  # lead-2 was there already
     broken = SentReminder(UNIT, "overdue-1", "b@example.com", "<3@x>", "2018-11-12T09:00:00+08:00", None)  # type: ignore[arg-type]
-    with pytest.raises(AttributeError):  # fails after the first insert of the transaction
+    with pytest.raises((AttributeError, LedgerError)):  # fails after the first insert of the transaction
         ledger.record_reminders([sent("overdue-1"), broken])
     assert [r.stage for r in ledger.reminders(UNIT)] == ["lead-5", "lead-2", "lead-0"]
 
 
-def test_export_tables_is_every_row(ledger: Ledger) -> None:
+def test_export_tables_is_every_row(ledger: LedgerStore) -> None:
     one = record(ledger, evidence("a"), evidence("b")).recorded
     record(ledger, evidence("c"))
     tables = ledger.export_tables()
-    assert set(tables) == {"submissions", "files", "evidence", "audit", "reminders"}
+    assert list(tables) == list(EXPORT_COLUMNS) == ["submissions", "files", "evidence", "audit", "reminders"]
+    assert {name: list(rows[0]) for name, rows in tables.items() if rows} == {
+        name: list(columns) for name, columns in EXPORT_COLUMNS.items() if name != "reminders"
+    }
+    assert ledger.export_columns() == {name: list(columns) for name, columns in EXPORT_COLUMNS.items()}
     assert [row["id"] for row in tables["submissions"]] == [1, 2]
     assert tables["submissions"][0]["state"] == "superseded"
     assert [(r["submission_id"], r["position"], r["original_name"]) for r in tables["files"]] == [
@@ -289,7 +350,7 @@ def test_export_tables_is_every_row(ledger: Ledger) -> None:
     assert tables["reminders"] == []
 
 
-def test_deciding_submissions_are_those_the_status_depends_on(ledger: Ledger) -> None:
+def test_deciding_submissions_are_those_the_status_depends_on(ledger: LedgerStore) -> None:
     """Against every row: per instance, the earliest date and the newest submission, as of each day."""
     rng = random.Random(7)
     instances = [f"progress-report/2018-R{n}/gongdian->company" for n in (1, 2, 3)]
@@ -316,13 +377,14 @@ def test_deciding_submissions_are_those_the_status_depends_on(ledger: Ledger) ->
             assert all(s in valid for s in chosen)  # whole rows, files included
 
 
-def test_reads_that_span_several_queries_see_one_state(ledger: Ledger) -> None:
+def test_reads_that_span_several_queries_see_one_state(ledger: LedgerStore) -> None:
     """export_tables and deciding_submissions read in a snapshot: another process's commit waits."""
     record(ledger, evidence("a"))
-    with Ledger.open(ledger.path) as other:
+    with reopen(ledger) as other:
         with ledger._snapshot():
             assert ledger.submission_count() == 1
-            other.record_submissions([request(evidence("b"))], at=AT, os_user="other")  # a writer is not blocked
+            new = request(evidence("b"))
+            other.record_submissions([new], at=AT, os_user="other", sources=sources(new))  # a writer is not blocked
             assert ledger.submission_count() == 1
             assert len(ledger.export_tables()["submissions"]) == 1
         assert ledger.submission_count() == 2

@@ -45,6 +45,18 @@ def ws(cli, tmp_path) -> Path:
     return tmp_path / "ws"
 
 
+@pytest.fixture
+def any_ws(cli, tmp_path, backend: str, shared_workspace) -> Path:
+    """ws with its ledger on either store, for the packs that read the ledger (the company's
+    consolidation reads the units' submitted workbooks from the evidence, on PostgreSQL from
+    the database)."""
+    if backend == "postgresql":
+        return shared_workspace("ws", since="2026-01-01")
+    result = cli(["init", "ws", "--since", "2026-01-01"])
+    assert result.exit_code == 0, result.output
+    return tmp_path / "ws"
+
+
 def pack(cli, ws: Path, *args: str):
     return cli(["pack", *args, "--workspace", ws, "--as-of", AS_OF])
 
@@ -383,7 +395,8 @@ def _unit_packs_submitted(cli, ws, tmp_path, data: Path, units=("guiyuan", "gong
         assert result.exit_code == 0, result.output
 
 
-def test_company_consolidation_equals_raw_data(cli, ws, tmp_path, sample_xlsx):
+def test_company_consolidation_equals_raw_data(cli, any_ws, tmp_path, sample_xlsx):
+    ws = any_ws
     _unit_packs_submitted(cli, ws, tmp_path, sample_xlsx)
     result = cli(["pack", "connection-data", "--period", PERIOD, "--party", "company",
                   "--workspace", ws, "--as-of", "2026-07-12"])  # fmt: skip
@@ -506,7 +519,8 @@ def test_progress_report(cli, ws, tmp_path, sample_xlsx):
     assert sheet.freeze_panes == "A5"
 
 
-def test_progress_report_company_milestones(cli, ws, tmp_path):
+def test_progress_report_company_milestones(cli, any_ws, tmp_path):
+    ws = any_ws
     result = pack(cli, ws, "progress-report", "--period", "2026-R2", "--party", "company")
     assert result.exit_code == 0, result.output
     doc = Document(next((tmp_path / "packs/progress-report_2026-R2_company").glob("*.docx")))

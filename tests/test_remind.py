@@ -167,10 +167,24 @@ def make_workspace(root: Path) -> Path:
 
 
 @pytest.fixture
-def ws(tmp_path, server) -> Path:
-    root = make_workspace(tmp_path / "ws")
+def ws(tmp_path, server, backend: str, request: pytest.FixtureRequest) -> Path:
+    """A workspace tracking since 2026-05-01 whose ledger is an SQLite file or, with the
+    postgresql backend, a shared ledger named in config/workspace.yaml: remind runs on both."""
+    if backend == "postgresql":
+        from gdcomply.ledger import postgres
+        from gdcomply.ledger.location import settings_text
+
+        url = request.getfixturevalue("pg_database")
+        postgres.Ledger.migrate(url, tracking_since=date(2026, 5, 1), today=date(2026, 5, 1))
+        root = init_workspace(tmp_path / "ws").root
+        (root / "config" / "workspace.yaml").write_text(settings_text(url), encoding="utf-8")
+    else:
+        root = make_workspace(tmp_path / "ws")
     write_remind_config(root, server[1])
     return root
+
+
+sqlite_only = pytest.mark.parametrize("backend", ["sqlite"])  # about the SQLite store itself
 
 
 def remind(cli, ws: Path, *args: object):
@@ -178,8 +192,12 @@ def remind(cli, ws: Path, *args: object):
 
 
 def sent_records(ws: Path) -> list[tuple[str, str, str]]:
-    with Ledger.open(ws / "data" / "ledger.sqlite3") as ledger:
-        return [(r.instance_id, r.stage, r.recipient) for r in ledger.reminders()]
+    from gdcomply.ledger.location import choose
+    from gdcomply.ledger.store import open_store
+    from gdcomply.workspace import Workspace
+
+    with open_store(choose(Workspace.at(ws), None, {})) as opened:
+        return [(r.instance_id, r.stage, r.recipient) for r in opened.ledger.reminders()]
 
 
 def item_lines(text: str) -> list[str]:
@@ -368,6 +386,7 @@ def test_a_server_that_never_answers_times_out(cli, ws, server):
     assert sent_records(ws) == []
 
 
+@sqlite_only
 def test_failing_to_record_after_the_send_gives_one_duplicate_never_a_loss(cli, ws, server, monkeypatch):
     mailbox, _ = server
     real_record = Ledger.record_reminders
@@ -429,12 +448,22 @@ def test_a_second_run_waits_for_the_first_and_then_sends_nothing(cli, ws, server
     assert sorted(r.to for r in mailbox.received) == [GONGDIAN, GUIYUAN]
 
 
-def test_a_second_run_gives_up_when_the_lock_stays_taken(cli, ws, server):
+def test_a_second_run_gives_up_when_the_lock_stays_taken(cli, ws, server, backend):
     mailbox, port = server
     write_remind_config(ws, port, lock_wait=0.3)
-    with open(ws / "data" / "remind.lock", "a+") as held:
-        fcntl.flock(held.fileno(), fcntl.LOCK_EX)
-        result = remind(cli, ws, "--as-of", "2026-06-01")
+    if backend == "postgresql":  # another host's run holds the shared ledger's lock
+        import psycopg
+
+        from conftest import shared_ledger_of
+        from gdcomply.ledger.postgres import LOCKS
+
+        with psycopg.connect(shared_ledger_of(ws), autocommit=True) as other:
+            other.execute("SELECT pg_advisory_lock(%s, %s)", LOCKS["remind"])
+            result = remind(cli, ws, "--as-of", "2026-06-01")
+    else:
+        with open(ws / "data" / "remind.lock", "a+") as held:
+            fcntl.flock(held.fileno(), fcntl.LOCK_EX)
+            result = remind(cli, ws, "--as-of", "2026-06-01")
     assert result.exit_code == 1
     assert "另一个“gdcomply remind”正在运行" in result.stderr and "本次没有发送任何提醒" in result.stderr
     assert mailbox.received == [] and sent_records(ws) == []

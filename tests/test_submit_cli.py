@@ -1,7 +1,12 @@
 """`gdcomply submit / withdraw / log / export / verify` through the CLI, on a real workspace.
 
 Bad input must get its exact Chinese message and exit code AND leave the ledger and the
-evidence store byte-for-byte as they were (every file under data/ is hashed before and after).
+evidence store byte-for-byte as they were (every file under data/ is hashed before and after;
+on a shared ledger, every row of every table).
+
+Each test runs on both ledgers (the ``backend`` fixture: an SQLite workspace, or one whose
+config/workspace.yaml names a PostgreSQL database), except those about the SQLite file and the
+evidence folder themselves (``sqlite_only``).
 """
 
 from __future__ import annotations
@@ -15,17 +20,25 @@ from pathlib import Path
 
 import pytest
 
+from conftest import pg_state, pg_tables, shared_ledger_of
+from gdcomply.ledger.model import EXPORT_COLUMNS
 from gdcomply.ledger.sqlite import SCHEMA_VERSION
 
 R4_COMPANY = "progress-report/2018-R4/guiyuan->company"
 R4_BUREAU = "progress-report/2018-R4/guiyuan->bureau"
 
 
+sqlite_only = pytest.mark.parametrize("backend", ["sqlite"])  # about the file and the folder themselves
+
+
 @pytest.fixture
-def ws(cli, tmp_path: Path) -> Path:
+def ws(cli, tmp_path: Path, backend: str, shared_workspace) -> Path:
     """A workspace tracking since 2018-06-01, and the working directory is inside it."""
-    result = cli(["init", "ws", "--since", "2018-06-01"])
-    assert result.exit_code == 0, result.output
+    if backend == "postgresql":
+        shared_workspace("ws")
+    else:
+        result = cli(["init", "ws", "--since", "2018-06-01"])
+        assert result.exit_code == 0, result.output
     os.chdir(tmp_path / "ws")  # the cli fixture's monkeypatch restores the directory
     return tmp_path / "ws"
 
@@ -41,16 +54,33 @@ def sha(data: bytes | str) -> str:
 
 
 def data_state(ws: Path) -> dict[str, str]:
-    """Every file under data/ (ledger, its WAL files if any, evidence) and the hash of its bytes."""
+    """Every file under data/ (ledger, its WAL files if any, evidence) and the hash of its bytes;
+    with a shared ledger, also the hash of every table's rows."""
+    url = shared_ledger_of(ws)
     return {
-        str(p.relative_to(ws)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted((ws / "data").rglob("*"))
-        if p.is_file()
+        **{
+            str(p.relative_to(ws)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted((ws / "data").rglob("*"))
+            if p.is_file()
+        },
+        **(pg_state(url) if url else {}),
     }
 
 
 def evidence_files(ws: Path) -> list[str]:
+    """The SHA-256 of every stored evidence file (the folder's names, or the database's keys)."""
+    url = shared_ledger_of(ws)
+    if url:
+        return sorted(row[0] for row in pg_tables(url)["evidence"])
     return sorted(p.name for p in (ws / "data" / "evidence").rglob("*") if p.is_file())
+
+
+def stored_content(ws: Path, digest: str) -> bytes:
+    url = shared_ledger_of(ws)
+    if url:
+        [content] = [row[3] for row in pg_tables(url)["evidence"] if row[0] == digest]
+        return bytes(content)
+    return (ws / "data" / "evidence" / digest[:2] / digest).read_bytes()
 
 
 def exported(cli) -> dict:
@@ -75,8 +105,7 @@ def test_submit_to_all_records_one_row_per_receiver_and_stores_the_file_once(cli
         "已登记 #2：工作开展情况报告 2018-R4 桂源公司→南方监管局，2018-11-16 报送（截止 2018-11-16，按时），1 个文件。\n"
     )
     digest = sha("R4 report v1")
-    stored = ws / "data" / "evidence" / digest[:2] / digest
-    assert stored.read_text(encoding="utf-8") == "R4 report v1"
+    assert stored_content(ws, digest) == b"R4 report v1"
     assert evidence_files(ws) == [digest]  # one copy, named by its SHA-256, no temporary left
     rows = exported(cli)
     assert [(s["id"], s["instance_id"], s["sender"], s["receiver"], s["submitted_on"], s["state"]) for s in rows["submissions"]] == [
@@ -200,6 +229,7 @@ def ledger_rows(ws: Path) -> dict[str, list[dict]]:
     return rows
 
 
+@sqlite_only
 def test_export_json_is_the_ledger(cli, busy_ws: Path) -> None:
     info = cli(["info"])
     assert f"台账：{busy_ws / 'data' / 'ledger.sqlite3'}（架构版本 {SCHEMA_VERSION}，5 条报送记录，从 2018-06-01 开始跟踪）" in info.stdout
@@ -219,14 +249,14 @@ def test_export_csv_round_trips(cli, busy_ws: Path) -> None:
     assert result.exit_code == 0, result.output
     names = ["submissions", "files", "evidence", "audit", "reminders"]
     assert result.stdout == "已导出：\n" + "".join(f"  {out_dir / n}.csv\n" for n in names)
-    rows = ledger_rows(busy_ws)
+    rows = exported(cli)  # the JSON export, which test_export_json_is_the_ledger compares with the file
     for name in names:
         raw = (out_dir / f"{name}.csv").read_bytes()
         assert raw.startswith(b"\xef\xbb\xbf")  # BOM: Excel opens it as UTF-8
         with open(out_dir / f"{name}.csv", encoding="utf-8-sig", newline="") as handle:
             read = list(csv.reader(handle))
         header, *body = read
-        assert header == _columns(busy_ws, name)  # an empty table (reminders) still has its header
+        assert header == list(EXPORT_COLUMNS[name])  # an empty table (reminders) still has its header
         expected = [["" if v is None else str(v) for v in row.values()] for row in rows[name]]
         # a cell a spreadsheet would run as a formula is written as text (a leading quote)
         expected = [[("'" + v) if v[:1] in "=+-@" and v else v for v in row] for row in expected]
@@ -237,14 +267,6 @@ def test_export_csv_round_trips(cli, busy_ws: Path) -> None:
     assert submissions[3]["withdrawn_reason"] == "重复, 报送"
 
 
-def _columns(ws: Path, table: str) -> list[str]:
-    db = sqlite3.connect(ws / "data" / "ledger.sqlite3")
-    name = {"files": "submission_files"}.get(table, table)
-    columns = [row[1] for row in db.execute(f"PRAGMA table_info({name})")]
-    db.close()
-    return columns
-
-
 def test_export_csv_needs_a_directory(cli, busy_ws: Path) -> None:
     result = cli(["export", "--format", "csv"])
     assert (result.exit_code, result.stderr) == (2, "错误：--format csv 需要用 --out 指定输出目录（每张表一个 CSV 文件）\n")
@@ -253,6 +275,7 @@ def test_export_csv_needs_a_directory(cli, busy_ws: Path) -> None:
     assert result.exit_code == 2 and result.stderr == f"错误：{blocker} 已存在且不是目录\n"
 
 
+@sqlite_only
 def test_verify_passes_then_finds_an_altered_and_a_missing_file(cli, busy_ws: Path) -> None:
     ok = cli(["verify"])
     assert (ok.exit_code, ok.stdout) == (0, "校验通过：台账完好，3 个佐证材料文件完好。\n")
@@ -268,6 +291,7 @@ def test_verify_passes_then_finds_an_altered_and_a_missing_file(cli, busy_ws: Pa
     assert lines[2:] == ["校验未通过：2 个文件有问题（佐证材料共 3 个）。可从备份恢复（gdcomply restore），或撤回有问题的记录后重新登记。"]
 
 
+@sqlite_only
 def test_verify_lists_unreferenced_files_without_failing(cli, busy_ws: Path) -> None:
     stray = write(busy_ws / "data" / "evidence" / sha("stray")[:2] / sha("stray"), "stray")
     assert stray.exists()
@@ -443,6 +467,7 @@ LEDGER_COMMANDS = [
 ]
 
 
+@sqlite_only
 @pytest.mark.parametrize("spoil", [_random_bytes, _foreign, _newer, _empty], ids=["random-bytes", "foreign-sqlite", "newer-schema", "empty"])
 def test_a_ledger_that_is_not_ours_is_refused_untouched(cli, recorded_ws: Path, spoil) -> None:
     ledger = recorded_ws / "data" / "ledger.sqlite3"

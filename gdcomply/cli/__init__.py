@@ -35,12 +35,14 @@ COMMAND_MODULES = {
     "verify": "ledger_cmds",
     "backup": "backup_cmds",
     "restore": "backup_cmds",
+    "ledger": "ledger_setup_cmds",
     "pack": "pack_cmds",
     "remind": "remind_cmds",
     "applications": "applications_cmds",
 }
 _MODULE_ORDER = (
-    "calendar_cmds", "holidays_cmds", "ledger_cmds", "backup_cmds", "pack_cmds", "remind_cmds", "applications_cmds",
+    "calendar_cmds", "holidays_cmds", "ledger_cmds", "ledger_setup_cmds", "backup_cmds", "pack_cmds", "remind_cmds",
+    "applications_cmds",
 )  # fmt: skip
 
 _DEBUG = {"on": False}

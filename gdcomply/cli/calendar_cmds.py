@@ -314,10 +314,11 @@ def validate_command(
     config: ConfigOption = None,
     workspace: WorkspaceOption = None,
 ) -> None:
-    """检查期限日历、节假日、目标值和提醒设置文件：没有问题时给出一行摘要，否则列出每一处问题及其行列号。"""
+    """检查期限日历、节假日、目标值、提醒设置和工作区设置文件：没有问题时给出一行摘要，否则列出每一处问题及其行列号。"""
     from gdcomply.applications.targets import load_targets
     from gdcomply.cli.common import resolve_workspace
     from gdcomply.errors import ConfigError
+    from gdcomply.ledger.location import SETTINGS_NAME, load_settings
     from gdcomply.reminders.settings import check_against_parties, load_remind_config
     from gdcomply.setup import load_setup
     from gdcomply.workdays.holidayfile import load_holiday_overrides
@@ -345,6 +346,8 @@ def validate_command(
     # The workspace's other settings files, each with its own loader.
     attempt(lambda: load_targets(config_dir / "targets.yaml"))
     remind = attempt(lambda: load_remind_config(config_dir / "reminders.yaml"))
+    settings = config_dir / SETTINGS_NAME  # which ledger the workspace uses (no connection is made)
+    attempt(lambda: load_settings(settings, f"{config_dir.name}/{SETTINGS_NAME}"))
     if setup is not None and remind is not None:
         attempt(lambda: check_against_parties(remind, set(setup.calendar.parties)))
     if setup is not None and setup.calendar.contact_problems():
@@ -356,7 +359,7 @@ def validate_command(
     if reports or setup is None:
         sys.stderr.write("\n".join(reports) + "\n")
         raise typer.Exit(1)
-    checked = [p.name for p in (config_dir / "targets.yaml", config_dir / "reminders.yaml") if p.exists()]
+    checked = [p.name for p in (config_dir / "targets.yaml", config_dir / "reminders.yaml", settings) if p.exists()]
     calendar = setup.calendar
     instances = calendar.instances_for_years(2018, today().year + 1, setup.workdays)
     official = sorted(setup.workdays.data.official_years)

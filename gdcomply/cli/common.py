@@ -104,6 +104,15 @@ StrictOption = Annotated[
     bool,
     typer.Option("--strict", help="涉及没有正式节假日安排的年份（尚未公布，或不在节假日数据的覆盖范围内）时报错，而不是只给出警告。"),
 ]
+LedgerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--ledger",
+        metavar="地址",
+        help="使用共享台账（PostgreSQL），写成 postgresql://用户@主机:端口/数据库，密码不要写在地址中"
+        "（默认：环境变量 GDCOMPLY_LEDGER，或工作区 config/workspace.yaml 中的 ledger，否则工作区 data/ 中的 SQLite 台账）。",
+    ),
+]
 AsOfOption = Annotated[
     str | None,
     typer.Option("--as-of", metavar="日期", help="按哪一天计算（YYYY-MM-DD，默认：今天，北京时间）。"),

@@ -14,6 +14,7 @@ import typer
 from gdcomply.cli.common import (
     AsOfOption,
     ConfigOption,
+    LedgerOption,
     StrictOption,
     TableOrJson,
     WorkspaceOption,
@@ -31,7 +32,9 @@ from gdcomply.errors import UsageError
 from gdcomply.ledger.evidence import DEFAULT_MAX_MB
 
 if TYPE_CHECKING:
-    from gdcomply.ledger.sqlite import Ledger
+    from gdcomply.errors import LedgerError
+    from gdcomply.ledger.location import LedgerLocation
+    from gdcomply.ledger.store import Opened
     from gdcomply.setup import Setup
     from gdcomply.tracking import CheckReport
     from gdcomply.workspace import Workspace
@@ -46,31 +49,36 @@ def os_user() -> str:
         return "unknown"
 
 
-def open_workspace_ledger(workspace: Workspace) -> Ledger:
-    """The workspace's ledger; made on first use (tracking from today) with a one-line notice.
+def open_ledger(workspace: Workspace, option: str | None) -> Opened:
+    """The ledger of this command, with its evidence: --ledger, else $GDCOMPLY_LEDGER, else the
+    workspace's config/workspace.yaml, else its SQLite file (gdcomply.ledger.location).
 
-    Only a workspace that never had one (no data/ folder) gets a new ledger: a missing ledger
-    beside its data folder is an error, never silently replaced by an empty one.
+    The SQLite file is made on first use (tracking from today) with a one-line notice, and
+    only in a workspace that never had one (no data/ folder): a missing ledger beside its data
+    folder is an error, never silently replaced by an empty one. A PostgreSQL ledger is never
+    made here (``gdcomply ledger migrate``).
     """
-    from gdcomply.ledger import sqlite as ledger_module
+    from gdcomply.ledger.location import choose
+    from gdcomply.ledger.store import open_store
 
     since = today()
-    ledger, created = ledger_module.open_workspace_ledger(
-        workspace.ledger_file, create_since=since, subdirs=(workspace.evidence_dir.name,)
-    )
-    if created:
+    opened = open_store(choose(workspace, option), create_since=since)
+    if opened.created:
         sys.stderr.write(f"提示：已创建台账 {workspace.ledger_file}，从 {since.isoformat()} 开始跟踪。\n")
-    return ledger
+    return opened
 
 
 def open_for_ledger(
-    workspace_option: Path | None, config: Path | None, strict: bool = False
-) -> tuple[Setup, Ledger]:
+    workspace_option: Path | None, config: Path | None, strict: bool = False, ledger_option: str | None = None
+) -> tuple[Setup, Opened]:
+    from gdcomply.ledger.location import check_url
     from gdcomply.setup import load_setup
 
+    if ledger_option is not None:
+        check_url(ledger_option, "--ledger")  # refused before anything (a default workspace) is made
     workspace = resolve_workspace(workspace_option, create_default=True)
     setup = load_setup(workspace, config, strict=strict)
-    return setup, open_workspace_ledger(workspace)
+    return setup, open_ledger(workspace, ledger_option)
 
 
 # -- init / info ----------------------------------------------------------------------------
@@ -81,11 +89,23 @@ def init_command(
     since: Annotated[
         Optional[str], typer.Option("--since", metavar="日期", help="跟踪起始日 YYYY-MM-DD：此前到期的事项显示为“未跟踪”（默认：今天）。")
     ] = None,
+    ledger_url: Annotated[
+        Optional[str],
+        typer.Option(
+            "--ledger",
+            metavar="地址",
+            help="使用共享台账（PostgreSQL）：postgresql://用户@主机:端口/数据库，记入 config/workspace.yaml"
+            "（密码不要写在地址中）；此时不建立本地台账，跟踪起始日由 gdcomply ledger migrate --since 设置。",
+        ),
+    ] = None,
 ) -> None:
-    """创建工作区：复制默认的日历配置和模板，建立报送台账和佐证材料库。"""
+    """创建工作区：复制默认的日历配置和模板，建立报送台账和佐证材料库（或记下要使用的共享台账）。"""
     from gdcomply.ledger import sqlite as ledger_module
     from gdcomply.workspace import MARKER, Workspace, init_workspace
 
+    if ledger_url is not None:
+        _init_shared(directory, since, ledger_url)
+        return
     tracking_since = parse_date(since, "--since") if since else today()
     ledger_file = Workspace.at(directory).ledger_file
     if not (directory / MARKER).exists() and ledger_file.parent.exists():
@@ -123,26 +143,73 @@ def init_command(
     )
 
 
+def _init_shared(directory: Path, since: str | None, ledger_url: str) -> None:
+    """init --ledger: a workspace whose config/workspace.yaml names a shared ledger (no data/)."""
+    from gdcomply.ledger import postgres
+    from gdcomply.ledger.location import check_url, settings_file, settings_text
+    from gdcomply.safefiles import atomic_output
+    from gdcomply.workspace import MARKER, init_workspace
+
+    if since is not None:
+        raise UsageError(
+            "共享台账的跟踪起始日属于台账本身：由数据库所有者运行“gdcomply ledger migrate --ledger 地址 --since 日期”设置。"
+            "init --ledger 不接受 --since，未做任何修改"
+        )
+    url = check_url(ledger_url, "--ledger")
+    if (directory / MARKER).exists():
+        raise UsageError(f"{directory} 已经是 gdcomply 工作区（{MARKER} 已存在），未做任何修改")
+    probed = postgres.Ledger.probe(url)  # an unreachable server stops here: nothing written
+    version, tracking_since = probed.version, probed.tracking_since
+    workspace = init_workspace(directory)
+    settings = settings_file(workspace)
+    with atomic_output(settings, "w") as handle:
+        handle.write(settings_text(url))
+    shown = workspace.root if directory == Path(".") else directory
+    if version == 0:
+        state = f"数据库中还没有台账：请数据库所有者运行“gdcomply ledger migrate --ledger {url} --since 跟踪起始日”"
+    elif version < postgres.SCHEMA_VERSION:
+        state = f"架构版本 {version}，须由数据库所有者运行“gdcomply ledger migrate --ledger {url}”升级后才能使用"
+    else:
+        assert tracking_since is not None
+        state = f"从 {tracking_since.isoformat()} 开始跟踪"
+    next_step = "在该目录中运行“gdcomply check”" if shown == workspace.root else f"cd {_shell_word(str(shown))}，然后运行“gdcomply check”"
+    sys.stdout.write(
+        f"已创建工作区 {shown}\n"
+        f"  配置：{shown / 'config'}（期限日历 deadlines.yaml，可按需修改）\n"
+        f"  模板：{shown / 'templates'}\n"
+        f"  台账：共享台账 {url}（PostgreSQL，{state}），记在 {shown / 'config' / settings.name}\n"
+        f"下一步：{next_step}查看报送情况。\n"
+    )
+
+
 def _shell_word(text: str) -> str:
     """text as one word for a POSIX shell: bare when nothing in it is special (Chinese names
     included, which shlex.quote would quote), else quoted."""
     return shlex.quote(text) if re.search(r"""[\s'"$`\\!*?&;|<>()#~{}\[\]]""", text) else text
 
 
-def info_command(workspace: WorkspaceOption = None, config: ConfigOption = None) -> None:
-    """显示正在使用的工作区、期限日历、台账和节假日数据。"""
+def info_command(
+    workspace: WorkspaceOption = None, config: ConfigOption = None, ledger_url: LedgerOption = None
+) -> None:
+    """显示正在使用的工作区、期限日历、台账（本地 SQLite 或共享的 PostgreSQL）和节假日数据。"""
     import holidays
 
+    from gdcomply.errors import LedgerError
+    from gdcomply.ledger.location import choose
     from gdcomply.ledger.sqlite import Ledger
     from gdcomply.setup import load_workdays
 
     ws = resolve_workspace(workspace, config=config)
     deadlines = config if config is not None else ws.deadlines_file
     workdays = load_workdays(deadlines.parent)
+    location = choose(ws, ledger_url)
     kind = "（默认工作区）" if ws.is_default else ""
     lines = [f"工作区：{ws.root}{kind}" if not ws.is_bundled else "工作区：无（使用内置的默认配置，只能查询日历）"]
     lines.append(f"期限日历：{deadlines}")
-    if ws.is_bundled:
+    failure: LedgerError | None = None
+    if location.is_shared:
+        failure = _shared_ledger_lines(location, lines)
+    elif ws.is_bundled:
         lines.append("台账：无（运行“gdcomply init”创建工作区）")
     elif ws.ledger_file.exists():
         with Ledger.open(ws.ledger_file) as ledger:
@@ -170,6 +237,30 @@ def info_command(workspace: WorkspaceOption = None, config: ConfigOption = None)
     if provisional:
         lines.append(f"尚未公布节假日安排的年份（按推测计算）：{'、'.join(map(str, provisional))}")
     sys.stdout.write("\n".join(lines) + "\n")
+    if failure is not None:
+        sys.stderr.write(f"错误：{failure}\n")
+        raise typer.Exit(failure.exit_code)
+
+
+def _shared_ledger_lines(location: LedgerLocation, lines: list[str]) -> LedgerError | None:
+    """info's lines about a shared ledger; the error when it cannot be used (the other lines
+    are still shown: info is where one looks when something is wrong)."""
+    from gdcomply.errors import LedgerError
+    from gdcomply.ledger import postgres
+
+    head = f"台账：共享台账 {location.url}（PostgreSQL，设置来自 {location.source}"
+    try:
+        with postgres.Ledger.connect(location.shown) as ledger:
+            counts = ledger.row_counts()
+            lines.append(
+                f"{head}；架构版本 {ledger.schema_version}，{counts['submissions']} 条报送记录，"
+                f"从 {ledger.tracking_since.isoformat()} 开始跟踪）"
+            )
+            lines.append(f"佐证材料：存于共享台账的数据库中（{counts['evidence']} 个文件）；本机以数据库用户 {ledger.user} 登记")
+    except LedgerError as exc:
+        lines.append(f"{head}；无法使用，见下面的错误）")
+        return exc
+    return None
 
 
 # -- submit / withdraw / log ----------------------------------------------------------------
@@ -203,20 +294,20 @@ def submit_command(
     ] = DEFAULT_MAX_MB,
     workspace: WorkspaceOption = None,
     config: ConfigOption = None,
+    ledger_url: LedgerOption = None,
 ) -> None:
-    """登记一次报送（或里程碑完成），佐证材料按 SHA-256 存入材料库。"""
-    from gdcomply.ledger.evidence import EvidenceStore
+    """登记一次报送（或里程碑完成），佐证材料按 SHA-256 存入材料库（共享台账：存入数据库）。"""
     from gdcomply.ledger.recording import submit
 
     as_of = today()
     submitted_on = parse_date(on, "--on") if on else as_of
-    setup, ledger = open_for_ledger(workspace, config)
-    with ledger:
+    setup, opened = open_for_ledger(workspace, config, ledger_option=ledger_url)
+    with opened:
         sender = resolve_party(setup.calendar, sender, "--from")
         if receiver is not None and receiver != "all":
             receiver = resolve_party(setup.calendar, receiver, "--to")
         outcomes = submit(
-            setup, ledger, EvidenceStore(setup.workspace.evidence_dir),
+            setup, opened.ledger, opened.evidence,
             obligation=obligation, period=period, sender=sender, receiver=receiver,
             files=files, submitted_on=submitted_on, note=note, as_of=as_of, at=now(), os_user=os_user(),
             max_bytes=max_size_mb << 20, correct_date=correct_date,
@@ -255,13 +346,14 @@ def withdraw_command(
     reason: Annotated[str, typer.Option("--reason", metavar="原因", help="撤回原因（必填，记入审计日志）。")],
     workspace: WorkspaceOption = None,
     config: ConfigOption = None,
+    ledger_url: LedgerOption = None,
 ) -> None:
     """撤回一条报送记录（不删除，记入审计日志）；此前被它取代的记录恢复有效。"""
     if not reason.strip():
         raise UsageError("--reason 不能为空：请写明撤回原因")
-    _, ledger = open_for_ledger(workspace, config)
-    with ledger:
-        withdrawn = ledger.withdraw(submission_id, reason.strip(), at=now(), os_user=os_user())
+    _, opened = open_for_ledger(workspace, config, ledger_option=ledger_url)
+    with opened:
+        withdrawn = opened.ledger.withdraw(submission_id, reason.strip(), at=now(), os_user=os_user())
     sys.stdout.write(f"已撤回 #{withdrawn.id}（{withdrawn.instance_id}）：{reason.strip()}\n")
 
 
@@ -273,11 +365,12 @@ def log_command(
     output_format: Annotated[TableOrJson, typer.Option("--format", help="输出格式。")] = TableOrJson.table,
     workspace: WorkspaceOption = None,
     config: ConfigOption = None,
+    ledger_url: LedgerOption = None,
 ) -> None:
-    """审计日志：每次登记、取代、撤回的时间、操作系统用户和前后内容。"""
-    _, ledger = open_for_ledger(workspace, config)
-    with ledger:
-        entries = ledger.audit_log(instance)
+    """审计日志：每次登记、取代、撤回的时间、用户（SQLite 台账：操作系统用户；共享台账：数据库用户）和前后内容。"""
+    _, opened = open_for_ledger(workspace, config, ledger_option=ledger_url)
+    with opened:
+        entries = opened.ledger.audit_log(instance)
     if output_format is TableOrJson.json:
         write_json(
             [
@@ -323,15 +416,17 @@ def export_command(
     force: Annotated[bool, typer.Option("--force", help="覆盖已存在的输出文件。")] = False,
     workspace: WorkspaceOption = None,
     config: ConfigOption = None,
+    ledger_url: LedgerOption = None,
 ) -> None:
     """导出整个台账（报送记录、文件、审计日志、提醒记录），供其他工具使用；完整备份请用 backup。"""
     from gdcomply.ledger.recording import export_csv, export_json, export_json_file
 
     if output_format is ExportFormat.csv and out is None:
         raise UsageError("--format csv 需要用 --out 指定输出目录（每张表一个 CSV 文件）")
-    setup, ledger = open_for_ledger(workspace, config)
+    setup, opened = open_for_ledger(workspace, config, ledger_option=ledger_url)
     protected = setup.workspace.protected
-    with ledger:
+    with opened:
+        ledger = opened.ledger
         if output_format is ExportFormat.csv:
             assert out is not None
             written = export_csv(ledger, out, force=force, protected=protected)
@@ -345,14 +440,15 @@ def export_command(
     write_json(payload)
 
 
-def verify_command(workspace: WorkspaceOption = None, config: ConfigOption = None) -> None:
-    """重新计算佐证材料库中每个文件的 SHA-256，报告缺失或被改动的文件。"""
-    from gdcomply.ledger.evidence import EvidenceStore
+def verify_command(
+    workspace: WorkspaceOption = None, config: ConfigOption = None, ledger_url: LedgerOption = None
+) -> None:
+    """检查台账记录，重新计算每个佐证材料文件的 SHA-256（共享台账：由数据库计算），报告缺失或被改动的文件。"""
     from gdcomply.ledger.recording import verify
 
-    setup, ledger = open_for_ledger(workspace, config)
-    with ledger:
-        report = verify(ledger, EvidenceStore(setup.workspace.evidence_dir))
+    _, opened = open_for_ledger(workspace, config, ledger_option=ledger_url)
+    with opened:
+        report = verify(opened.ledger, opened.evidence)
     for line in report.ledger_problems:
         sys.stdout.write(f"台账记录有问题：{line}\n")
     for problem in report.problems:
@@ -396,13 +492,15 @@ def check_command(
     workspace: WorkspaceOption = None,
     config: ConfigOption = None,
     strict: StrictOption = False,
+    ledger_url: LedgerOption = None,
 ) -> None:
     """每周检查：已逾期、有风险、即将到期和近期完成的报送事项。"""
     from gdcomply.tracking import Status, check
 
     day = as_of_or_today(as_of)
-    setup, ledger = open_for_ledger(workspace, config, strict)
-    with ledger:
+    setup, opened = open_for_ledger(workspace, config, strict, ledger_url)
+    with opened:
+        ledger = opened.ledger
         party = resolve_party(setup.calendar, party, "--party") if party is not None else None
         report = check(
             setup.calendar, setup.workdays, ledger.deciding_submissions(day), as_of=day,

@@ -11,6 +11,7 @@ import typer
 from gdcomply.cli.common import (
     AsOfOption,
     ConfigOption,
+    LedgerOption,
     WorkspaceOption,
     as_of_or_today,
     parse_date,
@@ -64,6 +65,7 @@ def pack_command(
     ] = None,
     workspace: WorkspaceOption = None,
     config: ConfigOption = None,
+    ledger_url: LedgerOption = None,
 ) -> None:
     """生成报送包：某一报送节点的 Excel 和 Word 文件及 manifest.json（文件和输入的 SHA-256）。"""
     from gdcomply import __version__
@@ -95,13 +97,10 @@ def pack_command(
         inspect_to=parse_date(inspect_to, "--to") if inspect_to else None,
     )
     if needs_ledger(obligation, party, request.inputs):
-        from gdcomply.cli.ledger_cmds import open_workspace_ledger
-        from gdcomply.ledger.evidence import EvidenceStore
+        from gdcomply.cli.ledger_cmds import open_ledger
 
-        with open_workspace_ledger(found) as ledger:
-            result = build_pack(
-                setup, request, version=__version__, ledger=ledger, evidence=EvidenceStore(setup.workspace.evidence_dir)
-            )
+        with open_ledger(found, ledger_url) as opened:
+            result = build_pack(setup, request, version=__version__, ledger=opened.ledger, evidence=opened.evidence)
     else:
         result = build_pack(setup, request, version=__version__)
     print_warnings(result.warnings)

@@ -17,13 +17,14 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Iterator, Optional
+from typing import TYPE_CHECKING, Annotated, Callable, Iterator, Optional
 
 import typer
 
 from gdcomply.cli.common import (
     AsOfOption,
     ConfigOption,
+    LedgerOption,
     TableOrJson,
     WorkspaceOption,
     as_of_or_today,
@@ -35,7 +36,8 @@ from gdcomply.cli.common import (
 from gdcomply.errors import ConfigError, GdcomplyError, MailError, UsageError
 
 if TYPE_CHECKING:
-    from gdcomply.ledger.sqlite import Ledger
+    from gdcomply.ledger.postgres import Ledger as SharedLedger
+    from gdcomply.ledger.store import Ledger
     from gdcomply.reminders.mail import Credentials, Outgoing
     from gdcomply.reminders.plan import PlannedEmail
     from gdcomply.reminders.settings import RemindConfig
@@ -52,7 +54,11 @@ def _weekday(day: date) -> str:
 
 @contextmanager
 def run_lock(path: Path, wait_seconds: float) -> Iterator[None]:
-    """One reminder run per workspace at a time: a second one waits up to wait_seconds, then gives up."""
+    """One reminder run per workspace at a time: a second one waits up to wait_seconds, then gives up.
+
+    A file lock in the workspace's data/ (POSIX flock: the cron server's, the one place a
+    client of gdcomply needs a POSIX call); a shared ledger uses shared_run_lock instead.
+    """
     import fcntl
 
     try:
@@ -60,27 +66,21 @@ def run_lock(path: Path, wait_seconds: float) -> Iterator[None]:
         handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - closed by the with below
     except OSError as exc:
         raise ConfigError(_lock_problem(path, exc)) from None
+
+    def take() -> bool:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            return False
+
+    def holder() -> str:
+        handle.seek(0)
+        pid = handle.read().strip()
+        return f"进程 {pid}" if pid.isdigit() else ""
+
     with handle:
-        deadline = time.monotonic() + wait_seconds
-        told = False
-        while True:
-            try:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                handle.seek(0)
-                holder = handle.read().strip()
-                who = f"（进程 {holder}）" if holder.isdigit() else ""
-                if time.monotonic() >= deadline:
-                    raise GdcomplyError(
-                        f"另一个“gdcomply remind”正在运行{who}，等待 {wait_seconds:g} 秒后仍未结束，"
-                        f"本次没有发送任何提醒。它发送的提醒已记入台账，稍后再运行即可补发其余的；"
-                        f"锁文件：{path}"
-                    ) from None
-                if not told:
-                    sys.stderr.write(f"另一个“gdcomply remind”正在运行{who}，等待它结束（最多 {wait_seconds:g} 秒）…\n")
-                    told = True
-                time.sleep(0.1)
+        _wait_for_lock(take, holder, wait_seconds, f"锁文件：{path}")
         try:
             handle.seek(0)
             handle.truncate()
@@ -89,6 +89,40 @@ def run_lock(path: Path, wait_seconds: float) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+@contextmanager
+def shared_run_lock(ledger: SharedLedger, wait_seconds: float) -> Iterator[None]:
+    """One reminder run per shared ledger at a time, whichever host runs it: an advisory lock
+    of the database session (released by the server if the run dies)."""
+
+    def take() -> bool:
+        return ledger.try_session_lock("remind")
+
+    _wait_for_lock(take, lambda: ledger.session_lock_holder("remind"), wait_seconds, f"共享台账：{ledger.url}")
+    try:
+        yield
+    finally:
+        if not ledger.closed:  # a lost connection has lost its session's locks too
+            ledger.release_session_lock("remind")
+
+
+def _wait_for_lock(take: Callable[[], bool], holder: Callable[[], str], wait_seconds: float, where: str) -> None:
+    """Take the run lock, waiting up to wait_seconds (saying so once) while another run holds it."""
+    deadline = time.monotonic() + wait_seconds
+    told = False
+    while not take():
+        who = holder()
+        who = f"（{who}）" if who else ""
+        if time.monotonic() >= deadline:
+            raise GdcomplyError(
+                f"另一个“gdcomply remind”正在运行{who}，等待 {wait_seconds:g} 秒后仍未结束，"
+                f"本次没有发送任何提醒。它发送的提醒已记入台账，稍后再运行即可补发其余的；{where}"
+            )
+        if not told:
+            sys.stderr.write(f"另一个“gdcomply remind”正在运行{who}，等待它结束（最多 {wait_seconds:g} 秒）…\n")
+            told = True
+        time.sleep(0.1)
 
 
 def _lock_problem(path: Path, exc: OSError) -> str:
@@ -143,6 +177,7 @@ def remind_command(
     ] = None,
     workspace: WorkspaceOption = None,
     config: ConfigOption = None,
+    ledger_url: LedgerOption = None,
 ) -> None:
     """邮件提醒：给负责人发送即将到期和已逾期的报送事项，逾期事项抄送营销部（供 cron 每个工作日早上运行）。"""
     from gdcomply.cli.ledger_cmds import open_for_ledger
@@ -157,8 +192,9 @@ def remind_command(
     if test_to is not None and dry_run:
         raise UsageError("--test-to 会真正发送一封测试邮件，不能与 --dry-run 同时使用")
 
-    setup, ledger = open_for_ledger(workspace, config)
-    with ledger:
+    setup, opened = open_for_ledger(workspace, config, ledger_option=ledger_url)
+    with opened:
+        ledger = opened.ledger
         if history:
             _show_history(ledger, instance, output_format)
             return
@@ -183,8 +219,14 @@ def remind_command(
                 f"（send_on_non_working_days: false）。下一个工作日 {following.isoformat()} 的运行会发送到期的提醒。\n"
             )
             return
-        lock_path = setup.workspace.data_dir / LOCK_FILE
-        with nullcontext() if dry_run else run_lock(lock_path, remind_config.lock_wait_seconds):
+        wait = remind_config.lock_wait_seconds
+        if dry_run:
+            lock = nullcontext()
+        elif ledger.is_shared:
+            lock = shared_run_lock(ledger, wait)  # type: ignore[arg-type]
+        else:
+            lock = run_lock(setup.workspace.data_dir / LOCK_FILE, wait)
+        with lock:
             failed = _run(setup, ledger, remind_config, day, dry_run=dry_run, outbox=outbox, credentials=credentials)
     if failed:
         raise typer.Exit(1)

@@ -1,11 +1,18 @@
 """Backup and restore of a workspace: one zip with everything its record depends on.
 
-A backup holds the ledger (a consistent copy through SQLite's online backup API, taken while
-others may write), every evidence file that copy names, the workspace's config/ and
-templates/ (statuses depend on that calendar), and manifest.json with the SHA-256 and size of
-every member, the schema version and the counts. Restore checks the archive completely —
-names, sizes, hashes, the ledger copy itself — in a staging folder beside the target, and
-only then renames it into place: a refused restore changes nothing.
+A backup holds the ledger as an SQLite file (a consistent copy taken while others may write:
+SQLite's online backup API, or one snapshot of a PostgreSQL ledger written out as an SQLite
+ledger with the same rows and ids), every evidence file that copy names (from the evidence
+folder or the database), the workspace's config/ and templates/ (statuses depend on that
+calendar; config/workspace.yaml, which says where the ledger lives, is not part of the record
+and is left out), and manifest.json with the SHA-256 and size of every member, the schema
+version and the counts. The format is the same whichever store was backed up, so a backup
+restores into either: restore gives a workspace with an SQLite ledger, and ``gdcomply ledger
+copy`` moves that into an empty PostgreSQL database.
+
+Restore checks the archive completely — names, sizes, hashes, the ledger copy itself — in a
+staging folder beside the target, and only then renames it into place: a refused restore
+changes nothing.
 """
 
 from __future__ import annotations
@@ -19,11 +26,14 @@ import zipfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO, Callable
 
 from gdcomply import __version__
 from gdcomply.errors import InputError, LedgerError, UsageError, os_reason
-from gdcomply.ledger.evidence import EvidenceStore
+from gdcomply.ledger.location import SETTINGS_NAME
 from gdcomply.ledger.sqlite import SCHEMA_VERSION, Ledger
+from gdcomply.ledger.store import Evidence
+from gdcomply.ledger.store import Ledger as LedgerStore
 from gdcomply.safefiles import atomic_output, check_target, fsync_dir, hidden_dir
 from gdcomply.workspace import Workspace
 
@@ -53,21 +63,21 @@ class BackupSummary:
     size: int  # bytes of the archive, or of the members restored
 
 
-def backup(workspace: Workspace, out: Path, *, at: datetime, force: bool = False) -> BackupSummary:
-    """Write the workspace's backup to out (a .zip), whole or not at all."""
+def backup(
+    workspace: Workspace, live: LedgerStore, store: Evidence, out: Path, *, at: datetime, force: bool = False
+) -> BackupSummary:
+    """Write the backup of the workspace and its ledger (live, with its evidence store) to out
+    (a .zip), whole or not at all."""
     check_target(out, force=force, protected=workspace.protected)
-    if not workspace.ledger_file.exists():
-        raise LedgerError(f"工作区 {workspace.root} 没有台账（{workspace.ledger_file}），没有可备份的记录")
     scratch = _scratch_dir(out.parent, ".gdcomply-backup-")
     try:
         snapshot = scratch / "ledger.sqlite3"
-        with Ledger.open(workspace.ledger_file) as live:
-            live.backup_to(snapshot)
+        live.backup_to(snapshot)
         with Ledger.open(snapshot) as copy:
             damaged = copy.problems()
             if damaged:
                 raise LedgerError(
-                    f"台账 {workspace.ledger_file} 有损坏的记录，备份未生成（首个问题：{damaged[0]}）。请先运行“gdcomply verify”"
+                    f"台账 {live.shown} 有损坏的记录，备份未生成（首个问题：{damaged[0]}）。请先运行“gdcomply verify”"
                 )
             evidence = copy.evidence_sizes()
             summary = {
@@ -76,21 +86,21 @@ def backup(workspace: Workspace, out: Path, *, at: datetime, force: bool = False
                 "submissions": copy.submission_count(),
                 "evidence_files": len(evidence),
             }
-        store = EvidenceStore(workspace.evidence_dir)
         members: dict[str, dict[str, object]] = {}
         stamp = at.replace(tzinfo=None).timetuple()[:6]
         with atomic_output(out, "wb") as handle, zipfile.ZipFile(handle, "w", allowZip64=True) as archive:
             members[LEDGER_MEMBER] = _add(archive, LEDGER_MEMBER, snapshot, stamp)
             for sha, size in sorted(evidence.items()):
                 name = f"data/evidence/{sha[:2]}/{sha}"
-                source = store.path_of(sha)
-                if not source.is_file():
-                    raise InputError(f"佐证材料 {sha} 缺失（{source}），备份未生成。请先运行“gdcomply verify”")
-                members[name] = _add(archive, name, source, stamp)
+                members[name] = _add(archive, name, f"佐证材料 {sha}（{store.shown}）", stamp, lambda: store.open(sha))
                 if members[name] != {"sha256": sha, "size": size}:
-                    raise InputError(f"佐证材料 {source} 的内容已被改动，备份未生成。请先运行“gdcomply verify”")
+                    raise InputError(
+                        f"佐证材料 {sha}（{store.shown}）的内容已被改动，备份未生成。请先运行“gdcomply verify”"
+                    )
             for folder in (workspace.config_dir, workspace.templates_dir):
                 for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+                    if path == workspace.config_dir / SETTINGS_NAME:
+                        continue  # where the ledger lives: a restored copy must not point at the live one
                     name = f"{folder.name}/{path.relative_to(folder).as_posix()}"
                     members[name] = _add(archive, name, path, stamp)
             manifest = {
@@ -112,13 +122,18 @@ def backup(workspace: Workspace, out: Path, *, at: datetime, force: bool = False
     )  # fmt: skip
 
 
-def _add(archive: zipfile.ZipFile, name: str, source: Path, stamp: tuple) -> dict[str, object]:
-    """Stream source into the archive as name; its SHA-256 and size as read."""
+def _add(
+    archive: zipfile.ZipFile, name: str, source: Path | str, stamp: tuple, opener: Callable[[], BinaryIO] | None = None
+) -> dict[str, object]:
+    """Stream source (a file, or what opener opens) into the archive as name; its SHA-256 and
+    size as read."""
     info = zipfile.ZipInfo(name, stamp)
     info.compress_type = zipfile.ZIP_STORED if name.startswith(_STORED_PREFIX) else zipfile.ZIP_DEFLATED
     info.external_attr = 0o644 << 16
     try:
-        handle = source.open("rb")
+        handle = opener() if opener is not None else Path(source).open("rb")
+    except FileNotFoundError:
+        raise InputError(f"{source} 缺失，备份未生成。请先运行“gdcomply verify”") from None
     except OSError as exc:
         raise InputError(f"无法读取 {source}：{os_reason(exc)}，备份未生成") from None
     digest = hashlib.sha256()

@@ -103,7 +103,9 @@ def _megabytes(size: int) -> str:
 def _open_regular(path: Path) -> BinaryIO:
     """Open path for reading without ever blocking (a pipe swapped in after the check would
     hang an ordinary open) and refuse it unless it is a regular file."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    # O_BINARY: on Windows an fd opened without it is in text mode, and reading it would turn
+    # CRLF into LF (and stop at Ctrl-Z): the hash of an office's file would be wrong
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     try:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
@@ -114,14 +116,54 @@ def _open_regular(path: Path) -> BinaryIO:
         raise
 
 
+def hash_file(source: Path, max_bytes: int = DEFAULT_MAX_MB << 20) -> StoredFile:
+    """The SHA-256 and size of a regular file, read without blocking and within max_bytes
+    (a file that grew past the limit after check_readable is refused, as put refuses it)."""
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with _open_regular(source) as handle:
+            while chunk := handle.read(_CHUNK):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise InputError(f"{source}：大小超过单个文件的上限 {_megabytes(max_bytes)}，未做任何记录")
+                digest.update(chunk)
+    except OSError as exc:
+        raise InputError(f"无法读取 {source}：{os_reason(exc)}。未做任何记录") from None
+    if size == 0:
+        raise InputError(f"{source}：是空文件（0 字节），未做任何记录")
+    return StoredFile(digest.hexdigest(), size, source.name)
+
+
 class EvidenceStore:
-    """Files under root/ab/<sha256>; a file is complete on disk before anything names it."""
+    """Files under root/ab/<sha256>; a file is complete on disk before anything names it.
+
+    The evidence of an SQLite ledger (gdcomply.ledger.store.Evidence); a PostgreSQL ledger
+    keeps its evidence in the database instead (gdcomply.ledger.postgres.DatabaseEvidence).
+    """
 
     def __init__(self, root: Path) -> None:
         self.root = root
 
+    @property
+    def shown(self) -> str:
+        """Where the evidence is, as messages name it."""
+        return str(self.root)
+
     def path_of(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256
+
+    def open(self, sha256: str) -> BinaryIO:
+        """The stored file, to read (OSError when it is missing)."""
+        return self.path_of(sha256).open("rb")
+
+    def local_file(self, sha256: str) -> Path | None:
+        """A file on this machine with the content (here: the stored file), or None if missing."""
+        path = self.path_of(sha256)
+        return path if path.is_file() else None
+
+    def close(self) -> None:
+        """Nothing to release: the store is a folder."""
 
     def put(self, source: Path, max_bytes: int = DEFAULT_MAX_MB << 20) -> tuple[StoredFile, bool]:
         """Copy source in (hashing as it goes); returns the file and whether it was new.

@@ -95,3 +95,64 @@ class NewSubmission:
     @property
     def fileset(self) -> str:
         return ",".join(sorted(f.sha256 for f in self.files))
+
+
+# The rules of recording and the audit rows they write, the same on every store (a ledger
+# copied from one to the other must export the same audit log).
+
+Change = tuple[dict[str, Any], dict[str, Any]]  # an audit row's before and after
+
+
+def is_repeat(item: NewSubmission, current_fileset: str, current_on: str, correct_date: bool) -> bool:
+    """Whether the instance's active submission (its fileset and ISO date) already is this
+    request: then nothing new is recorded (with correct_date, the date must be the same too)."""
+    return current_fileset == item.fileset and (not correct_date or current_on == item.submitted_on.isoformat())
+
+
+def correction(current_on: str, item: NewSubmission, new_id: int) -> tuple[str, Change]:
+    """The reason and audit change of an active submission withdrawn because new_id corrects its date."""
+    new_on = item.submitted_on.isoformat()
+    reason = f"报送日期更正：{current_on} → {new_on}（见 #{new_id}）"
+    after = {"state": "withdrawn", "reason": reason, "corrected_by": new_id, "submitted_on": new_on}
+    return reason, ({"state": "active", "submitted_on": current_on}, after)
+
+
+def supersession(new_id: int) -> Change:
+    return {"state": "active"}, {"state": "superseded", "superseded_by": new_id}
+
+
+def withdrawal(state: str, reason: str) -> Change:
+    return {"state": state}, {"state": "withdrawn", "reason": reason}
+
+
+def reinstatement(superseded_by: int | None) -> Change:
+    return {"state": "superseded", "superseded_by": superseded_by}, {"state": "active"}
+
+
+def submit_audit(item: NewSubmission, new_id: int) -> dict[str, Any]:
+    """The audit row's "after" of a recorded submission (the same on every store)."""
+    return {
+        "id": new_id,
+        "instance_id": item.instance_id,
+        "submitted_on": item.submitted_on.isoformat(),
+        "note": item.note,
+        "files": [{"name": f.name, "sha256": f.sha256, "size": f.size} for f in item.files],
+        "state": "active",
+    }
+
+
+# The tables of an export (``export --format json/csv``, backups, ``ledger copy``) and their
+# columns, in this order, on every store: the contract other tools read. Values are plain:
+# dates as YYYY-MM-DD, times as ISO 8601 with their offset (to the second), the audit's before
+# and after as JSON text. Who recorded a row is ``recorded_by`` / ``os_user``: the OS user on
+# SQLite, the database user on PostgreSQL.
+EXPORT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "submissions": (
+        "id", "instance_id", "obligation", "period", "sender", "receiver", "submitted_on", "note",
+        "recorded_at", "recorded_by", "state", "superseded_by", "withdrawn_reason", "fileset",
+    ),
+    "files": ("submission_id", "position", "sha256", "original_name", "size"),
+    "evidence": ("sha256", "size", "first_recorded_at"),
+    "audit": ("id", "at", "os_user", "action", "submission_id", "instance_id", "before", "after"),
+    "reminders": ("id", "instance_id", "stage", "recipient", "message_id", "sent_at", "sent_on"),
+}  # fmt: skip

@@ -1,8 +1,10 @@
-"""Recording submissions: evidence first (atomically, on disk), then the ledger row that names it.
+"""Recording submissions: evidence first, then the ledger row that names it; verify and export.
 
-The order is what makes a kill at any moment safe: a ledger row is only ever committed after
-every file it names is complete under its final name, so ``verify`` never finds a row without
-its file (at worst an unreferenced file is left, which ``verify`` lists and ignores).
+On SQLite the evidence goes first, atomically, on disk: a ledger row is only ever committed
+after every file it names is complete under its final name, so a kill at any moment never
+leaves a row without its file (at worst an unreferenced file, which ``verify`` lists and
+ignores). On PostgreSQL the files are hashed first and their content goes into the database
+in the transaction of the row that names them: all or nothing.
 """
 
 from __future__ import annotations
@@ -15,9 +17,9 @@ from pathlib import Path
 
 from gdcomply.calendar import Instance
 from gdcomply.errors import UsageError, os_reason
-from gdcomply.ledger.evidence import DEFAULT_MAX_MB, EvidenceProblem, EvidenceStore, check_readable
+from gdcomply.ledger.evidence import DEFAULT_MAX_MB, EvidenceProblem, check_readable
 from gdcomply.ledger.model import EvidenceFile, NewSubmission, Submission
-from gdcomply.ledger.sqlite import Ledger
+from gdcomply.ledger.store import Evidence, Ledger
 from gdcomply.safefiles import atomic_output, check_not_protected, check_target
 from gdcomply.setup import Setup
 from gdcomply.tracking import find_instances
@@ -34,7 +36,7 @@ class SubmitOutcome:
 def submit(
     setup: Setup,
     ledger: Ledger,
-    store: EvidenceStore,
+    store: Evidence,
     *,
     obligation: str,
     period: str,
@@ -71,14 +73,18 @@ def submit(
     # fails: another process may have stored the same content meanwhile (put finds it there)
     # and committed a row that names it. An unused file is harmless; verify lists it.
     stored: list[EvidenceFile] = []
+    sources: dict[str, Path] = {}
     for path in files:
         stored_file, _ = store.put(path, max_bytes)
         stored.append(EvidenceFile(path.name, stored_file.sha256, stored_file.size))
+        sources.setdefault(stored_file.sha256, path)
     requests = [
         NewSubmission(i.id, i.obligation, i.period, i.sender, i.receiver, submitted_on, note, tuple(stored))
         for i in instances
     ]
-    results = ledger.record_submissions(requests, at=at, os_user=os_user, correct_date=correct_date)
+    results = ledger.record_submissions(
+        requests, at=at, os_user=os_user, correct_date=correct_date, sources=sources
+    )
     return [SubmitOutcome(instance, r.recorded, r.existing, r.replaced) for instance, r in zip(instances, results)]
 
 
@@ -95,7 +101,7 @@ class VerifyReport:
         return not self.problems and not self.ledger_problems
 
 
-def verify(ledger: Ledger, store: EvidenceStore) -> VerifyReport:
+def verify(ledger: Ledger, store: Evidence) -> VerifyReport:
     ledger_problems = tuple(ledger.problems())
     expected = ledger.evidence_sizes()
     problems = store.verify(expected)

@@ -22,10 +22,13 @@ import sqlite3
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Callable, Iterator, TypeVar
+from typing import Any, Callable, Iterator, Mapping, TypeVar
 
 from gdcomply.errors import LedgerError, LedgerMissingError, os_reason
-from gdcomply.ledger.model import STATES, AuditEntry, EvidenceFile, NewSubmission, Recorded, SentReminder, Submission
+from gdcomply.ledger.model import (
+    EXPORT_COLUMNS, STATES, AuditEntry, EvidenceFile, NewSubmission, Recorded, SentReminder, Submission, correction,
+    is_repeat, reinstatement, submit_audit, supersession, withdrawal,
+)  # fmt: skip
 from gdcomply.safefiles import fsync_dir, hidden_dir
 
 APPLICATION_ID = 0x47444350  # "GDCP": marks the file as a gdcomply ledger
@@ -254,6 +257,13 @@ class Ledger:
     def close(self) -> None:
         self._db.close()
 
+    @property
+    def shown(self) -> str:
+        """The ledger as messages name it: its file."""
+        return str(self.path)
+
+    is_shared = False  # one workspace's file
+
     def __enter__(self) -> Ledger:
         return self
 
@@ -429,9 +439,13 @@ class Ledger:
 
     @_sqlite_errors("登记报送")
     def record_submissions(
-        self, new: list[NewSubmission], *, at: datetime, os_user: str, correct_date: bool = False
-    ) -> list[Recorded]:
+        self, new: list[NewSubmission], *, at: datetime, os_user: str, correct_date: bool = False,
+        sources: Mapping[str, Path] | None = None,
+    ) -> list[Recorded]:  # fmt: skip
         """Record each new submission in one transaction; an identical active one is kept instead.
+
+        (sources, the files by SHA-256, are for a store that keeps evidence in its database;
+        here the evidence store has them already, complete on disk before this transaction.)
 
         Returns, per request, the recorded submission, or the kept one where nothing new was
         recorded (the same files are already the instance's active submission). Both are read
@@ -454,10 +468,9 @@ class Ledger:
                     " ORDER BY id DESC LIMIT 1",
                     (item.instance_id,),
                 ).fetchone()
-                new_date = item.submitted_on.isoformat()
                 if correct_date and current is None:
                     raise LedgerError(f"{item.instance_id} 没有有效的报送记录，无需更正日期；请去掉 --correct-date 后登记")
-                if current is not None and current[1] == item.fileset and (not correct_date or current[2] == new_date):
+                if current is not None and is_repeat(item, current[1], current[2], correct_date):
                     recorded_ids.append(None)
                     kept_ids.append(current[0])
                     replaced_ids.append(None)
@@ -483,28 +496,21 @@ class Ledger:
                         " VALUES (?, ?, ?, ?, ?)",
                         (new_id, position, f.sha256, f.name, f.size),
                     )
-                after = _submission_json(item, new_id)
+                after = submit_audit(item, new_id)
                 self._audit(stamp, os_user, "submit", new_id, item.instance_id, None, after)
                 if current is not None and correct_date:
-                    reason = f"报送日期更正：{current[2]} → {new_date}（见 #{new_id}）"
+                    reason, change = correction(current[2], item, new_id)
                     db.execute(
                         "UPDATE submissions SET state = 'withdrawn', withdrawn_reason = ? WHERE id = ?",
                         (reason, current[0]),
                     )
-                    self._audit(
-                        stamp, os_user, "correct", current[0], item.instance_id,
-                        {"state": "active", "submitted_on": current[2]},
-                        {"state": "withdrawn", "reason": reason, "corrected_by": new_id, "submitted_on": new_date},
-                    )  # fmt: skip
+                    self._audit(stamp, os_user, "correct", current[0], item.instance_id, *change)
                 elif current is not None:
                     db.execute(
                         "UPDATE submissions SET state = 'superseded', superseded_by = ? WHERE id = ?",
                         (new_id, current[0]),
                     )
-                    self._audit(
-                        stamp, os_user, "supersede", current[0], item.instance_id,
-                        {"state": "active"}, {"state": "superseded", "superseded_by": new_id},
-                    )  # fmt: skip
+                    self._audit(stamp, os_user, "supersede", current[0], item.instance_id, *supersession(new_id))
                 recorded_ids.append(new_id)
                 kept_ids.append(None)
                 replaced_ids.append(current[0] if current is not None else None)
@@ -541,10 +547,7 @@ class Ledger:
                 "UPDATE submissions SET state = 'withdrawn', withdrawn_reason = ? WHERE id = ?",
                 (reason, submission_id),
             )
-            self._audit(
-                stamp, os_user, "withdraw", submission_id, instance_id,
-                {"state": state}, {"state": "withdrawn", "reason": reason},
-            )  # fmt: skip
+            self._audit(stamp, os_user, "withdraw", submission_id, instance_id, *withdrawal(state, reason))
             if state == "active":
                 # The newest submission not withdrawn becomes the instance's current one again.
                 # (Not only the one this one superseded: that may have been withdrawn meanwhile,
@@ -559,10 +562,7 @@ class Ledger:
                         "UPDATE submissions SET state = 'active', superseded_by = NULL WHERE id = ?",
                         (previous[0],),
                     )
-                    self._audit(
-                        stamp, os_user, "reinstate", previous[0], instance_id,
-                        {"state": "superseded", "superseded_by": previous[1]}, {"state": "active"},
-                    )  # fmt: skip
+                    self._audit(stamp, os_user, "reinstate", previous[0], instance_id, *reinstatement(previous[1]))
             db.execute("COMMIT")
         except BaseException:
             if db.in_transaction:  # SQLite may have rolled back already (a full disk, say)
@@ -734,6 +734,28 @@ class Ledger:
         for (instance_id,) in self._db.execute("SELECT DISTINCT instance_id FROM submissions"):
             yield instance_id
 
+    @_sqlite_errors("写入台账副本")
+    def import_tables(self, tables: dict[str, list[dict[str, Any]]]) -> None:
+        """Put an export's rows (another store's, as export_tables gives them) into this new,
+        empty ledger as they are, ids included, in one transaction."""
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if db.execute("SELECT count(*) FROM submissions").fetchone()[0]:
+                raise LedgerError(f"台账 {self.path} 不是空的，不能写入副本")
+            db.execute("PRAGMA defer_foreign_keys = ON")  # a row names the later one that superseded it
+            for table, name in _TABLE_NAMES.items():
+                columns = EXPORT_COLUMNS[table]
+                db.executemany(
+                    f"INSERT INTO {name}({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                    ([row[c] for c in columns] for row in tables[table]),
+                )
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+
 
 def _create_file(cls: type[Ledger], path: Path, tracking_since: date) -> None:
     """Make a ledger at path atomically: built under a temporary name, then hard-linked into
@@ -812,6 +834,14 @@ def open_workspace_ledger(
     return Ledger.open(ledger_file), created
 
 
+def write_copy(path: Path, tracking_since: date, tables: dict[str, list[dict[str, Any]]]) -> None:
+    """A new ledger file at path holding exactly these exported rows (a backup of another store)."""
+    with Ledger.open(path, create=True, tracking_since=tracking_since) as ledger:
+        ledger.import_tables(tables)
+
+
+_TABLE_NAMES = {"evidence": "evidence", "submissions": "submissions", "files": "submission_files",
+                "audit": "audit", "reminders": "reminders"}  # fmt: skip
 _EXPORT_QUERIES = {
     "submissions": "SELECT * FROM submissions ORDER BY id",
     "files": "SELECT * FROM submission_files ORDER BY submission_id, position",
@@ -819,17 +849,6 @@ _EXPORT_QUERIES = {
     "audit": "SELECT * FROM audit ORDER BY id",
     "reminders": "SELECT * FROM reminders ORDER BY id",
 }
-
-
-def _submission_json(item: NewSubmission, new_id: int) -> dict[str, Any]:
-    return {
-        "id": new_id,
-        "instance_id": item.instance_id,
-        "submitted_on": item.submitted_on.isoformat(),
-        "note": item.note,
-        "files": [{"name": f.name, "sha256": f.sha256, "size": f.size} for f in item.files],
-        "state": "active",
-    }
 
 
 def _loads(text: str | None) -> dict[str, Any] | None:
@@ -849,3 +868,19 @@ def _iso_date(value: object) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         return None
+
+
+def file_schema_version(path: Path) -> int:
+    """The schema version of an SQLite ledger file as it is now (0: none), read without changing it."""
+    if not path.is_file():
+        return 0
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return 0
+    try:
+        return connection.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.Error:
+        return 0  # not a database: opening it says so
+    finally:
+        connection.close()

@@ -34,8 +34,7 @@ from gdcomply.packs.shared import UNIT_PARTIES, PackContext, Plan, sha256_of
 
 if TYPE_CHECKING:
     from gdcomply.calendar import Instance
-    from gdcomply.ledger.evidence import EvidenceStore
-    from gdcomply.ledger.sqlite import Ledger
+    from gdcomply.ledger.store import Evidence, Ledger
     from gdcomply.setup import Setup
 
 # The one dispatch by kind: which module plans which pack. The company's connection data is
@@ -73,7 +72,7 @@ def build_pack(
     *,
     version: str,
     ledger: Ledger | None = None,
-    evidence: EvidenceStore | None = None,
+    evidence: Evidence | None = None,
 ) -> PackResult:
     """Render the pack the request names into request.out_dir (atomically); see the module doc."""
     from gdcomply.tracking import find_instances

@@ -206,8 +206,8 @@ def _unit_submission(ctx: PackContext, unit: str, period) -> tuple[Path, str, st
     candidates.sort(key=lambda f: (not f.name.startswith("用户报装信息"), f.name))
     reasons = []
     for file in candidates:
-        path = ctx.evidence.path_of(file.sha256)
-        if not path.is_file():
+        path = ctx.evidence.local_file(file.sha256)
+        if path is None:
             reasons.append(f"{file.name} 在材料库中找不到（请运行 gdcomply verify 检查材料库）")
             continue
         problem = _not_a_unit_pack(path)

@@ -26,8 +26,7 @@ if TYPE_CHECKING:
     from gdcomply.applications.model import ApplicationSet
     from gdcomply.applications.targets import Targets
     from gdcomply.calendar import Calendar, Instance
-    from gdcomply.ledger.evidence import EvidenceStore
-    from gdcomply.ledger.sqlite import Ledger
+    from gdcomply.ledger.store import Evidence, Ledger
     from gdcomply.packs.model import PackRequest
     from gdcomply.packs.notes import Narrative, Section
     from gdcomply.setup import Setup
@@ -68,7 +67,7 @@ class PackContext:
         primary: Instance,
         instances: list[Instance],
         ledger: Ledger | None,
-        evidence: EvidenceStore | None,
+        evidence: Evidence | None,
     ) -> None:
         self.setup = setup
         self.request = request

@@ -1,0 +1,107 @@
+"""CLI commands: ledger migrate (create or upgrade a ledger's schema) and ledger copy (SQLite → PostgreSQL)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from gdcomply.cli.common import LedgerOption, WorkspaceOption, parse_date, resolve_workspace, shown_path, today
+from gdcomply.errors import UsageError
+
+ledger_app = typer.Typer(
+    help="台账的建立与迁移：在 PostgreSQL 中创建或升级共享台账，把工作区的 SQLite 台账复制过去。", no_args_is_help=True
+)
+
+
+@ledger_app.command("migrate")
+def migrate_command(
+    since: Annotated[
+        Optional[str],
+        typer.Option("--since", metavar="日期", help="新建台账时的跟踪起始日 YYYY-MM-DD：此前到期的事项显示为“未跟踪”（默认：今天）。"),
+    ] = None,
+    ledger_url: LedgerOption = None,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """创建或升级台账的架构：在空的 PostgreSQL 数据库中建立共享台账，或把旧版本的架构升级到本程序的版本（由数据库所有者运行）。"""
+    import os
+
+    from gdcomply.ledger.location import ENV_LEDGER, choose
+    from gdcomply.workspace import bundled_workspace
+
+    tracking_since = parse_date(since, "--since") if since else None
+    named = ledger_url is not None or bool(os.environ.get(ENV_LEDGER, "").strip())
+    # a shared ledger named outright needs no workspace (the database owner may have none)
+    ws = bundled_workspace() if named and workspace is None else resolve_workspace(workspace)
+    location = choose(ws, ledger_url)
+    if location.is_shared:
+        from gdcomply.ledger import postgres
+
+        assert location.url is not None
+        done = postgres.Ledger.migrate(location.url, tracking_since=tracking_since, today=today())
+        url, start = location.url, done.tracking_since.isoformat()
+        if done.before == 0:
+            sys.stdout.write(
+                f"已在共享台账 {url} 中建立台账（架构版本 {done.after}），从 {start} 开始跟踪。\n"
+                f"各办公室的工作区用“gdcomply init 目录 --ledger {url}”接入；"
+                f"要迁入现有的 SQLite 台账，改用“gdcomply ledger copy --to {url}”。\n"
+            )
+        elif done.before < done.after:
+            sys.stdout.write(f"已把共享台账 {url} 的架构从版本 {done.before} 升级到 {done.after}（从 {start} 开始跟踪，不变）。\n")
+        else:
+            sys.stdout.write(f"共享台账 {url} 的架构已是版本 {done.after}，无需升级（从 {start} 开始跟踪）。\n")
+        return
+    if ws.is_bundled:
+        raise UsageError("未找到工作区：请在工作区目录中运行，或用 --workspace 指定；共享台账请用 --ledger 给出地址")
+    from gdcomply.ledger import sqlite
+
+    before = sqlite.file_schema_version(ws.ledger_file)
+    ledger, created = sqlite.open_workspace_ledger(  # an older schema is brought forward on opening
+        ws.ledger_file, create_since=tracking_since or today(), subdirs=(ws.evidence_dir.name,)
+    )
+    with ledger:
+        start, version = ledger.tracking_since, ledger.schema_version
+    if tracking_since is not None and tracking_since != start:
+        raise UsageError(
+            f"台账 {ws.ledger_file} 已从 {start.isoformat()} 开始跟踪；migrate 不会修改已有台账的跟踪起始日，"
+            f"未做任何修改。请去掉 --since 后重新运行"
+        )
+    shown = shown_path(ws.ledger_file)
+    if created:
+        sys.stdout.write(f"已建立台账 {shown}（架构版本 {version}），从 {start.isoformat()} 开始跟踪。\n")
+    elif before < version:
+        sys.stdout.write(f"已把台账 {shown} 的架构从版本 {before} 升级到 {version}（从 {start.isoformat()} 开始跟踪，不变）。\n")
+    else:
+        sys.stdout.write(f"台账 {shown} 的架构已是版本 {version}，无需升级（从 {start.isoformat()} 开始跟踪）。\n")
+
+
+@ledger_app.command("copy")
+def copy_command(
+    to: Annotated[str, typer.Option("--to", metavar="地址", help="目标：空的 PostgreSQL 数据库，postgresql://用户@主机:端口/数据库（密码不要写在地址中）。")],
+    workspace: WorkspaceOption = None,
+) -> None:
+    """把工作区的 SQLite 台账（报送记录、撤回、审计日志、已发提醒和全部佐证材料）复制到空的 PostgreSQL 数据库，核对条数和 SHA-256 后才算完成。"""
+    from gdcomply.ledger.location import check_url
+    from gdcomply.ledger.transfer import copy_to_postgres
+
+    url = check_url(to, "--to")
+    ws = resolve_workspace(workspace)
+    if ws.is_bundled:
+        raise UsageError("未找到工作区：请在要迁移的工作区中运行，或用 --workspace 指定")
+    copied = copy_to_postgres(ws.ledger_file, ws.evidence_dir, url, today=today())
+    counts = copied.counts
+    sys.stdout.write(
+        f"已把台账 {shown_path(copied.source)} 复制到共享台账 {url}：\n"
+        f"  报送记录 {counts['submissions']} 条（编号不变）、文件 {counts['files']} 条、审计日志 {counts['audit']} 条、"
+        f"已发提醒 {counts['reminders']} 条，从 {copied.tracking_since.isoformat()} 开始跟踪\n"
+        f"  佐证材料 {counts['evidence']} 个，数据库已逐一核对 SHA-256；两边导出的内容完全一致\n"
+        f"下一步：在 config/workspace.yaml 中写上“ledger: {url}”（或在命令中加 --ledger，或设置环境变量 GDCOMPLY_LEDGER），"
+        f"各命令即使用共享台账；原 SQLite 台账没有改动，可留作存档。\n"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the root app."""
+    app.add_typer(ledger_app, name="ledger")
