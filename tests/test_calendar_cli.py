@@ -571,21 +571,7 @@ def test_an_unknown_command_is_named_in_chinese(cli):
     assert result.stderr.startswith("错误：未知的命令“bogus”。可用的命令：calendar、validate、init、info、check")
 
 
-# Commands whose README section the lead writes (issue 14: the shared ledger's set-up). Strict:
-# once the README names one, its run here passes and fails the suite until it leaves this set.
-README_TO_COME = {("ledger",), ("ledger", "migrate"), ("ledger", "copy")}
-
-
-@pytest.mark.parametrize(
-    "path",
-    [
-        pytest.param(p, marks=pytest.mark.xfail(strict=True, reason="README section of issue 14 not written yet"))
-        if p in README_TO_COME
-        else p
-        for p, _ in _commands()
-    ],
-    ids=" ".join,
-)
+@pytest.mark.parametrize("path", [p for p, _ in _commands()], ids=" ".join)
 def test_every_command_appears_in_the_readme(path):
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     assert f"gdcomply {' '.join(path)}" in readme, f"README.md does not mention gdcomply {' '.join(path)}"
