@@ -516,6 +516,27 @@ def test_the_environment_variable_chooses_the_shared_ledger_for_every_command(cl
     assert exported(cli, "-w", str(tmp_path / "ws"))["submissions"] == []  # the workspace's own file is untouched
 
 
+def test_init_under_the_environment_variable_makes_no_local_ledger_and_writes_no_setting(
+    cli, url: str, tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.setenv("GDCOMPLY_LEDGER", url)
+    made = cli(["init", tmp_path / "ws"])
+    assert made.exit_code == 0, made.output
+    settings = tmp_path / "ws" / "config" / "workspace.yaml"
+    assert made.stdout.splitlines()[3] == (
+        f"  台账：共享台账 {url}（PostgreSQL，从 2018-06-01 开始跟踪），由环境变量 GDCOMPLY_LEDGER 选定，"
+        f"未写入工作区；要固定使用，请在 {settings} 中写上“ledger: {url}”"
+    )
+    assert not (tmp_path / "ws" / "data").exists() and not settings.exists()
+    since = cli(["init", tmp_path / "other", "--since", "2018-06-01"])
+    assert since.exit_code == 2 and "环境变量 GDCOMPLY_LEDGER" in since.stderr and not (tmp_path / "other").exists()
+    monkeypatch.delenv("GDCOMPLY_LEDGER")  # without it, the workspace is an ordinary SQLite one
+    (tmp_path / "r.pdf").write_bytes(b"r")
+    result = cli([*SUBMIT_R4, tmp_path / "r.pdf", "-w", tmp_path / "ws"])
+    assert result.exit_code == 0 and "已创建台账" in result.stderr
+    assert pg_tables(url)["submissions"] == []
+
+
 def test_validate_checks_workspace_yaml(cli, url: str, tmp_path: Path) -> None:
     assert cli(["init", tmp_path / "ws", "--ledger", url]).exit_code == 0
     ok = cli(["validate", "-w", tmp_path / "ws"])

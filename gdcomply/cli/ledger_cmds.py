@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import sys
@@ -103,8 +104,17 @@ def init_command(
     from gdcomply.ledger import sqlite as ledger_module
     from gdcomply.workspace import MARKER, Workspace, init_workspace
 
+    from gdcomply.ledger.location import ENV_LEDGER
+
     if ledger_url is not None:
-        _init_shared(directory, since, ledger_url)
+        _init_shared(directory, since, ledger_url, where="--ledger")
+        return
+    if from_env := os.environ.get(ENV_LEDGER, "").strip():
+        # The commands of this workspace will use the shared ledger the environment names, so
+        # a local SQLite ledger made now would only mislead; the choice stays the environment's
+        # (not written into the workspace: unset it, and the first recording command makes the
+        # SQLite ledger, as in any workspace that never had one).
+        _init_shared(directory, since, from_env, where=f"环境变量 {ENV_LEDGER}")
         return
     tracking_since = parse_date(since, "--since") if since else today()
     ledger_file = Workspace.at(directory).ledger_file
@@ -143,8 +153,9 @@ def init_command(
     )
 
 
-def _init_shared(directory: Path, since: str | None, ledger_url: str) -> None:
-    """init --ledger: a workspace whose config/workspace.yaml names a shared ledger (no data/)."""
+def _init_shared(directory: Path, since: str | None, ledger_url: str, where: str) -> None:
+    """init --ledger: a workspace whose config/workspace.yaml names a shared ledger (no data/);
+    with the URL from $GDCOMPLY_LEDGER instead (``where``), the same workspace without that file."""
     from gdcomply.ledger import postgres
     from gdcomply.ledger.location import check_url, settings_file, settings_text
     from gdcomply.safefiles import atomic_output
@@ -153,18 +164,24 @@ def _init_shared(directory: Path, since: str | None, ledger_url: str) -> None:
     if since is not None:
         raise UsageError(
             "共享台账的跟踪起始日属于台账本身：由数据库所有者运行“gdcomply ledger migrate --ledger 地址 --since 日期”设置。"
-            "init --ledger 不接受 --since，未做任何修改"
+            f"使用共享台账（{where}）时 init 不接受 --since，未做任何修改"
         )
-    url = check_url(ledger_url, "--ledger")
+    url = check_url(ledger_url, where)
+    recorded = where == "--ledger"
     if (directory / MARKER).exists():
         raise UsageError(f"{directory} 已经是 gdcomply 工作区（{MARKER} 已存在），未做任何修改")
     probed = postgres.Ledger.probe(url)  # an unreachable server stops here: nothing written
     version, tracking_since = probed.version, probed.tracking_since
     workspace = init_workspace(directory)
     settings = settings_file(workspace)
-    with atomic_output(settings, "w") as handle:
-        handle.write(settings_text(url))
     shown = workspace.root if directory == Path(".") else directory
+    shown_settings = shown / "config" / settings.name
+    if recorded:
+        with atomic_output(settings, "w") as handle:
+            handle.write(settings_text(url))
+        chosen = f"记在 {shown_settings}"
+    else:
+        chosen = f"由{where} 选定，未写入工作区；要固定使用，请在 {shown_settings} 中写上“ledger: {url}”"
     if version == 0:
         state = f"数据库中还没有台账：请数据库所有者运行“gdcomply ledger migrate --ledger {url} --since 跟踪起始日”"
     elif version < postgres.SCHEMA_VERSION:
@@ -177,7 +194,7 @@ def _init_shared(directory: Path, since: str | None, ledger_url: str) -> None:
         f"已创建工作区 {shown}\n"
         f"  配置：{shown / 'config'}（期限日历 deadlines.yaml，可按需修改）\n"
         f"  模板：{shown / 'templates'}\n"
-        f"  台账：共享台账 {url}（PostgreSQL，{state}），记在 {shown / 'config' / settings.name}\n"
+        f"  台账：共享台账 {url}（PostgreSQL，{state}），{chosen}\n"
         f"下一步：{next_step}查看报送情况。\n"
     )
 
