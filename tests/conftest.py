@@ -11,12 +11,19 @@
   postgresql://postgres@127.0.0.1:5432/test). Without a server the test is skipped with the
   reason (pytest -ra shows it); with CI=true it fails instead, so CI never passes untested.
 - ``backend``: "sqlite" and "postgresql", for tests that run on both ledgers.
+- ``password_server``: a private PostgreSQL cluster of the test session's own that asks for a
+  password (scram-sha-256), for the login faults the trusting test server cannot show.
 """
 
 from __future__ import annotations
 
+import glob
 import os
 import secrets
+import shutil
+import socket
+import subprocess
+import tempfile
 import sys
 import textwrap
 from dataclasses import dataclass
@@ -215,6 +222,71 @@ def new_pg_database(pg_admin) -> Iterator[Callable[[], str]]:
     yield make
     for name in made:
         pg_admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@dataclass(frozen=True)
+class PasswordServer:
+    port: int
+    user: str
+    password: str
+    database: str
+
+    @property
+    def url(self) -> str:
+        return f"postgresql://{self.user}@127.0.0.1:{self.port}/{self.database}"
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI=true 时这些测试必须运行：{reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def password_server() -> Iterator[PasswordServer]:
+    """A PostgreSQL cluster started for this session on a free port of 127.0.0.1, whose
+    pg_hba.conf asks every login for a password (scram-sha-256), with the role ``clerk``
+    (password ``right``) owning the database ``ledger``. It is stopped and removed at the end.
+    The server binaries come from the PostgreSQL installation (Debian: /usr/lib/postgresql/N/bin);
+    as root, the cluster runs as the ``postgres`` system user (initdb refuses root)."""
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb")) or [shutil.which("initdb") or ""]
+    initdb = Path(found[-1]) if found[-1] else None
+    if initdb is None or not initdb.exists():
+        _unavailable("找不到 PostgreSQL 的 initdb（Debian 软件包 postgresql），跳过需要密码登录的测试")
+    bindir = initdb.parent
+    # not under pytest's own temporary folder, which only root may enter
+    home = Path(tempfile.mkdtemp(prefix="gdcomply-test-pg-"))
+    data = home / "data"
+    as_user: list[str] = []
+    if os.geteuid() == 0:
+        shutil.chown(home, "postgres")
+        as_user = ["runuser", "-u", "postgres", "--"]
+    pwfile = home / "pw"
+    pwfile.write_text("superpw\n", encoding="utf-8")
+    if as_user:
+        shutil.chown(pwfile, "postgres")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+
+    def run(*command: str) -> None:
+        done = subprocess.run([*as_user, *command], capture_output=True, text=True, cwd=home)
+        if done.returncode != 0:
+            _unavailable(f"无法启动测试用的 PostgreSQL（{' '.join(command[:1])}：{done.stderr.strip() or done.stdout.strip()}）")
+
+    run(str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=scram-sha-256", f"--pwfile={pwfile}", "-E", "UTF8", "--no-sync")
+    options = f"-p {port} -k {home} -c listen_addresses=127.0.0.1 -c fsync=off"
+    run(str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(home / "log"), "-w", "-t", "30", "start")
+    try:
+        import psycopg
+
+        with psycopg.connect(f"postgresql://postgres:superpw@127.0.0.1:{port}/postgres", autocommit=True) as admin:
+            admin.execute("CREATE ROLE clerk LOGIN PASSWORD 'right'")
+            admin.execute("CREATE DATABASE ledger OWNER clerk")
+        yield PasswordServer(port=port, user="clerk", password="right", database="ledger")
+    finally:
+        subprocess.run([*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"], capture_output=True, cwd=home)
+        shutil.rmtree(home, ignore_errors=True)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -244,6 +244,35 @@ def test_a_login_the_server_refuses(cli, pg_admin) -> None:
     )
 
 
+def test_a_wrong_or_missing_password_and_then_the_right_one(cli, password_server, monkeypatch, tmp_path: Path) -> None:
+    url = password_server.url
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    monkeypatch.setenv("PGPASSFILE", str(tmp_path / "no-pgpass"))  # the user's own password file plays no part
+    missing = cli(["check", "--ledger", url])
+    assert (missing.exit_code, missing.stdout) == (2, "")
+    assert missing.stderr.endswith(
+        f"错误：无法登录共享台账 {url}：服务器要求密码，但没有提供。请用环境变量 PGPASSWORD 或密码文件"
+        " ~/.pgpass（Windows：%APPDATA%\\postgresql\\pgpass.conf）提供密码（不要写在地址中），台账未做任何修改\n"
+    )
+    monkeypatch.setenv("PGPASSWORD", "Wr0ng-s3cret")
+    wrong = cli(["check", "--ledger", url])
+    assert (wrong.exit_code, wrong.stdout) == (2, "")
+    assert wrong.stderr.endswith(
+        f"错误：无法登录共享台账 {url}：用户名或密码不对（FATAL: password authentication failed for user \"clerk\"）。"
+        "请核对环境变量 PGPASSWORD 或密码文件中的密码，或请管理员检查该数据库用户，台账未做任何修改\n"
+    )
+    assert "Wr0ng-s3cret" not in wrong.output
+    # the right password from the password file (as a Windows PC keeps it): the login works and the
+    # next fault is the one of an empty database
+    monkeypatch.delenv("PGPASSWORD")
+    passfile = tmp_path / "pgpass"
+    passfile.write_text(f"127.0.0.1:{password_server.port}:*:clerk:right\n", encoding="utf-8")
+    passfile.chmod(0o600)
+    monkeypatch.setenv("PGPASSFILE", str(passfile))
+    empty = cli(["check", "--ledger", url])
+    assert empty.exit_code == 2 and "gdcomply ledger migrate" in empty.stderr, empty.stderr
+
+
 def test_a_database_that_does_not_exist(cli, pg_admin) -> None:
     url = database_url("gdc_no_such_database")
     result = cli(["info", "--ledger", url])
