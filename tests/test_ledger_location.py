@@ -46,6 +46,7 @@ def test_the_option_beats_the_variable_which_beats_the_settings_file(workspace: 
         ("postgresql:///ledger?host=/run/postgresql", None),
         ("postgresql://u:secret@h/db", "密码不能写在地址中"),
         ("postgresql://u@h/db?password=secret", "密码不能写在地址中"),
+        ("postgresql://u@h/db?sslmode=require&sslpassword=secret", "密码不能写在地址中"),
         ("mysql://u@h/db", "应以 postgresql:// 开头"),
         ("postgresql://u@h:70000/db", "端口应为 1 到 65535 的整数"),
         ("postgresql://u@h/", "缺少数据库名"),
@@ -65,6 +66,23 @@ def test_a_password_in_the_option_is_refused_and_never_printed(workspace: Worksp
     with pytest.raises(UsageError) as from_env:
         choose(workspace, None, {ENV_LEDGER: "postgresql://u:s3cret@h/db"})
     assert str(from_env.value).startswith(f"环境变量 {ENV_LEDGER} 的值“postgresql://u:***@h/db”")
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("postgresql://127.0.0.1/test?password=S3cretQ", "postgresql://127.0.0.1/test?password=***"),
+        ("postgresql://u@h/db?sslmode=require&sslpassword=S3cretK&x=1", "postgresql://u@h/db?sslmode=require&sslpassword=***&x=1"),
+        ("postgresql://u:S3cretB@[::1/test", "postgresql://u:***@[::1/test"),  # too malformed to parse
+        ("postgresql://u:S3c@ret@h:5432/db", "postgresql://u:***@h:5432/db"),  # an unencoded @ in it
+    ],
+)
+def test_a_refused_url_never_shows_its_secret(workspace: Workspace, url: str, shown: str) -> None:
+    for option, environ in ((url, {}), (None, {ENV_LEDGER: url})):
+        with pytest.raises(UsageError) as caught:
+            choose(workspace, option, environ)
+        assert "S3c" not in str(caught.value)
+        assert f"的值“{shown}”不是可用的 PostgreSQL 地址：" in str(caught.value)
 
 
 def test_a_password_in_the_settings_file_is_a_positioned_error(workspace: Workspace) -> None:

@@ -17,6 +17,7 @@ This module only reads and checks the choice; it imports neither SQLite nor a dr
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
@@ -79,7 +80,7 @@ def url_problem(url: str) -> str | None:
     if parts.scheme not in _SCHEMES:
         return "应以 postgresql:// 开头，写成 postgresql://用户@主机:端口/数据库"
     query = dict(parse_qsl(parts.query, keep_blank_values=True))
-    if parts.password is not None or "password" in query:
+    if parts.password is not None or _SECRET_KEYS & query.keys():
         return PASSWORD_HINT
     if port is not None and not 1 <= port <= 65535:
         return "端口应为 1 到 65535 的整数"
@@ -91,17 +92,20 @@ def url_problem(url: str) -> str | None:
     return None
 
 
+# libpq's connection parameters that hold a secret: the password, and the passphrase of an SSL
+# client key. Refused in a URL, and masked wherever a refused URL is shown.
+_SECRET_KEYS = frozenset({"password", "sslpassword"})
+_USERINFO_SECRET = re.compile(r"(://[^/@:?#]*:).*@")
+_QUERY_SECRET = re.compile(r"((?:[?&])(?:%s)=)[^&#]*" % "|".join(sorted(_SECRET_KEYS)), re.IGNORECASE)
+
+
 def _without_password(url: str) -> str:
-    """The URL as it may be printed: a password in it is replaced by ***."""
-    try:
-        parts = urlsplit(url)
-        password = parts.password
-    except ValueError:
-        return url
-    if password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1) if "@" in parts.netloc else parts.netloc
-    return parts._replace(netloc=netloc).geturl()
+    """The URL as it may be printed: every secret in it replaced by ***.
+
+    Done on the text, not through urlsplit, so that a URL too malformed to parse (the very
+    ones refused) is masked all the same; where in doubt, more is masked, never less.
+    """
+    return _QUERY_SECRET.sub(r"\1***", _USERINFO_SECRET.sub(r"\1***@", url))
 
 
 @dataclass(frozen=True)
