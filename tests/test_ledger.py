@@ -136,8 +136,7 @@ def test_a_missing_ledger_is_not_created_without_asking(tmp_path: Path) -> None:
     assert not path.exists()
 
 
-def test_migrates_a_version_1_ledger_forward_keeping_its_rows(tmp_path: Path) -> None:
-    path = tmp_path / "ledger.sqlite3"
+def _version_1_ledger(path: Path) -> None:
     raw = sqlite3.connect(path, isolation_level=None)
     for statement in MIGRATIONS[0].split(";"):
         if statement.strip():
@@ -154,6 +153,11 @@ def test_migrates_a_version_1_ledger_forward_keeping_its_rows(tmp_path: Path) ->
     )
     raw.execute("INSERT INTO submission_files VALUES (1, 0, 'ab', 'old.pdf', 3)")
     raw.close()
+
+
+def test_migrates_a_version_1_ledger_forward_keeping_its_rows(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.sqlite3"
+    _version_1_ledger(path)
     with Ledger.open(path) as ledger:
         assert ledger.schema_version == SCHEMA_VERSION
         assert ledger.tracking_since == date(2018, 6, 1)
@@ -164,6 +168,28 @@ def test_migrates_a_version_1_ledger_forward_keeping_its_rows(tmp_path: Path) ->
         assert ledger.record_reminder(reminder) is True
     with Ledger.open(path) as again:  # opening a current ledger migrates nothing
         assert again.reminders() == [reminder]
+
+
+def test_ledger_migrate_with_another_since_leaves_an_old_ledger_as_it_was(cli, tmp_path: Path) -> None:
+    # a folder with '#' and '%' in its name: the read-only look at the file must find it (a URI)
+    workspace = tmp_path / "ws#1 %20"
+    assert cli(["init", workspace]).exit_code == 0
+    ledger_file = workspace / "data" / "ledger.sqlite3"
+    for leftover in ledger_file.parent.glob("ledger.sqlite3*"):
+        leftover.unlink()
+    _version_1_ledger(ledger_file)
+
+    def state() -> dict[str, str]:
+        return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in ledger_file.parent.glob("ledger.sqlite3*")}
+
+    before = state()
+    refused = cli(["ledger", "migrate", "--since", "2019-01-01", "-w", workspace])
+    assert refused.exit_code == 2
+    assert "已从 2018-06-01 开始跟踪；migrate 不会修改已有台账的跟踪起始日，未做任何修改" in refused.stderr
+    assert state() == before
+    done = cli(["ledger", "migrate", "--since", "2018-06-01", "-w", workspace])
+    assert done.exit_code == 0
+    assert f"的架构从版本 1 升级到 {SCHEMA_VERSION}（从 2018-06-01 开始跟踪，不变）" in done.stdout
 
 
 def _refused(path: Path) -> str:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from datetime import date
+from typing import Annotated, NoReturn, Optional
 
 import typer
 
@@ -58,16 +59,16 @@ def migrate_command(
     from gdcomply.ledger import sqlite
 
     before = sqlite.file_schema_version(ws.ledger_file)
+    held = sqlite.file_tracking_since(ws.ledger_file)
+    if tracking_since is not None and held is not None and held != tracking_since:
+        _refuse_since(ws.ledger_file, held)  # before opening: that would bring the schema forward
     ledger, created = sqlite.open_workspace_ledger(  # an older schema is brought forward on opening
         ws.ledger_file, create_since=tracking_since or today(), subdirs=(ws.evidence_dir.name,)
     )
     with ledger:
         start, version = ledger.tracking_since, ledger.schema_version
     if tracking_since is not None and tracking_since != start:
-        raise UsageError(
-            f"台账 {ws.ledger_file} 已从 {start.isoformat()} 开始跟踪；migrate 不会修改已有台账的跟踪起始日，"
-            f"未做任何修改。请去掉 --since 后重新运行"
-        )
+        _refuse_since(ws.ledger_file, start)
     shown = shown_path(ws.ledger_file)
     if created:
         sys.stdout.write(f"已建立台账 {shown}（架构版本 {version}），从 {start.isoformat()} 开始跟踪。\n")
@@ -75,6 +76,13 @@ def migrate_command(
         sys.stdout.write(f"已把台账 {shown} 的架构从版本 {before} 升级到 {version}（从 {start.isoformat()} 开始跟踪，不变）。\n")
     else:
         sys.stdout.write(f"台账 {shown} 的架构已是版本 {version}，无需升级（从 {start.isoformat()} 开始跟踪）。\n")
+
+
+def _refuse_since(ledger_file: Path, start: date) -> NoReturn:
+    raise UsageError(
+        f"台账 {ledger_file} 已从 {start.isoformat()} 开始跟踪；migrate 不会修改已有台账的跟踪起始日，"
+        f"未做任何修改。请去掉 --since 后重新运行"
+    )
 
 
 @ledger_app.command("copy")

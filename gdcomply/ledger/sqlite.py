@@ -872,15 +872,29 @@ def _iso_date(value: object) -> date | None:
 
 def file_schema_version(path: Path) -> int:
     """The schema version of an SQLite ledger file as it is now (0: none), read without changing it."""
+    version, _ = _peek(path)
+    return version
+
+
+def file_tracking_since(path: Path) -> date | None:
+    """The tracking start an SQLite ledger file holds (None: no file, or none readable), read
+    without changing it (opening a ledger brings an older schema forward)."""
+    _, since = _peek(path)
+    return since
+
+
+def _peek(path: Path) -> tuple[int, date | None]:
     if not path.is_file():
-        return 0
+        return 0, None
     try:
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)  # as_uri escapes # ? %
     except sqlite3.Error:
-        return 0
+        return 0, None
     try:
-        return connection.execute("PRAGMA user_version").fetchone()[0]
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+        row = connection.execute("SELECT value FROM meta WHERE key = 'tracking_since'").fetchone() if version else None
+        return version, _iso_date(row[0]) if row else None
     except sqlite3.Error:
-        return 0  # not a database: opening it says so
+        return 0, None  # not a database: opening it says so
     finally:
         connection.close()
