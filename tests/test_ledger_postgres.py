@@ -284,6 +284,21 @@ def test_a_database_that_does_not_exist(cli, pg_admin) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("server_said", "meaning"),
+    [
+        ('connection failed: FATAL:  database "x" does not exist', "的数据库不存在"),
+        ('connection failed: 致命错误:  数据库 "x" 不存在', "的数据库不存在"),  # a server whose lc_messages is zh_CN
+        ('connection failed: 致命错误:  角色 "u" 不存在', "的服务器拒绝登录"),
+        ("connection failed: 致命错误:  数据库系统正在启动", "的服务器暂时不能接受连接"),
+        ("connection failed: Connection refused", "：数据库服务器没有响应"),
+    ],
+)
+def test_the_server_is_understood_in_english_and_in_chinese(server_said: str, meaning: str) -> None:
+    found = postgres.connect_error(psycopg.OperationalError(server_said), "postgresql://u@h/x")
+    assert meaning in str(found)
+
+
 def test_a_password_in_the_url_is_refused_and_never_shown(cli) -> None:
     result = cli(["check", "--ledger", "postgresql://marketing:s3cret@127.0.0.1:5432/test"])
     assert result.exit_code == 2
@@ -312,6 +327,37 @@ def test_a_user_without_the_right_to_record_is_told_before_anything_is_read(cli,
         with psycopg.connect(url, autocommit=True) as owner:
             owner.execute(f'DROP OWNED BY "{role}"')
         pg_admin.execute(f'DROP ROLE "{role}"')
+
+
+def test_a_write_waits_for_another_office_a_bounded_time_and_then_records_nothing(
+    cli, shared_workspace, tmp_path: Path, monkeypatch
+) -> None:
+    ws = shared_workspace("ws")
+    url = postgres_url(ws)
+    monkeypatch.setattr(postgres, "WRITE_LOCK_WAIT_S", 1)
+    evidence = tmp_path / "r.pdf"
+    evidence.write_bytes(os.urandom(4096))
+    before = pg_state(url)
+    with psycopg.connect(url, autocommit=True) as other:
+        other.execute("SELECT pg_advisory_lock(%s, %s)", postgres.LOCKS["write"])  # another office, mid-write
+        started = time.monotonic()
+        result = cli([*SUBMIT_R4, evidence, "-w", ws])
+        waited = time.monotonic() - started
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr.endswith(f"错误：另一处正在写入共享台账 {url}，等了 1 秒仍未轮到，未做任何记录。请稍后重新运行同一命令\n")
+    assert 1 <= waited < 10
+    assert pg_state(url) == before  # the evidence that went in before the lock went out with the rest
+    assert cli([*SUBMIT_R4, evidence, "-w", ws]).exit_code == 0  # once the other is done
+
+
+def test_a_session_never_holds_the_offices_up_for_hours(shared_workspace) -> None:
+    ledger = postgres.Ledger.connect(postgres_url(shared_workspace("ws")))
+    with ledger:
+        settings = {
+            name: ledger._db.execute(f"SHOW {name}").fetchone()[0]
+            for name in ("idle_in_transaction_session_timeout", "tcp_keepalives_idle", "TimeZone")
+        }
+    assert settings == {"idle_in_transaction_session_timeout": "5min", "tcp_keepalives_idle": "60", "TimeZone": "Asia/Shanghai"}
 
 
 # -- a connection lost in the middle of a submit, and parallel submits ---------------------------
@@ -451,9 +497,10 @@ def test_ledger_copy_moves_everything_and_both_export_the_same(cli, busy_sqlite_
     source = exported(cli, "-w", str(ws))
     copied = cli(["ledger", "copy", "--to", pg_database, "-w", ws])
     assert copied.exit_code == 0, copied.output
+    replaced = "（取代了目标数据库迁移时设的 2020-01-01：跟踪起始日随原台账）" if migrated else ""
     assert copied.stdout.splitlines()[:3] == [
         f"已把台账 ws/data/ledger.sqlite3 复制到共享台账 {pg_database}：",  # as named from the current folder
-        "  报送记录 6 条（编号不变）、文件 6 条、审计日志 10 条、已发提醒 1 条，从 2018-06-01 开始跟踪",
+        f"  报送记录 6 条（编号不变）、文件 6 条、审计日志 10 条、已发提醒 1 条，从 2018-06-01 开始跟踪{replaced}",
         "  佐证材料 4 个，数据库已逐一核对 SHA-256；两边导出的内容完全一致",
     ]
     assert exported(cli, "-w", str(ws), "--ledger", pg_database) == source  # ids, users, times, JSON: all kept
@@ -472,6 +519,21 @@ def test_ledger_copy_moves_everything_and_both_export_the_same(cli, busy_sqlite_
         1, f"错误：共享台账 {pg_database} 不是空的，未做任何修改。只能复制到一个空的数据库（可以已运行过 gdcomply ledger migrate）\n",
     )  # fmt: skip
     assert pg_state(pg_database) == before
+
+
+def test_nothing_is_recorded_into_the_source_while_ledger_copy_holds_it(cli, busy_sqlite_ws: Path, monkeypatch) -> None:
+    from gdcomply.ledger import sqlite
+
+    monkeypatch.setattr(sqlite, "BUSY_TIMEOUT_MS", 300)
+    ledger_file = busy_sqlite_ws / "data" / "ledger.sqlite3"
+    (busy_sqlite_ws / "late.pdf").write_bytes(b"late")
+    late = [*SUBMIT_R4[:5], "guiyuan", "--to", "company", "--on", "2018-11-19", busy_sqlite_ws / "late.pdf", "-w", busy_sqlite_ws]
+    with sqlite.Ledger.open(ledger_file) as source, source.held_still():  # as copy_to_postgres holds it
+        waited = cli(late)
+        assert (waited.exit_code, waited.stdout) == (1, ""), waited.output
+        assert waited.stderr.endswith("正被其他程序长时间占用，无法登记报送。请稍后重试\n")
+        assert len(source.export_tables()["submissions"]) == 6
+    assert cli(late).stdout.startswith("已登记 #7：")  # once the copy is done
 
 
 def test_ledger_copy_refuses_a_source_with_a_missing_evidence_file(cli, busy_sqlite_ws: Path, pg_database: str) -> None:

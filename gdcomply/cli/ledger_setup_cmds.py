@@ -100,10 +100,15 @@ def copy_command(
         raise UsageError("未找到工作区：请在要迁移的工作区中运行，或用 --workspace 指定")
     copied = copy_to_postgres(ws.ledger_file, ws.evidence_dir, url, today=today())
     counts = copied.counts
+    replaced = (
+        f"（取代了目标数据库迁移时设的 {copied.replaced_since.isoformat()}：跟踪起始日随原台账）"
+        if copied.replaced_since is not None
+        else ""
+    )
     sys.stdout.write(
         f"已把台账 {shown_path(copied.source)} 复制到共享台账 {url}：\n"
         f"  报送记录 {counts['submissions']} 条（编号不变）、文件 {counts['files']} 条、审计日志 {counts['audit']} 条、"
-        f"已发提醒 {counts['reminders']} 条，从 {copied.tracking_since.isoformat()} 开始跟踪\n"
+        f"已发提醒 {counts['reminders']} 条，从 {copied.tracking_since.isoformat()} 开始跟踪{replaced}\n"
         f"  佐证材料 {counts['evidence']} 个，数据库已逐一核对 SHA-256；两边导出的内容完全一致\n"
         f"下一步：在 config/workspace.yaml 中写上“ledger: {url}”（或在命令中加 --ledger，或设置环境变量 GDCOMPLY_LEDGER），"
         f"各命令即使用共享台账；原 SQLite 台账没有改动，可留作存档。\n"

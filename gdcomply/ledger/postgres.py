@@ -53,6 +53,12 @@ from gdcomply.ledger.model import (
 
 SCHEMA = "gdcomply"
 CONNECT_TIMEOUT_S = 10
+WRITE_LOCK_WAIT_S = 30  # how long a write waits for another office's before it gives up
+_SESSION_DEFAULTS = (
+    "-c idle_in_transaction_session_timeout=300000"  # ms
+    " -c tcp_keepalives_idle=60 -c tcp_keepalives_interval=10 -c tcp_keepalives_count=6"
+)
+_CLIENT_KEEPALIVES = {"keepalives": 1, "keepalives_idle": 60, "keepalives_interval": 10, "keepalives_count": 6}
 _SHANGHAI = timezone(timedelta(hours=8))  # no daylight saving since 1991: the offset of every stamp
 _CHUNK = 1 << 20
 _GDCP = 0x47444350  # "GDCP", the first key of gdcomply's advisory locks
@@ -180,13 +186,15 @@ def connect_error(exc: psycopg.Error, url: str) -> LedgerError:
             f" ~/.pgpass（Windows：%APPDATA%\\postgresql\\pgpass.conf）提供密码（不要写在地址中），台账未做任何修改"
         )
     text = str(exc)
-    if "FATAL" in text or (pgconn is not None and getattr(pgconn, "used_password", False)):
-        if "does not exist" in text and "database" in text:
+    # The server's words are in its lc_messages: English, or (a server set up in Chinese) zh_CN.
+    answered = any(word in text for word in ("FATAL", "致命错误"))
+    if answered or (pgconn is not None and getattr(pgconn, "used_password", False)):
+        if any(word in text for word in ("does not exist", "不存在")) and any(word in text for word in ("database", "数据库")):
             return LedgerSetupError(
                 f"共享台账 {url} 的数据库不存在（{detail}）。请检查地址中的数据库名，"
                 f"或请管理员创建该数据库后运行“gdcomply ledger migrate --ledger {url}”"
             )
-        if "too many clients" in text or "starting up" in text or "shutting down" in text or "recovery" in text:
+        if any(word in text for word in ("too many clients", "starting up", "shutting down", "recovery", "客户端太多", "正在启动", "正在关闭", "恢复")):
             return LedgerError(f"共享台账 {url} 的服务器暂时不能接受连接（{detail}），台账未做任何修改。请稍后重试")
         if pgconn is not None and getattr(pgconn, "used_password", False):
             return LedgerSetupError(
@@ -203,14 +211,29 @@ def connect_error(exc: psycopg.Error, url: str) -> LedgerError:
     )
 
 
+# What the Ledger methods do (the words of _pg_errors), by whether they write: a lost connection
+# is worded for what it may have cut short.
+_SUBMISSION_WRITES = frozenset({"登记报送", "撤回报送记录"})
+_WRITES = _SUBMISSION_WRITES | {"写入台账", "记录已发送的提醒", "创建或升级台账架构"}
+
+
 def pg_error(exc: psycopg.Error, url: str, doing: str, *, broken: bool = False, user: str = "") -> LedgerError:
     """A LedgerError saying why PostgreSQL could not do it, in words a person can act on."""
     detail = _detail(exc)
     if broken or isinstance(exc, (pg_errors.AdminShutdown, pg_errors.CrashShutdown)):
+        if doing in _SUBMISSION_WRITES:
+            return LedgerError(
+                f"与共享台账 {url} 的连接在{doing}时中断（{detail}），{doing}没有完成。一次登记的报送记录、"
+                f"佐证材料和审计记录只会一起写入或都不写入，不会只写入一部分。请检查网络和数据库服务后重新运行同一命令"
+                f"（若中断前已经写入，它会说明未重复登记）"
+            )
+        if doing in _WRITES:
+            return LedgerError(
+                f"与共享台账 {url} 的连接在{doing}时中断（{detail}），{doing}没有完成，也没有只写入一部分。"
+                f"请检查网络和数据库服务后重新运行同一命令"
+            )
         return LedgerError(
-            f"与共享台账 {url} 的连接在{doing}时中断（{detail}），{doing}没有完成。一次登记的报送记录、"
-            f"佐证材料和审计记录只会一起写入或都不写入，不会只写入一部分。请检查网络和数据库服务后重新运行同一命令"
-            f"（若中断前已经写入，它会说明未重复登记）"
+            f"与共享台账 {url} 的连接在{doing}时中断（{detail}），台账没有任何改动。请检查网络和数据库服务后重新运行同一命令"
         )
     if isinstance(exc, pg_errors.InsufficientPrivilege):
         who = f"数据库用户 {user} " if user else ""
@@ -224,7 +247,9 @@ def pg_error(exc: psycopg.Error, url: str, doing: str, *, broken: bool = False, 
         return LedgerError(f"数据库拒绝了内容与 SHA-256 不符的佐证材料（{detail}），无法{doing}，未做任何记录")
     if isinstance(exc, pg_errors.ReadOnlySqlTransaction):
         return LedgerSetupError(f"共享台账 {url} 当前只读（{detail}），无法{doing}。请连接主库，或请管理员检查")
-    return LedgerError(f"无法{doing}：共享台账 {url} 出错（{detail}）")
+    return LedgerError(
+        f"无法{doing}：共享台账 {url} 出错（{detail}），未做任何修改。请稍后重新运行同一命令；仍不行时请管理员查看数据库服务器的日志"
+    )
 
 
 def _pg_errors(doing: str) -> Callable[[Callable[..., _T]], Callable[..., _T]]:
@@ -256,9 +281,16 @@ def _connect(url: str) -> psycopg.Connection:
     extra: dict[str, Any] = {
         "autocommit": True,
         "fallback_application_name": "gdcomply",
-        # dates and times come back in the zone every stamp is written in
-        "options": f"{given.get('options', '')} -c TimeZone=Asia/Shanghai".strip(),
+        # A client that hangs or loses its network inside a transaction must not hold the
+        # offices' write lock for the two hours of the system's TCP keepalive: the server drops
+        # an idle transaction, and probes the line, in minutes (the URL's own options may say
+        # otherwise: they come after these). Dates and times come back in the zone every stamp
+        # is written in.
+        "options": f"{_SESSION_DEFAULTS} {given.get('options', '')} -c TimeZone=Asia/Shanghai".replace("  ", " "),
     }
+    for key, value in _CLIENT_KEEPALIVES.items():
+        if key not in given:
+            extra[key] = value  # the client notices a dead server as the server notices a dead client
     if "connect_timeout" not in given and not os.environ.get("PGCONNECT_TIMEOUT"):
         extra["connect_timeout"] = CONNECT_TIMEOUT_S  # an unreachable server fails in seconds, not minutes
     try:
@@ -551,11 +583,26 @@ class Ledger:
             )
 
     @contextmanager
-    def _writing(self) -> Iterator[psycopg.Cursor]:
-        """One write transaction, taken after every other writer's (an advisory lock)."""
+    def _writing(self, before_lock: Callable[[psycopg.Cursor], None] | None = None) -> Iterator[psycopg.Cursor]:
+        """One write transaction, taken after every other writer's (an advisory lock).
+
+        ``before_lock`` runs first in the same transaction: the slow part (the content of
+        evidence files, perhaps hundreds of MB from a network share) goes in without holding
+        the other offices up, and still commits with the rows or not at all. The lock is
+        waited for WRITE_LOCK_WAIT_S at most.
+        """
         with self._db.transaction():
             cursor = self._db.cursor()
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", LOCKS["write"])
+            if before_lock is not None:
+                before_lock(cursor)
+            cursor.execute(f"SET LOCAL lock_timeout = '{WRITE_LOCK_WAIT_S}s'")
+            try:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", LOCKS["write"])
+            except pg_errors.LockNotAvailable:
+                raise LedgerError(
+                    f"另一处正在写入共享台账 {self.url}，等了 {WRITE_LOCK_WAIT_S} 秒仍未轮到，未做任何记录。请稍后重新运行同一命令"
+                ) from None
+            cursor.execute("SET LOCAL lock_timeout = 0")
             yield cursor
 
     @_pg_errors("登记报送")
@@ -573,7 +620,10 @@ class Ledger:
         recorded_ids: list[int | None] = []
         kept_ids: list[int | None] = []
         replaced_ids: list[int | None] = []
-        with self._writing() as db:
+        def store_contents(db: psycopg.Cursor) -> None:
+            self._store_contents(db, tuple(f for item in new for f in item.files), sources or {}, stamp)
+
+        with self._writing(before_lock=store_contents) as db:
             for item in new:
                 current = db.execute(
                     "SELECT id, fileset, submitted_on FROM gdcomply.submissions"
@@ -587,7 +637,6 @@ class Ledger:
                     kept_ids.append(current[0])
                     replaced_ids.append(None)
                     continue
-                self._store_contents(db, item.files, sources or {}, stamp)
                 new_id = db.execute(
                     "INSERT INTO gdcomply.submissions(instance_id, obligation, period, sender, receiver,"
                     " submitted_on, note, recorded_at, state, fileset)"
@@ -619,16 +668,17 @@ class Ledger:
                 recorded_ids.append(new_id)
                 kept_ids.append(None)
                 replaced_ids.append(current[0] if current is not None else None)
+            results = [
+                Recorded(
+                    item,
+                    self.submission(new_id) if new_id is not None else None,
+                    self.submission(kept_id) if kept_id is not None else None,
+                    replaced_id,
+                )
+                for item, new_id, kept_id, replaced_id in zip(new, recorded_ids, kept_ids, replaced_ids)
+            ]
             _pause_if_asked(self._db)
-        return [
-            Recorded(
-                item,
-                self.submission(new_id) if new_id is not None else None,
-                self.submission(kept_id) if kept_id is not None else None,
-                replaced_id,
-            )
-            for item, new_id, kept_id, replaced_id in zip(new, recorded_ids, kept_ids, replaced_ids)
-        ]
+        return results
 
     def _store_contents(
         self, db: psycopg.Cursor, files: tuple[EvidenceFile, ...], sources: Mapping[str, Path], stamp: datetime
@@ -680,7 +730,7 @@ class Ledger:
                         (previous[0],),
                     )
                     self._audit(db, stamp, "reinstate", previous[0], instance_id, *reinstatement(previous[1]))
-        result = self.submission(submission_id)
+            result = self.submission(submission_id)
         assert result is not None
         return result
 

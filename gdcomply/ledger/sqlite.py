@@ -368,6 +368,21 @@ class Ledger:
         )
 
     @contextmanager
+    def held_still(self) -> Iterator[None]:
+        """No other process can write the ledger until the block ends (readers go on): for
+        moving the whole of it elsewhere, so that nothing recorded meanwhile is left behind.
+        Reads inside see one state; nothing is written."""
+        self._begin_immediate()
+        try:
+            yield
+        finally:
+            self._db.execute("ROLLBACK")
+
+    @_sqlite_errors("锁定台账")
+    def _begin_immediate(self) -> None:
+        self._db.execute("BEGIN IMMEDIATE")
+
+    @contextmanager
     def _snapshot(self) -> Iterator[None]:
         """Several SELECTs that see one state of the ledger, whatever other processes commit
         meanwhile (a read transaction; in WAL mode it never blocks a writer)."""

@@ -28,6 +28,7 @@ class Copied:
     tracking_since: date
     counts: dict[str, int]  # rows per exported table, as the target holds them
     schema_before: int  # the target's schema version before the copy (0: none)
+    replaced_since: date | None = None  # the tracking start a migrated target had, if not the source's
 
 
 def copy_to_postgres(ledger_file: Path, evidence_dir: Path, url: str, *, today: date) -> Copied:
@@ -36,7 +37,10 @@ def copy_to_postgres(ledger_file: Path, evidence_dir: Path, url: str, *, today: 
 
     if not ledger_file.exists():
         raise LedgerError(f"没有可复制的 SQLite 台账：{ledger_file} 不存在。请在要迁移的工作区中运行，或用 --workspace 指定")
-    with sqlite.Ledger.open(ledger_file) as source:
+    # The source is held still from the first read to the target's commit: a submit or a
+    # reminder recorded meanwhile would otherwise be left out of a copy that says it is whole
+    # (such a command waits, then says the ledger is busy; nothing is lost).
+    with sqlite.Ledger.open(ledger_file) as source, source.held_still():
         damaged = source.problems()
         if damaged:
             raise LedgerError(
@@ -44,25 +48,26 @@ def copy_to_postgres(ledger_file: Path, evidence_dir: Path, url: str, *, today: 
             )
         tracking_since = source.tracking_since
         tables = source.export_tables()
-    store = EvidenceStore(evidence_dir)
-    bad = store.verify({row["sha256"]: row["size"] for row in tables["evidence"]})
-    if bad:
-        what = "缺失" if bad[0].kind == "missing" else "内容已被改动"
-        raise LedgerError(
-            f"佐证材料 {bad[0].sha256} {what}（{bad[0].detail}），共 {len(bad)} 个文件有问题，未复制。"
-            f"请先运行“gdcomply verify”并处理"
-        )
-    probed = postgres.Ledger.probe(url)
-    if probed.has_rows:
-        raise LedgerError(f"共享台账 {url} 不是空的，未做任何修改。只能复制到一个空的数据库（可以已运行过 gdcomply ledger migrate）")
-    if probed.version < postgres.SCHEMA_VERSION:
-        postgres.Ledger.migrate(url, tracking_since=tracking_since if probed.version == 0 else None, today=today)
+        store = EvidenceStore(evidence_dir)
+        bad = store.verify({row["sha256"]: row["size"] for row in tables["evidence"]})
+        if bad:
+            what = "缺失" if bad[0].kind == "missing" else "内容已被改动"
+            raise LedgerError(
+                f"佐证材料 {bad[0].sha256} {what}（{bad[0].detail}），共 {len(bad)} 个文件有问题，未复制。"
+                f"请先运行“gdcomply verify”并处理"
+            )
+        probed = postgres.Ledger.probe(url)
+        if probed.has_rows:
+            raise LedgerError(f"共享台账 {url} 不是空的，未做任何修改。只能复制到一个空的数据库（可以已运行过 gdcomply ledger migrate）")
+        if probed.version < postgres.SCHEMA_VERSION:
+            postgres.Ledger.migrate(url, tracking_since=tracking_since if probed.version == 0 else None, today=today)
 
-    def content(sha256: str) -> bytes:
-        with store.open(sha256) as handle:
-            return handle.read()
+        def content(sha256: str) -> bytes:
+            with store.open(sha256) as handle:
+                return handle.read()
 
-    with postgres.Ledger.connect(url) as target:
-        target.import_tables(tables, tracking_since, content)
-        counts = target.row_counts()
-    return Copied(ledger_file, url, tracking_since, counts, probed.version)
+        with postgres.Ledger.connect(url) as target:
+            target.import_tables(tables, tracking_since, content)
+            counts = target.row_counts()
+    replaced = probed.tracking_since if probed.tracking_since not in (None, tracking_since) else None
+    return Copied(ledger_file, url, tracking_since, counts, probed.version, replaced)
