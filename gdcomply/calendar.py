@@ -170,6 +170,10 @@ class Calendar:
         party = self.parties.get(party_id)
         return party.short_name if party else party_id
 
+    def party_names(self) -> dict[str, str]:
+        """Each party's id and its short name (a shared ledger's refusals name both sides)."""
+        return {party_id: party.short_name for party_id, party in self.parties.items()}
+
     def resolve_party(self, text: str) -> str | None:
         """The id of the party named by its id, full name, short name or an alias; None if unknown.
 

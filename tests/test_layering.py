@@ -55,6 +55,7 @@ OWNERS = {
     "jinja2": ("gdcomply.reports",),
     "icalendar": ("gdcomply.reports",),
     "sqlite3": ("gdcomply.ledger.sqlite",),
+    "psycopg": ("gdcomply.ledger.postgres", "gdcomply.ledger.pg_rights"),
     "smtplib": ("gdcomply.reminders.mail",),
     "yaml": ("gdcomply.yamlsource", "gdcomply.workdays.holidayfile"),
     "python_calamine": ("gdcomply.applications.tables", "gdcomply.packs.company", "gdcomply.packs.notes"),

@@ -894,3 +894,32 @@ def test_a_template_written_before_due_today_still_lists_todays_items_under_upco
         "逾期：工作开展情况报告 2026-R1\n逾期：工作开展情况报告 2026-R1\n"
         "将到期：用户报装信息 2026-H1 今天截止\n将到期：用户报装信息 2026-H1 今天截止\n"
     )
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_a_run_that_loses_the_shared_ledger_stops_sending_at_once(cli, ws, server, pg_admin):
+    """Review of issue 14: a run whose connection dropped lost its run lock with its session, so
+    another host may be sending the same reminders: it must not go on sending unrecorded mail."""
+    from conftest import shared_ledger_of
+
+    mailbox, _ = server
+    database = shared_ledger_of(ws).rsplit("/", 1)[1]
+
+    def cut_the_ledger(count: int) -> None:
+        if count == 1:  # the server has the first message; the sender's database session goes
+            pg_admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                (database,),
+            )
+
+    mailbox.on_data = cut_the_ledger
+    first = remind(cli, ws, "--as-of", "2026-06-01")
+    assert first.exit_code == 1
+    assert [r.to for r in mailbox.received] == [GONGDIAN]  # nothing more went out
+    assert "已发送但未能记入台账：供电公司专责 <gongdian@example.com>" in first.stdout
+    assert "未发送：桂源公司专责 <guiyuan@example.com>：台账无法记录已发送的提醒，为免重复发送，其余提醒本次不发送" in first.stdout
+    mailbox.on_data = None
+    rerun = remind(cli, ws, "--as-of", "2026-06-01")
+    assert rerun.exit_code == 0, rerun.output
+    assert sorted(r.to for r in mailbox.received) == [GONGDIAN, GONGDIAN, GUIYUAN]  # one duplicate, no loss
+    assert len(sent_records(ws)) == 3

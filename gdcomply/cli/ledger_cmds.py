@@ -368,13 +368,20 @@ def withdraw_command(
     """撤回一条报送记录（不删除，记入审计日志）；此前被它取代的记录恢复有效。"""
     if not reason.strip():
         raise UsageError("--reason 不能为空：请写明撤回原因")
-    _, opened = open_for_ledger(workspace, config, ledger_option=ledger_url)
+    setup, opened = open_for_ledger(workspace, config, ledger_option=ledger_url)
     with opened:
-        withdrawn = opened.ledger.withdraw(submission_id, reason.strip(), at=now(), os_user=os_user())
+        withdrawn = opened.ledger.withdraw(
+            submission_id, reason.strip(), at=now(), os_user=os_user(), party_names=setup.calendar.party_names()
+        )
     sys.stdout.write(f"已撤回 #{withdrawn.id}（{withdrawn.instance_id}）：{reason.strip()}\n")
 
 
-_ACTIONS = {"submit": "登记", "supersede": "被取代", "withdraw": "撤回", "reinstate": "恢复有效", "correct": "更正日期"}
+_ACTIONS = {
+    "submit": "登记", "supersede": "被取代", "withdraw": "撤回", "reinstate": "恢复有效", "correct": "更正日期",
+    # written only by a shared ledger's database, for changes made outside gdcomply (psql) and for rights
+    "update": "直接改动", "delete": "直接删除", "add-file": "添加文件", "change-file": "改动文件", "remove-file": "删除文件",
+    "grant": "授权", "revoke": "撤销授权",
+}  # fmt: skip
 
 
 def log_command(
@@ -391,7 +398,7 @@ def log_command(
     if output_format is TableOrJson.json:
         write_json(
             [
-                {"id": e.id, "at": e.at, "os_user": e.os_user, "action": e.action,
+                {"id": e.id, "at": e.at, "os_user": e.os_user, "client_addr": e.client, "action": e.action,
                  "submission_id": e.submission_id, "instance_id": e.instance_id,
                  "before": e.before, "after": e.after}  # fmt: skip
                 for e in entries
@@ -413,8 +420,21 @@ def log_command(
             detail = f"原因：{after.get('reason', '')}"
         elif e.action == "supersede":
             detail = f"被 #{after.get('superseded_by')} 取代"
-        table.add_row(e.at, e.os_user, _ACTIONS.get(e.action, e.action), f"#{e.submission_id}", e.instance_id or "", detail)
+        elif e.action in ("grant", "revoke"):
+            held = after or e.before or {}
+            detail = f"角色 {held.get('role', '')}：{held.get('kind', '')} {held.get('party') or ''}".rstrip()
+        elif e.action not in _ACTIONS or e.action in ("update", "delete", "add-file", "change-file", "remove-file"):
+            detail = f"改动前 {_compact(e.before)}；改动后 {_compact(e.after)}"
+        user = f"{e.os_user}@{e.client}" if e.client else e.os_user
+        record = f"#{e.submission_id}" if e.submission_id is not None else ""
+        table.add_row(e.at, user, _ACTIONS.get(e.action, e.action), record, e.instance_id or "", detail)
     console().print(table)
+
+
+def _compact(change: dict | None) -> str:
+    import json
+
+    return json.dumps(change, ensure_ascii=False, sort_keys=True) if change else "（无）"
 
 
 # -- export / verify ------------------------------------------------------------------------

@@ -241,7 +241,7 @@ def _run(
 
     from gdcomply.cli.common import print_warnings
     from gdcomply.ledger.model import SentReminder
-    from gdcomply.reminders.mail import Outgoing, build_message, deliver, message_id_for
+    from gdcomply.reminders.mail import Outgoing, StopDelivery, build_message, deliver, message_id_for
     from gdcomply.reminders.plan import plan_reminders, reminder_statuses
     from gdcomply.reports.mail_render import MailTemplates, questions_for
 
@@ -297,6 +297,13 @@ def _run(
 
     sent: list[PlannedEmail] = []
     unrecorded: list[tuple[PlannedEmail, str]] = []
+    ledger.check_may_record_reminders(setup.calendar.party_names())  # a role that could not record them sends nothing
+
+    def still_ours(_: Outgoing) -> None:
+        # A shared ledger's run lock lives as long as the database session: once it is gone
+        # another host may take it and send the same reminders, so this run sends no more.
+        if ledger.is_shared and not ledger.holds_run_lock():  # type: ignore[attr-defined]
+            raise StopDelivery(f"与共享台账 {ledger.shown} 的连接中断，本次运行已失去运行锁；为免重复发送，停止发送")
 
     def record(accepted: Outgoing) -> None:
         email, message_id = by_recipient[accepted.recipient]
@@ -309,12 +316,14 @@ def _run(
                     for item in email.items
                 ]
             )
-        except Exception as exc:  # noqa: BLE001 - the others must still be sent; this one is reported
+        except Exception as exc:  # noqa: BLE001 - reported below; nothing more is sent
             unrecorded.append((email, f"{type(exc).__name__}: {exc}"))
-            return
+            # Every further message would go out unrecorded, to be sent again by the next run
+            # (or, on a shared ledger, by another host at once): stop at the first one.
+            raise StopDelivery("台账无法记录已发送的提醒，为免重复发送，其余提醒本次不发送") from None
         sent.append(email)
 
-    failures = deliver(outgoing, smtp, credentials, record)
+    failures = deliver(outgoing, smtp, credentials, record, before_send=still_ours)
     out = sys.stdout
     out.write(f"{day.isoformat()}（{_weekday(day)}）提醒邮件：\n")
     for email in sent:

@@ -55,6 +55,7 @@ class AuditEntry:
     instance_id: str | None
     before: dict[str, Any] | None
     after: dict[str, Any] | None
+    client: str | None = None  # the client's address (a shared ledger's database writes it); None on SQLite
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,8 @@ def submit_audit(item: NewSubmission, new_id: int) -> dict[str, Any]:
 # columns, in this order, on every store: the contract other tools read. Values are plain:
 # dates as YYYY-MM-DD, times as ISO 8601 with their offset (to the second), the audit's before
 # and after as JSON text. Who recorded a row is ``recorded_by`` / ``os_user``: the OS user on
-# SQLite, the database user on PostgreSQL.
+# SQLite, the database user on PostgreSQL; ``client_addr`` is the address the database saw the
+# change come from (PostgreSQL's audit; empty on SQLite).
 EXPORT_COLUMNS: dict[str, tuple[str, ...]] = {
     "submissions": (
         "id", "instance_id", "obligation", "period", "sender", "receiver", "submitted_on", "note",
@@ -153,6 +155,6 @@ EXPORT_COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "files": ("submission_id", "position", "sha256", "original_name", "size"),
     "evidence": ("sha256", "size", "first_recorded_at"),
-    "audit": ("id", "at", "os_user", "action", "submission_id", "instance_id", "before", "after"),
+    "audit": ("id", "at", "os_user", "action", "submission_id", "instance_id", "before", "after", "client_addr"),
     "reminders": ("id", "instance_id", "stage", "recipient", "message_id", "sent_at", "sent_on"),
 }  # fmt: skip

@@ -68,7 +68,7 @@ def submit(
                 f"{instance.opens.isoformat()}（该期次在此之前还不能报送），未做任何记录。请检查 --on 和 --period"
             )
     check_readable(files, max_bytes)
-    ledger.check_writable()
+    ledger.check_writable({i.sender for i in instances}, setup.calendar.party_names())
     # A file stored here is never removed again, even when a later file or the ledger write
     # fails: another process may have stored the same content meanwhile (put finds it there)
     # and committed a row that names it. An unused file is harmless; verify lists it.

@@ -22,7 +22,7 @@ import sqlite3
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping, TypeVar
+from typing import Any, Callable, Collection, Iterator, Mapping, TypeVar
 
 from gdcomply.errors import LedgerError, LedgerMissingError, os_reason
 from gdcomply.ledger.model import (
@@ -94,11 +94,17 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX reminders_by_day ON reminders(sent_on);
     """,
+    # 3: the audit says where a change came from (filled by a shared ledger's database; on
+    # SQLite it stays empty); the rights of that step are PostgreSQL's alone (pg_schema)
+    """
+    ALTER TABLE audit ADD COLUMN client_addr TEXT;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 # The tables each schema version has: a ledger missing one is damaged, not merely old.
 TABLES = {1: frozenset({"meta", "evidence", "submissions", "submission_files", "audit"})}
 TABLES[2] = TABLES[1] | {"reminders"}
+TABLES[3] = TABLES[2]
 RESTORE_HINT = "请从备份恢复（gdcomply restore 备份.zip 新目录，见 README“每月”一节）"
 
 _T = TypeVar("_T")
@@ -443,14 +449,19 @@ class Ledger:
         )
 
     @_sqlite_errors("登记报送")
-    def check_writable(self) -> None:
+    def check_writable(self, senders: Collection[str] = (), party_names: Mapping[str, str] | None = None) -> None:
         """Take and release the write lock: a ledger that cannot be written fails here, before
-        anything (an evidence file) is stored for a record that could not be made."""
+        anything (an evidence file) is stored for a record that could not be made. (Whoever can
+        write the file may record for every party: rights are a shared ledger's.)"""
         self._db.execute("BEGIN IMMEDIATE")
         try:  # a read-only connection takes the lock but refuses the first write
             self._db.execute("UPDATE meta SET value = value WHERE key = 'tracking_since'")
         finally:
             self._db.execute("ROLLBACK")
+
+    def check_may_record_reminders(self, party_names: Mapping[str, str] | None = None) -> None:
+        """As check_writable: a ledger file that cannot be written fails before any mail is sent."""
+        self.check_writable()
 
     @_sqlite_errors("登记报送")
     def record_submissions(
@@ -545,7 +556,9 @@ class Ledger:
         ]
 
     @_sqlite_errors("撤回报送记录")
-    def withdraw(self, submission_id: int, reason: str, *, at: datetime, os_user: str) -> Submission:
+    def withdraw(
+        self, submission_id: int, reason: str, *, at: datetime, os_user: str, party_names: Mapping[str, str] | None = None
+    ) -> Submission:
         db = self._db
         stamp = at.isoformat(timespec="seconds")
         db.execute("BEGIN IMMEDIATE")

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, BinaryIO, Mapping, Protocol
+from typing import Any, BinaryIO, Collection, Mapping, Protocol
 
 from gdcomply.ledger.evidence import EvidenceProblem, EvidenceStore, StoredFile
 from gdcomply.ledger.location import LedgerLocation
@@ -77,14 +77,18 @@ class Ledger(Protocol):
 
     def deciding_submissions(self, as_of: date) -> dict[str, list[Submission]]: ...
 
-    def check_writable(self) -> None: ...
+    def check_writable(self, senders: Collection[str] = (), party_names: Mapping[str, str] | None = None) -> None:
+        """Refuse, before any file is read, a record this user could not make (for senders)."""
+        ...
 
     def record_submissions(
         self, new: list[NewSubmission], *, at: datetime, os_user: str, correct_date: bool = False,
         sources: Mapping[str, Path] | None = None,
     ) -> list[Recorded]: ...  # fmt: skip
 
-    def withdraw(self, submission_id: int, reason: str, *, at: datetime, os_user: str) -> Submission: ...
+    def withdraw(
+        self, submission_id: int, reason: str, *, at: datetime, os_user: str, party_names: Mapping[str, str] | None = None
+    ) -> Submission: ...
 
     def audit_log(self, instance_id: str | None = None) -> list[AuditEntry]: ...
 
@@ -95,6 +99,10 @@ class Ledger(Protocol):
     def evidence_sizes(self) -> dict[str, int]: ...
 
     def reminder_sent(self, instance_id: str, stage: str, recipient: str) -> bool: ...
+
+    def check_may_record_reminders(self, party_names: Mapping[str, str] | None = None) -> None:
+        """Refuse, before any mail is sent, a run that could not record the reminders it sends."""
+        ...
 
     def record_reminders(self, reminders: list[SentReminder]) -> int: ...
 

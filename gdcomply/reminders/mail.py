@@ -318,11 +318,16 @@ def _attempt(connection: _Connection, item: Outgoing) -> tuple[_Failed | None, b
     return None, opening
 
 
+class StopDelivery(Exception):
+    """Raised by deliver's callbacks: send nothing more (the reason fails every remaining message)."""
+
+
 def deliver(
     outgoing: Sequence[Outgoing],
     settings: SmtpSettings,
     credentials: Credentials | None,
     on_accepted: Callable[[Outgoing], None],
+    before_send: Callable[[Outgoing], None] | None = None,
 ) -> list[DeliveryFailure]:
     """Send every message; call on_accepted(message) as soon as the server has accepted it.
 
@@ -330,6 +335,9 @@ def deliver(
     one that drops in the middle is opened again once for the next message. A 421 (the
     server closing the channel, e.g. on overload or shutdown) to MAIL, RCPT or DATA means the
     message was not accepted: it is tried once more on a new connection, and the run goes on.
+    before_send(message) runs before each message, and either callback may raise StopDelivery
+    (the ledger can no longer record what is sent): the remaining messages then fail with its
+    reason, unsent.
     """
     scrub = _Scrubber(credentials)
     connection = _Connection(settings, credentials, scrub)
@@ -340,6 +348,13 @@ def deliver(
             if unreachable is not None:
                 failures.append(DeliveryFailure(item, unreachable))
                 continue
+            if before_send is not None:
+                try:
+                    before_send(item)
+                except StopDelivery as stop:
+                    unreachable = str(stop)
+                    failures.append(DeliveryFailure(item, unreachable))
+                    continue
             failed, opening = _attempt(connection, item)
             if failed is not None and failed.closed_by_server:
                 failed, opening = _attempt(connection, item)  # on a new connection
@@ -348,7 +363,10 @@ def deliver(
                 if failed.broken and opening:
                     unreachable = failed.reason  # the server is down or refuses us: stop trying
                 continue
-            on_accepted(item)
+            try:
+                on_accepted(item)
+            except StopDelivery as stop:
+                unreachable = str(stop)
     finally:
         connection.close()
     return failures
