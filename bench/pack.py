@@ -222,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
             # the other unit's pack is an input here, made once before the rounds
             run([*pack, "--party", "gongdian", "--input", str(other), "--out", str(other_out)], env, work)
             commands["pack (company, two units)"] = [
-                *pack, "--party", "company", "--input", "{unit}", "--input", str(next(other_out.glob("*.xlsx"))),
+                *pack, "--party", "company", "--input", "{unit}", "--input", str(next(other_out.glob("*/*.xlsx"))),
                 "--out", str(work / "company"),
             ]  # fmt: skip
         if "stats" in cases:
@@ -232,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
         for _ in range(args.repeat):
             for label, argv in commands.items():
                 if "{unit}" in argv:
-                    argv = [next(unit_out.glob("*.xlsx")).as_posix() if a == "{unit}" else a for a in argv]
+                    argv = [next(unit_out.glob("*/*.xlsx")).as_posix() if a == "{unit}" else a for a in argv]
                 results[label].append(run(argv, env, work, ok=(0, 1) if "stats" in label else (0,)))
         for label, runs in results.items():
             print(f"{rows:>8}  {label:<40} {median([r.wall for r in runs]):>7.2f} {median([r.cpu for r in runs]):>7.2f}"
