@@ -1,0 +1,149 @@
+"""HTML pages (the weekly check, the year's timeline, connection figures) and the weekly digest
+email, rendered from the jinja2 templates in ``gdcomply/reports/html/``.
+
+Pages are self-contained: inline CSS and SVG, no script, no font or image from the network,
+so they open offline, in a browser or an email client, and print on A4. The charts are plain
+SVG drawn by the templates from the geometry of ``timeline.py`` and ``histogram.py`` (a chart
+library would add an import to every page and draw nothing these few shapes need). The
+digest email uses tables and inline styles only (many mail clients drop <style> and SVG).
+
+The templates belong to the program (not the workspace's ``templates/``): the page's
+structure is what its tests and its readers rely on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Sequence
+
+from gdcomply.calendar import Calendar, Instance
+from gdcomply.reports.timeline import STATUS_COLOURS, layout
+from gdcomply.tracking import STATUS_ORDER, CheckReport, Status, StatusItem, status_detail
+
+HTML_DIR = Path(__file__).with_name("html")
+_WEEKDAYS = "一二三四五六日"
+# text colour on each status's colour (the badges): dark on the light amber, white elsewhere
+_BADGE_TEXT = {Status.DUE_SOON: "#1a1a1a"}
+
+
+@lru_cache(maxsize=1)
+def _environment():
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    return Environment(
+        loader=FileSystemLoader(str(HTML_DIR)),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render(template: str, **context) -> str:
+    return _environment().get_template(template).render(**context)
+
+
+def weekday_zh(day: date) -> str:
+    return f"周{_WEEKDAYS[day.weekday()]}"
+
+
+@dataclass(frozen=True)
+class StatusView:
+    value: str
+    label: str
+    colour: str
+    text_colour: str
+    count: int
+
+
+@dataclass(frozen=True)
+class ItemView:
+    """One deadline item as the page and the digest show it."""
+
+    id: str
+    status: StatusView
+    due: str
+    due_text: str  # 2026-12-07 周一
+    title: str
+    period: str
+    sender: str
+    receiver: str
+    route: str
+    detail: str
+    marks: str  # 原定…；推定；挤压… (calendar page)
+
+
+def status_view(status: Status, count: int = 0) -> StatusView:
+    return StatusView(status.value, status.label, STATUS_COLOURS[status], _BADGE_TEXT.get(status, "#ffffff"), count)
+
+
+def item_view(calendar: Calendar, item: StatusItem, as_of: date) -> ItemView:
+    instance = item.instance
+    sender = calendar.party_name(instance.sender)
+    receiver = calendar.party_name(instance.receiver) if instance.receiver else "（完成/公开）"
+    route = f"{sender} → {receiver}" if instance.receiver else f"{sender}（完成/公开）"
+    return ItemView(
+        instance.id, status_view(item.status), instance.due.isoformat(),
+        f"{instance.due.isoformat()} {weekday_zh(instance.due)}", instance.title, instance.period,
+        sender, receiver, route, status_detail(calendar, item, as_of), "",
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Group:
+    status: StatusView
+    items: tuple[ItemView, ...]
+
+
+def check_context(calendar: Calendar, report: CheckReport, *, party: str | None, show_all: bool) -> dict:
+    """What check.html.j2 and the digest templates get: summary, groups by status, warnings."""
+    views = [item_view(calendar, item, report.as_of) for item in report.items]
+    groups: dict[Status, list[ItemView]] = {}
+    for item, view in zip(report.items, views):
+        groups.setdefault(item.status, []).append(view)
+    summary = [status_view(status, count) for status, count in report.summary.items()]
+    scope = f"{calendar.party_name(party)}的事项" if party else "全部单位的事项"
+    shown = "本年度全部事项" if show_all else "逾期、有风险、即将到期和近 30 天完成的事项"
+    return {
+        "as_of": report.as_of.isoformat(),
+        "as_of_weekday": weekday_zh(report.as_of),
+        "tracking_since": report.tracking_since.isoformat(),
+        "horizon": report.horizon,
+        "scope": scope,
+        "shown": shown,
+        "summary": summary,
+        "total": sum(report.summary.values()),
+        "groups": [Group(status_view(s, len(groups[s])), tuple(groups[s])) for s in sorted(groups, key=STATUS_ORDER.get)],
+        "items": views,
+        "warnings": [w.message for w in report.warnings],
+    }
+
+
+def check_page(calendar: Calendar, report: CheckReport, *, party: str | None, show_all: bool) -> str:
+    """The weekly check as one self-contained HTML page, with the year's timeline."""
+    year = report.as_of.year
+    timeline = layout(calendar, report.year, date(year, 1, 1), date(year, 12, 31), report.as_of)
+    return render(
+        "check.html.j2", **check_context(calendar, report, party=party, show_all=show_all), timeline=timeline, year=year
+    )
+
+
+def calendar_page(
+    calendar: Calendar,
+    instances: Sequence[Instance],
+    warnings: Sequence[str],
+    *,
+    start: date,
+    end: date,
+    today: date,
+    scope: str,
+) -> str:
+    """The deadlines between start and end as a timeline alone, for printing and pinning up."""
+    timeline = layout(calendar, instances, start, end, today)
+    return render(
+        "calendar.html.j2", timeline=timeline, start=start.isoformat(), end=end.isoformat(),
+        today=today.isoformat(), scope=scope, warnings=list(warnings), count=len(instances),
+    )  # fmt: skip
