@@ -17,11 +17,14 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from gdcomply.calendar import Calendar, Instance
 from gdcomply.reports.timeline import STATUS_COLOURS, layout
 from gdcomply.tracking import STATUS_ORDER, CheckReport, Status, StatusItem, status_detail
+
+if TYPE_CHECKING:
+    from gdcomply.reports.mail_render import RenderedEmail
 
 HTML_DIR = Path(__file__).with_name("html")
 _WEEKDAYS = "一二三四五六日"
@@ -35,7 +38,7 @@ def _environment():
 
     return Environment(
         loader=FileSystemLoader(str(HTML_DIR)),
-        autoescape=True,
+        autoescape=lambda name: not (name or "").endswith(".txt.j2"),  # HTML and SVG escaped; the text email not
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -147,3 +150,21 @@ def calendar_page(
         "calendar.html.j2", timeline=timeline, start=start.isoformat(), end=end.isoformat(),
         today=today.isoformat(), scope=scope, warnings=list(warnings), count=len(instances),
     )  # fmt: skip
+
+
+def iso_week(day: date) -> str:
+    """2026-W49: the ISO week of a day (weeks begin on Monday), the digest's key in the ledger."""
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def digest_email(calendar: Calendar, report: CheckReport, *, party_name: str) -> RenderedEmail:
+    """The weekly digest for the marketing department: the check's summary and items as tables
+    with inline styles (no SVG: many mail clients do not draw it), and a plain-text alternative."""
+    from gdcomply.reports.mail_render import RenderedEmail
+
+    context = check_context(calendar, report, party=None, show_all=False)
+    context.update(week=iso_week(report.as_of), recipient_party=party_name)
+    urgent = [f"{s.label} {s.count}" for s in context["summary"] if s.count and s.value in ("overdue", "at-risk", "due-soon")]
+    subject = f"【获得电力报送周报】{context['week']}：" + ("，".join(urgent) if urgent else "没有逾期或即将到期的事项")
+    return RenderedEmail(subject, render("digest.txt.j2", **context), render("digest.html.j2", **context))
