@@ -8,10 +8,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from gdcomply.applications.measures import ClassMeasures, PeriodMeasures, kva, money
 from gdcomply.applications.model import CustomerClass
-from gdcomply.applications.targets import Targets
+
+if TYPE_CHECKING:
+    from gdcomply.applications.targets import Targets
 
 MAX_BARS = 40  # wider distributions are binned: several working days per bar
 CHART_WIDTH, CHART_HEIGHT = 640, 240
