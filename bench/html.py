@@ -65,7 +65,7 @@ def main() -> None:
 
         timings = time_runs(commands, args.runs, env)
         medians = {name: (statistics.median(timings[name][0]), statistics.median(timings[name][1])) for name in commands}
-        width = max(len(name) for name in commands) + 2
+        width = max(len(name) for name in commands) + 12  # the ratio rows are longer
         print(f"\n{'':{width}}  wall (median)  CPU (median)   ({args.runs} runs each, alternating)")
         for name, (wall, cpu) in medians.items():
             print(f"{name:{width}}  {wall * 1000:10.0f} ms  {cpu * 1000:9.0f} ms")
