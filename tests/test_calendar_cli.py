@@ -217,7 +217,7 @@ def test_calendar_unknown_format_exits_2(cli):
     result = cli(["calendar", "--format", "pdf"])
     assert result.exit_code == 2
     assert result.stderr == (
-        "错误：参数值无效：--format（“pdf”不是可选的值，可选：table、json、ics）\n"
+        "错误：参数值无效：--format（“pdf”不是可选的值，可选：table、json、ics、html）\n"
         "运行“gdcomply calendar --help”查看用法。\n"
     )
 

@@ -243,11 +243,11 @@ USAGE_ERRORS = [
     (["submit", "progress-report", "--period", "2026-R1", "--from", "guiyuan"],
      "错误：缺少必需的参数：文件（应写成“gdcomply submit [选项] 事项 文件...”）" + _hint("gdcomply submit")),
     # unknown options: with click's suggestion, without, a short one
-    (["check", "--formt", "json"], "错误：未知的选项：--formt（是否想输入：--format？）" + _hint("gdcomply check")),
+    (["check", "--formt", "json"], "错误：未知的选项：--formt（是否想输入：--force、--format、--out？）" + _hint("gdcomply check")),
     (["--bogus"], "错误：未知的选项：--bogus（没有这个选项）" + _hint("gdcomply")),
     (["check", "-x"], "错误：未知的选项：-x（没有这个选项）" + _hint("gdcomply check")),
     # values: a choice, an integer (option and argument), ranges closed, above and below
-    (["check", "--format", "pdf"], "错误：参数值无效：--format（“pdf”不是可选的值，可选：table、json）" + _hint("gdcomply check")),
+    (["check", "--format", "pdf"], "错误：参数值无效：--format（“pdf”不是可选的值，可选：table、json、html）" + _hint("gdcomply check")),
     (["calendar", "--year", "abc"], "错误：参数值无效：--year（“abc”不是整数）" + _hint("gdcomply calendar")),
     (["workdays", "add", "2026-10-09", "five"],
      "错误：参数值无效：工作日数（“five”不是整数）" + _hint("gdcomply workdays add")),

@@ -21,6 +21,7 @@ Connection time and the customer classes are defined in gdcomply.applications.mo
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_HALF_UP, Context, Decimal, localcontext
@@ -104,6 +105,8 @@ class ClassMeasures:
     # high-voltage
     energised: tuple[EnergisedConnection, ...] | None = None
     total_kva: Decimal | None = None
+    # (working days, how many applications took that long), shortest first: the histogram
+    distribution: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -228,6 +231,7 @@ def _class_measures(
         max_working_days=times[-1] if times else None,
         limit=limit,
         over_limit=over_limit,
+        distribution=tuple(sorted(Counter(times).items())),
     )
     if customer_class is CustomerClass.RESIDENTIAL:
         visits = [a.visits for a in apps if a.visits is not None]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
@@ -13,16 +12,21 @@ import typer
 from gdcomply.cli.common import (
     AsOfOption,
     ConfigOption,
+    ForceOption,
+    HtmlOutOption,
+    TableJsonOrHtml,
     TableOrJson,
     WorkspaceOption,
     as_of_or_today,
+    check_html_out,
     console,
     print_warnings,
+    write_page,
 )
 from gdcomply.errors import InputError, UsageError
 
 if TYPE_CHECKING:
-    from gdcomply.applications.measures import CheckResult, ClassMeasures, PeriodMeasures
+    from gdcomply.applications.measures import CheckResult, PeriodMeasures
     from gdcomply.applications.model import ApplicationSet
     from gdcomply.applications.targets import Targets
     from gdcomply.errors import Problem
@@ -366,7 +370,12 @@ def stats(
         typer.Option("--period", metavar="期次", help="半年度 YYYY-H1 或 YYYY-H2（按送电日期归属；默认：文件中全部已送电的申请）。"),
     ] = None,
     unit: UnitOption = None,
-    output: FormatOption = TableOrJson.table,
+    output: Annotated[
+        TableJsonOrHtml,
+        typer.Option("--format", help="输出格式：table（表格）、json，或 html 网页（各类指标与目标对照，接电时长分布图标出时限）。"),
+    ] = TableJsonOrHtml.table,
+    out: HtmlOutOption = None,
+    force: ForceOption = False,
     config: ConfigOption = None,
     workspace: WorkspaceOption = None,
     strict: StrictInputOption = False,
@@ -377,36 +386,21 @@ def stats(
     from gdcomply.applications.model import Period
 
     half_year = Period.parse(period) if period is not None else None
+    check_html_out(out, force, output is TableJsonOrHtml.html)
     targets, party, calendar, app_set = _load(file, pauses, unit, config, workspace, strict, problems_file)
     figures = measure(app_set, calendar, targets, period=half_year, unit=party)
-    if output is TableOrJson.json:
+    if output is TableJsonOrHtml.json:
         write_json(_capped(measures_to_json(figures)))
+    elif output is TableJsonOrHtml.html:
+        from gdcomply.reports.stats_page import stats_page
+
+        write_page(stats_page(figures, targets, read=file.name), out, force)
     else:
         _print_stats(figures, targets)
-    _report_problems(figures.problems, figures.rows.rejected, problems_file, listing=output is TableOrJson.table)
+    _report_problems(figures.problems, figures.rows.rejected, problems_file, listing=output is TableJsonOrHtml.table)
     print_warnings(figures.warnings)
     if figures.rows.rejected:
         raise typer.Exit(1)
-
-
-def _days(value: Decimal | int | None) -> str:
-    return "—" if value is None else f"{value}"
-
-
-def _percent(share: Decimal | None) -> str:
-    return "—" if share is None else f"{(share * 100).quantize(Decimal('0.1'))}%"
-
-
-def _yuan(amount: Decimal | None) -> str:
-    from gdcomply.applications.measures import money
-
-    return "—" if amount is None else f"{money(amount)} 元"
-
-
-def _verdict(figures: ClassMeasures, key: str, applies: bool = True) -> str:
-    if not applies or figures.count == 0:
-        return ""
-    return "未达标" if key in figures.breaches else "达标"
 
 
 def _print_stats(figures: PeriodMeasures, targets: Targets) -> None:
@@ -414,6 +408,7 @@ def _print_stats(figures: PeriodMeasures, targets: Targets) -> None:
 
     from gdcomply.applications.measures import kva
     from gdcomply.applications.model import CustomerClass
+    from gdcomply.reports.stats_page import class_rows, missing_note
 
     out = console()
     scope = targets.unit_name(figures.unit) if figures.unit else "两供电单位合计"
@@ -428,45 +423,12 @@ def _print_stats(figures: PeriodMeasures, targets: Targets) -> None:
         table.add_column("数值", justify="right")
         table.add_column("目标", justify="right")
         table.add_column("结果")
-        limit = "—" if item.limit is None else f"每件 ≤ {item.limit}"
-        if item.customer_class is CustomerClass.SMALL_MICRO:
-            _add_row(table, "平均接电时长", _days(item.mean_working_days), f"≤ {item.mean_working_days_target}",
-                          _verdict(item, "mean_working_days"))
-        else:
-            _add_row(table, "平均接电时长", _days(item.mean_working_days), "", "")
-        _add_row(table, "中位数", _days(item.median_working_days), "", "")
-        _add_row(table, "最长", _days(item.max_working_days), limit, "")
-        if item.limit is not None:
-            _add_row(table, "超过时限的件数", _days(item.over_limit), "0", _verdict(item, "limit"))
-        known = dict(item.known)
-        if item.customer_class is CustomerClass.RESIDENTIAL:
-            _add_row(table, "零跑动（一次都不跑）比例", _percent(item.zero_visit_share), "100%", "")
-            _add_row(table, f"跑动超过 {item.visits_target} 次的件数", _days(item.over_visits), "0",
-                          _verdict(item, "visits", known.get("visits", 0) > 0))
-        elif item.customer_class is CustomerClass.SMALL_MICRO:
-            _add_row(table, "平均环节数", _days(item.mean_steps), f"≤ {item.steps_target}",
-                          _verdict(item, "steps", known.get("steps", 0) > 0))
-            _add_row(table, "平均申请材料数", _days(item.mean_materials), "", "")
-            _add_row(table, "平均接电费用", _yuan(item.mean_cost), "", "")
-            _add_row(table, "接电费用合计", _yuan(item.total_cost), "", "")
-            _add_row(table, "零投资比例", _percent(item.zero_cost_share), f"100%（{_yuan(item.cost_target)}）",
-                          _verdict(item, "cost", known.get("cost", 0) > 0))
-            _add_row(table, "平均跑动次数", _days(item.mean_visits), "", "")
-            _add_row(table, f"跑动超过 {item.visits_target} 次的件数", _days(item.over_visits), "0",
-                          _verdict(item, "visits", known.get("visits", 0) > 0))
-            _add_row(table, f"容量不超过 {kva(item.capacity_kva_target)} kVA 的比例",
-                          _percent(item.within_capacity_share), "", "")
-        elif item.customer_class is CustomerClass.HIGH_VOLTAGE:
-            _add_row(table, "平均跑动次数", _days(item.mean_visits), "", "")
-            _add_row(table, f"跑动超过 {item.visits_target} 次的件数", _days(item.over_visits), "0",
-                          _verdict(item, "visits", known.get("visits", 0) > 0))
-            _add_row(table, "新装及增容容量合计", f"{kva(item.total_kva)} kVA", "", "")
-        missing = {k: item.count - n for k, n in known.items() if item.count and n < item.count}
+        for row in class_rows(item):
+            _add_row(table, *row)
         out.print()
         out.print(table)
-        if missing:
-            names = {"steps": "环节数", "materials": "申请材料", "cost": "接电费用", "visits": "跑动次数"}
-            out.print("（未填写：" + "，".join(f"{names[k]} {n} 件" for k, n in missing.items()) + "；平均值只按填写了的申请计算）")
+        if note := missing_note(item):
+            out.print(note)
         if item.customer_class is CustomerClass.HIGH_VOLTAGE and item.energised:
             listing = Table(title="已送电的高压新装及增容", title_justify="left", show_edge=False, pad_edge=False)
             by_unit = figures.unit is None

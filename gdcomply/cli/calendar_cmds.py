@@ -11,9 +11,12 @@ import typer
 
 from gdcomply.cli.common import (
     ConfigOption,
+    ForceOption,
+    HtmlOutOption,
     StrictOption,
     TableOrJson,
     WorkspaceOption,
+    check_html_out,
     console,
     load_setup_for,
     parse_date,
@@ -21,6 +24,7 @@ from gdcomply.cli.common import (
     resolve_party,
     today,
     write_json,
+    write_page,
 )
 from gdcomply.errors import UsageError
 
@@ -34,6 +38,7 @@ class CalendarFormat(str, Enum):
     table = "table"
     json = "json"
     ics = "ics"
+    html = "html"
 
 
 def weekday_zh(d: date) -> str:
@@ -48,8 +53,11 @@ def calendar_command(
         Optional[str], typer.Option("--party", metavar="单位", help="只列出与该单位有关的事项：单位名称（如 桂源公司、供电公司、公司）或代号（如 guiyuan）。")
     ] = None,
     output_format: Annotated[
-        CalendarFormat, typer.Option("--format", help="输出格式：table 表格、json、ics 日历文件。")
+        CalendarFormat,
+        typer.Option("--format", help="输出格式：table 表格、json、ics 日历文件，或 html 时间线网页（可打印张贴）。"),
     ] = CalendarFormat.table,
+    out: HtmlOutOption = None,
+    force: ForceOption = False,
     config: ConfigOption = None,
     workspace: WorkspaceOption = None,
     strict: StrictOption = False,
@@ -72,6 +80,7 @@ def calendar_command(
     if end < start:
         raise UsageError(f"--to（{end.isoformat()}）早于 --from（{start.isoformat()}）")
     check_in_range(start, end)
+    check_html_out(out, force, output_format is CalendarFormat.html)
     setup = load_setup_for(config, workspace, strict=strict)
     party = resolve_party(setup.calendar, party, "--party") if party is not None else None
     schedule = setup.calendar.schedule(start, end, setup.workdays)
@@ -97,6 +106,15 @@ def calendar_command(
         )
         return
     print_warnings(warnings)
+    if output_format is CalendarFormat.html:
+        from gdcomply.reports.pages import calendar_page
+
+        scope = f"{setup.calendar.party_name(party)}的事项" if party else "全部单位的事项"
+        page = calendar_page(
+            setup.calendar, instances, [w.message for w in warnings], start=start, end=end, today=today(), scope=scope
+        )
+        write_page(page, out, force, setup.workspace.protected)
+        return
     if output_format is CalendarFormat.ics:
         from gdcomply.cli.common import now
         from gdcomply.reports.ics import instances_to_ics

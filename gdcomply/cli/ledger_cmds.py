@@ -15,11 +15,15 @@ import typer
 from gdcomply.cli.common import (
     AsOfOption,
     ConfigOption,
+    ForceOption,
+    HtmlOutOption,
     LedgerOption,
     StrictOption,
+    TableJsonOrHtml,
     TableOrJson,
     WorkspaceOption,
     as_of_or_today,
+    check_html_out,
     console,
     now,
     parse_date,
@@ -28,6 +32,7 @@ from gdcomply.cli.common import (
     resolve_workspace,
     today,
     write_json,
+    write_page,
 )
 from gdcomply.errors import UsageError
 from gdcomply.ledger.evidence import DEFAULT_MAX_MB
@@ -522,7 +527,12 @@ def check_command(
     party: Annotated[Optional[str], typer.Option("--party", metavar="单位", help="只看与该单位有关的事项：单位名称（如 桂源公司）或代号（如 guiyuan）。")] = None,
     horizon: Annotated[int, typer.Option("--horizon", max=1000, metavar="工作日数", help="“即将到期”的范围：剩余工作日数（默认 5）。")] = 5,
     show_all: Annotated[bool, typer.Option("--all", help="列出本年度的全部事项。")] = False,
-    output_format: Annotated[TableOrJson, typer.Option("--format", help="输出格式。")] = TableOrJson.table,
+    output_format: Annotated[
+        TableJsonOrHtml,
+        typer.Option("--format", help="输出格式：table 表格、json，或 html 网页（汇总、各状态的事项和本年度的报送时间线，可离线打开和打印）。"),
+    ] = TableJsonOrHtml.table,
+    out: HtmlOutOption = None,
+    force: ForceOption = False,
     fail_on: Annotated[
         FailOn, typer.Option("--fail-on", help="何时以退出码 1 结束：overdue（有逾期）、due-soon（有逾期或即将到期）、never。")
     ] = FailOn.overdue,
@@ -535,7 +545,11 @@ def check_command(
     from gdcomply.tracking import Status, check
 
     day = as_of_or_today(as_of)
+    html = output_format is TableJsonOrHtml.html
+    check_html_out(out, force, html)
     setup, opened = open_for_ledger(workspace, config, strict, ledger_url)
+    if out is not None:
+        check_html_out(out, force, html, setup.workspace.protected)
     with opened:
         ledger = opened.ledger
         party = resolve_party(setup.calendar, party, "--party") if party is not None else None
@@ -543,8 +557,13 @@ def check_command(
             setup.calendar, setup.workdays, ledger.deciding_submissions(day), as_of=day,
             tracking_since=ledger.tracking_since, horizon=horizon, party=party, show_all=show_all,
         )  # fmt: skip
-    if output_format is TableOrJson.json:
+    if output_format is TableJsonOrHtml.json:
         write_json(report_to_json(report))
+    elif html:
+        from gdcomply.reports.pages import check_page
+
+        print_warnings(report.warnings)
+        write_page(check_page(setup.calendar, report, party=party, show_all=show_all), out, force, setup.workspace.protected)
     else:
         print_warnings(report.warnings)
         _print_check(setup, report)
@@ -599,7 +618,7 @@ def _print_check(setup: Setup, report: CheckReport) -> None:
     """
     from gdcomply.cli.calendar_cmds import route_text, weekday_zh
     from gdcomply.cli.layout import Cell, print_blocks, print_table, print_wrapped
-    from gdcomply.tracking import Status
+    from gdcomply.tracking import Status, status_detail
 
     out = console()
     print_wrapped(out, summary_line(report))
@@ -611,20 +630,7 @@ def _print_check(setup: Setup, report: CheckReport) -> None:
     rows: list[dict[str, Cell]] = []
     for item in report.items:
         instance = item.instance
-        if item.status is Status.OVERDUE:
-            days = (report.as_of - instance.due).days
-            detail = f"已逾期 {days} 天（{item.working_days_overdue} 个工作日）"
-        elif item.status is Status.AT_RISK:
-            late = "、".join(calendar.party_name(c.split("/")[-1].split("->")[0]) for c in item.at_risk_from)
-            detail = f"剩 {item.working_days_left} 个工作日；{late}未按时报送"
-        elif item.status in (Status.DUE_SOON, Status.UPCOMING):
-            detail = f"剩 {item.working_days_left} 个工作日"
-        elif item.status is Status.LATE:
-            detail = f"{item.completed_on.isoformat()} 报送，逾期 {item.working_days_late} 个工作日"
-        elif item.status is Status.DONE:
-            detail = f"{item.completed_on.isoformat()} 报送"
-        else:
-            detail = "跟踪开始前到期"
+        detail = status_detail(calendar, item, report.as_of)
         style = styles.get(item.status, "")
         due = f"{instance.due.isoformat()} {weekday_zh(instance.due)}"
         title = Cell.of(instance.title)

@@ -172,6 +172,14 @@ def remind_command(
     output_format: Annotated[
         TableOrJson, typer.Option("--format", help="与 --history 一起使用：table（默认）或 json。")
     ] = TableOrJson.table,
+    digest: Annotated[
+        bool,
+        typer.Option(
+            "--digest",
+            help="发送每周汇总（周报）给营销部（reminders.yaml 中 escalation.to_party 单位的联系人），而不是逐项提醒；"
+            "每周只在第一个工作日的运行中发送一次，可与每日提醒写在同一行 cron 中。",
+        ),
+    ] = False,
     test_to: Annotated[
         Optional[str], typer.Option("--test-to", metavar="邮箱地址", help="按邮件设置向这个地址发送一封测试邮件（不记入台账），用于检查设置。")
     ] = None,
@@ -191,6 +199,8 @@ def remind_command(
         raise UsageError("--history 只显示已发送的提醒，不能与 --dry-run、--test-to 或 --as-of 同时使用")
     if test_to is not None and dry_run:
         raise UsageError("--test-to 会真正发送一封测试邮件，不能与 --dry-run 同时使用")
+    if digest and (history or test_to is not None):
+        raise UsageError("--digest 发送每周汇总，不能与 --history 或 --test-to 同时使用")
 
     setup, opened = open_for_ledger(workspace, config, ledger_option=ledger_url)
     with opened:
@@ -227,7 +237,12 @@ def remind_command(
         else:
             lock = run_lock(setup.workspace.data_dir / LOCK_FILE, wait)
         with lock:
-            failed = _run(setup, ledger, remind_config, day, dry_run=dry_run, outbox=outbox, credentials=credentials)
+            if digest:
+                from gdcomply.cli.remind_digest import run_digest
+
+                failed = run_digest(setup, ledger, remind_config, day, dry_run=dry_run, outbox=outbox, credentials=credentials)
+            else:
+                failed = _run(setup, ledger, remind_config, day, dry_run=dry_run, outbox=outbox, credentials=credentials)
     if failed:
         raise typer.Exit(1)
 
@@ -473,7 +488,7 @@ def _show_history(ledger: Ledger, instance: str | None, output_format: TableOrJs
     table.add_column("报送节点", overflow="fold")
     for record in records:
         stage = Stage.parse(record.stage)
-        label = stage.label if stage else record.stage
+        label = stage.label if stage else {"digest": "每周汇总"}.get(record.stage, record.stage)
         table.add_row(record.sent_at[:16].replace("T", " "), label, record.recipient, record.instance_id)
     console().print(table)
 
