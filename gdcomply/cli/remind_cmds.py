@@ -256,8 +256,9 @@ def _run(
 
     from gdcomply.cli.common import print_warnings
     from gdcomply.ledger.model import SentReminder
-    from gdcomply.reminders.mail import Outgoing, StopDelivery, build_message, deliver, message_id_for
+    from gdcomply.reminders.mail import Outgoing, build_message, message_id_for
     from gdcomply.reminders.plan import plan_reminders, reminder_statuses
+    from gdcomply.reminders.sending import send_and_record
     from gdcomply.reports.mail_render import MailTemplates, questions_for
 
     rules = remind_config.rules
@@ -310,35 +311,16 @@ def _run(
         _show_dry_run(plan.as_of, outgoing, by_recipient, outbox)
         return False
 
-    sent: list[PlannedEmail] = []
-    unrecorded: list[tuple[PlannedEmail, str]] = []
-    ledger.check_may_record_reminders(setup.calendar.party_names())  # a role that could not record them sends nothing
-
-    def still_ours(_: Outgoing) -> None:
-        # A shared ledger's run lock lives as long as the database session: once it is gone
-        # another host may take it and send the same reminders, so this run sends no more.
-        if ledger.is_shared and not ledger.holds_run_lock():  # type: ignore[attr-defined]
-            raise StopDelivery(f"与共享台账 {ledger.shown} 的连接中断，本次运行已失去运行锁；为免重复发送，停止发送")
-
-    def record(accepted: Outgoing) -> None:
+    def rows_of(accepted: Outgoing) -> list[SentReminder]:
         email, message_id = by_recipient[accepted.recipient]
-        sent_at = now().isoformat(timespec="seconds")
-        try:
-            # one transaction per email: a kill records all of its items or none of them
-            ledger.record_reminders(
-                [
-                    SentReminder(item.instance.id, item.stage.name, email.recipient.address, message_id, sent_at, day)
-                    for item in email.items
-                ]
-            )
-        except Exception as exc:  # noqa: BLE001 - reported below; nothing more is sent
-            unrecorded.append((email, f"{type(exc).__name__}: {exc}"))
-            # Every further message would go out unrecorded, to be sent again by the next run
-            # (or, on a shared ledger, by another host at once): stop at the first one.
-            raise StopDelivery("台账无法记录已发送的提醒，为免重复发送，其余提醒本次不发送") from None
-        sent.append(email)
+        sent_at = now().isoformat(timespec="seconds")  # when the server accepted it
+        return [SentReminder(item.instance.id, item.stage.name, email.recipient.address, message_id, sent_at, day)
+                for item in email.items]  # fmt: skip
 
-    failures = deliver(outgoing, smtp, credentials, record, before_send=still_ours)
+    delivered = send_and_record(ledger, outgoing, smtp, credentials, rows_of, setup.calendar.party_names())
+    sent = [by_recipient[o.recipient][0] for o in delivered.recorded]
+    unrecorded = [(by_recipient[o.recipient][0], reason) for o, reason in delivered.unrecorded]
+    failures = delivered.failures
     out = sys.stdout
     out.write(f"{day.isoformat()}（{_weekday(day)}）提醒邮件：\n")
     for email in sent:

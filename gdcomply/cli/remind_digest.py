@@ -38,7 +38,8 @@ def run_digest(
     from email.errors import MessageError
 
     from gdcomply.ledger.model import SentReminder
-    from gdcomply.reminders.mail import Outgoing, build_message, deliver, message_id_for
+    from gdcomply.reminders.mail import Outgoing, build_message, message_id_for
+    from gdcomply.reminders.sending import send_and_record
     from gdcomply.reports.pages import digest_email, iso_week
     from gdcomply.tracking import check
 
@@ -95,21 +96,14 @@ def run_digest(
         _show(week, outgoing, outbox)
         return False
 
-    sent: list[str] = []
-    unrecorded: list[str] = []
+    def rows_of(accepted: Outgoing) -> list[SentReminder]:
+        sent_at = now().isoformat(timespec="seconds")  # when the server accepted it
+        return [SentReminder(key, DIGEST_STAGE, accepted.recipient, message_ids[accepted.recipient], sent_at, day)]
 
-    def record(accepted: Outgoing) -> None:
-        try:
-            ledger.record_reminders(
-                [SentReminder(key, DIGEST_STAGE, accepted.recipient, message_ids[accepted.recipient],
-                              now().isoformat(timespec="seconds"), day)]  # fmt: skip
-            )
-        except Exception as exc:  # noqa: BLE001 - reported below; the others are still sent
-            unrecorded.append(f"{accepted.recipient}（{type(exc).__name__}: {exc}）")
-            return
-        sent.append(accepted.recipient)
-
-    failures = deliver(outgoing, smtp, credentials, record)
+    delivered = send_and_record(ledger, outgoing, smtp, credentials, rows_of, setup.calendar.party_names())
+    sent = [o.recipient for o in delivered.recorded]
+    unrecorded = [f"{o.recipient}（{reason}）" for o, reason in delivered.unrecorded]
+    failures = delivered.failures
     out.write(f"{day.isoformat()} 周报（{week}）：\n")
     for address in sent:
         out.write(f"  已发送：{address}\n")
