@@ -76,13 +76,39 @@ def classify(business_type: BusinessType, small_micro: bool) -> CustomerClass:
     return CustomerClass.SMALL_MICRO if small_micro else CustomerClass.OTHER_LOW_VOLTAGE
 
 
+class PauseKind(str, Enum):
+    """Why an application was paused (暂停类型); each target profile says which kinds it leaves out."""
+
+    CUSTOMER = "customer"
+    APPROVAL = "approval"
+    EXTERNAL_WORKS = "external-works"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return _PAUSE_LABELS[self]
+
+
+_PAUSE_LABELS = {
+    PauseKind.CUSTOMER: "客户原因",
+    PauseKind.APPROVAL: "行政审批",
+    PauseKind.EXTERNAL_WORKS: "外线工程",
+    PauseKind.OTHER: "其他",
+}
+
+
 @dataclass(frozen=True)
 class Pause:
-    """A customer-caused pause; end None means the application is still paused."""
+    """A pause of an application; end None means the application is still paused.
+
+    kind is customer-caused unless the export's 暂停类型 column (or the settings' default
+    for exports without it) says otherwise.
+    """
 
     start: date
     end: date | None
     reason: str = ""
+    kind: PauseKind = PauseKind.CUSTOMER
 
 
 class Application(NamedTuple):
@@ -110,6 +136,12 @@ class Application(NamedTuple):
     address: str = ""
     voltage: str = ""
     channel: str = ""
+    # Facts the later target profiles need (None: the export does not say). See profiles.py.
+    three_zero: bool | None = None  # 三零服务 (零上门、零审批、零投资)
+    external_works: bool | None = None  # 外线工程: the connection needed external line works
+    dual_source: bool | None = None  # 电源: True for dual power source (high voltage)
+    rural: bool | None = None  # 城乡: True for countryside, False for town
+    capacity_kw: Decimal | None = None  # 容量(kW)
 
 
 @dataclass(frozen=True)
