@@ -101,7 +101,7 @@ def test_every_problem_with_its_position(tmp_path):
         "（允许的字段：accepted、address、application-id、business-type、capacity-kva、channel、cost、"
         "customer、energised、materials、pause-end、pause-start、reason、small-micro、steps、unit、visits、voltage）",
         "config/targets.yaml:16:1: colums: 未知的字段“colums”，是否应为“columns”？"
-        "（允许的字段：alert、columns、limits、targets、units）",
+        "（允许的字段：alert、columns、facts、limits、profiles、targets、units）",
     ]
 
 
