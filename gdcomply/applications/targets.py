@@ -19,7 +19,7 @@ from types import MappingProxyType
 from typing import Mapping
 
 from gdcomply import yamlsource
-from gdcomply.applications.columns import APPLICATION_COLUMNS, PAUSE_COLUMNS
+from gdcomply.applications.columns import APPLICATION_COLUMNS, FACT_COLUMNS, PAUSE_COLUMNS
 from gdcomply.applications.model import PauseKind
 from gdcomply.applications.profiles import CapacityUnit, ClassTarget, Profile, Profiles, ZeroInvestment
 from gdcomply.applications.profilefile import BUNDLED_LATER, MAX_WHOLE_NUMBER, PLAN_2018, parse_profiles
@@ -257,7 +257,7 @@ def _columns(section: Node, problems: Problems) -> Mapping[str, tuple[str, ...]]
         return MappingProxyType({})
     if not yamlsource.expect_map(section, problems, "以列代号为键的映射（如 accepted: [受理时间]）"):
         return MappingProxyType({})
-    known = {c.key for c in APPLICATION_COLUMNS} | {c.key for c in PAUSE_COLUMNS}
+    known = {c.key for c in APPLICATION_COLUMNS + FACT_COLUMNS} | {c.key for c in PAUSE_COLUMNS}
     yamlsource.check_keys(section, known, problems)
     columns: dict[str, tuple[str, ...]] = {}
     owner: dict[str, str] = {}
