@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_HALF_UP, Context, Decimal, localcontext
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, localcontext
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Iterable
 
@@ -42,6 +42,10 @@ from gdcomply.applications.model import (
     paused_working_days,
     working_day_positions,
 )
+from gdcomply.applications.numbers import mean as _mean
+from gdcomply.applications.numbers import median as _median
+from gdcomply.applications.numbers import rounded as _rounded
+from gdcomply.applications.numbers import share as _share
 from gdcomply.errors import Problem
 
 if TYPE_CHECKING:
@@ -122,51 +126,7 @@ class PeriodMeasures:
 
 
 _CENT = Decimal("0.01")
-_SHARE = Decimal("0.0001")
-
-
 _EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
-
-
-def _rounded(value: Decimal, exponent: Decimal) -> Decimal:
-    """value rounded half-up to exponent's places, never raising for a finite value.
-
-    quantize raises InvalidOperation when the result needs more digits than the context's
-    precision (28 by default: a 27-digit amount in cents); the context here is as wide as
-    the value needs. The reader rejects implausibly large amounts, so this is a safety net.
-    """
-    digits = max(value.adjusted(), 0) - exponent.as_tuple().exponent + 2  # type: ignore[operator]
-    context = Context(prec=max(digits, 28), rounding=ROUND_HALF_UP, Emax=MAX_EMAX, Emin=MIN_EMIN)
-    return value.quantize(exponent, context=context)
-
-
-def _divided(total: int | Decimal, count: int) -> Decimal:
-    """total / count with every integral digit kept, whatever its size."""
-    dividend = Decimal(total)
-    context = Context(prec=max(dividend.adjusted(), 0) + 30, Emax=MAX_EMAX, Emin=MIN_EMIN)
-    return context.divide(dividend, Decimal(count))
-
-
-def _mean(total: int | Decimal, count: int) -> Decimal | None:
-    if not count:
-        return None
-    return _rounded(_divided(total, count), _CENT)
-
-
-def _share(part: int, count: int) -> Decimal | None:
-    if not count:
-        return None
-    return _rounded(_divided(part, count), _SHARE)
-
-
-def _median(sorted_values: list[int]) -> Decimal | None:
-    n = len(sorted_values)
-    if not n:
-        return None
-    middle = n // 2
-    if n % 2:
-        return Decimal(sorted_values[middle])
-    return Decimal(sorted_values[middle - 1] + sorted_values[middle]) / 2
 
 
 def measure(

@@ -278,13 +278,37 @@ def paused_working_days(
     return sum(_paused_in(calendar, start, stop, accepted, end) for start, stop in merge_pauses(pauses, end))
 
 
-def connection_time(calendar: WorkCalendar, application: Application, end: date) -> tuple[int, int]:
-    """(working days counted against the utility, paused working days) up to end."""
+def connection_time(
+    calendar: WorkCalendar, application: Application, end: date, left_out: frozenset[PauseKind] | None = None
+) -> tuple[int, int]:
+    """(working days counted against the utility, paused working days) up to end.
+
+    left_out: the pause kinds the time leaves out (None: every pause, as the 2018 plan
+    counts an export that gives no kinds, whose pauses are all customer-caused).
+    """
     gross = calendar.count(application.accepted, end)
-    if not application.pauses:
+    pauses = application.pauses if left_out is None else pauses_left_out(application.pauses, left_out)
+    if not pauses:
         return gross, 0
-    paused = paused_working_days(calendar, application.pauses, application.accepted, end)
+    paused = paused_working_days(calendar, pauses, application.accepted, end)
     return gross - paused, paused
+
+
+def pauses_left_out(pauses: tuple[Pause, ...], left_out: frozenset[PauseKind]) -> tuple[Pause, ...]:
+    """The pauses of the kinds left out of the time (the same tuple when that is all of them)."""
+    if all(p.kind in left_out for p in pauses):
+        return pauses
+    return tuple(p for p in pauses if p.kind in left_out)
+
+
+def paused_calendar_days(pauses: tuple[Pause, ...], accepted: date, end: date) -> int:
+    """Calendar days of the merged pauses, both ends included, inside (accepted, end]."""
+    total = 0
+    for start, stop in merge_pauses(pauses, end):
+        lo, hi = max(start, accepted + _ONE_DAY), min(stop, end)
+        if hi >= lo:
+            total += (hi - lo).days + 1
+    return total
 
 
 def working_day_positions(calendar: WorkCalendar, days: Iterable[date]) -> dict[date, int]:

@@ -1,0 +1,229 @@
+"""Judging applications against target profiles: which profile decides each application, and
+each profile's figures per class (working and calendar days, limits, averages, steps, visits,
+zero investment), with the applications it could not judge counted.
+
+Pure functions over validated applications and a WorkCalendar (see profiles.py for the rules).
+measures.measure and measures.check_open call these; the figures of the 2018 plan's own tables
+(ClassMeasures) stay in measures.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Callable, Iterable
+
+from gdcomply.applications.numbers import mean as _mean
+from gdcomply.applications.numbers import share
+from gdcomply.applications.model import Application, paused_calendar_days, paused_working_days, pauses_left_out
+from gdcomply.applications.profiles import (
+    FACT_LABELS,
+    ClassTarget,
+    Profile,
+    Profiles,
+    capacity_within,
+    kw_needs_power_factor,
+)
+
+if TYPE_CHECKING:
+    from gdcomply.workdays.workcalendar import WorkCalendar
+
+
+@dataclass(frozen=True)
+class ClassJudgement:
+    """One class of a profile: its applications' figures beside its targets.
+
+    breaches name the targets missed: limit, mean_limit, steps, visits, cost (zero investment).
+    capacity_unknown counts applications whose capacity could not be compared with the
+    zero-investment capacity (area unknown, or kW against kVA without a power factor);
+    capacity_reason says why.
+    """
+
+    target: ClassTarget
+    count: int
+    mean_working_days: Decimal | None
+    max_working_days: int | None
+    mean_calendar_days: Decimal | None
+    max_calendar_days: int | None
+    over_limit: int | None
+    mean_steps: Decimal | None
+    over_visits: int | None
+    within_capacity: int | None
+    capacity_unknown: int
+    capacity_reason: str
+    zero_cost_share: Decimal | None
+    breaches: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ProfileJudgement:
+    """The applications given to one profile, judged.
+
+    decides: True when the profile is verified (its verdicts count); False for a comparison
+    with an unverified profile, whose verdicts are shown as 待核实.
+    """
+
+    profile: Profile
+    decides: bool
+    count: int
+    not_judged: int
+    missing_facts: tuple[tuple[str, int], ...]  # (Chinese column name, applications lacking it)
+    no_target: int
+    classes: tuple[ClassJudgement, ...]
+    first_accepted: date | None = None
+    last_accepted: date | None = None
+
+
+def profile_chooser(profiles: Profiles, chosen: Profile | None) -> Callable[[date], Profile]:
+    """accepted date -> the profile judging it (the chosen one, else the verified one in force)."""
+    if chosen is not None:
+        return lambda day: chosen
+    memo: dict[date, Profile] = {}
+
+    def of(day: date) -> Profile:
+        found = memo.get(day)
+        if found is None:
+            found = memo[day] = profiles.in_force(day)
+        return found
+
+    return of
+
+
+def group_by_profile(
+    apps: Iterable[Application], profiles: Profiles, chosen: Profile | None
+) -> list[tuple[Profile, list[Application]]]:
+    """The applications per deciding profile, in the order the profiles take effect."""
+    of = profile_chooser(profiles, chosen)
+    groups: dict[str, tuple[Profile, list[Application]]] = {}
+    for application in apps:
+        profile = of(application.accepted)
+        entry = groups.get(profile.name)
+        if entry is None:
+            entry = groups[profile.name] = (profile, [])
+        entry[1].append(application)
+    return sorted(groups.values(), key=lambda item: item[0].effective)
+
+
+def times(
+    calendar: WorkCalendar, application: Application, left_out: frozenset, position: dict[date, int] | None = None
+) -> tuple[int, int]:
+    """(working days, calendar days) of an energised application, the kinds left_out excluded."""
+    accepted, end = application.accepted, application.energised
+    assert end is not None
+    pauses = pauses_left_out(application.pauses, left_out) if application.pauses else ()
+    gross = position[end] - position[accepted] if position is not None else calendar.count(accepted, end)
+    days = (end - accepted).days
+    if not pauses:
+        return gross, days
+    return (
+        gross - paused_working_days(calendar, pauses, accepted, end),
+        days - paused_calendar_days(pauses, accepted, end),
+    )
+
+
+def judge(
+    apps: list[Application],
+    calendar: WorkCalendar,
+    profile: Profile,
+    *,
+    decides: bool,
+    power_factor: Decimal | None,
+    position: dict[date, int] | None = None,
+) -> ProfileJudgement:
+    """The profile's figures over energised applications."""
+    members: dict[str, list[Application]] = {t.key: [] for t in profile.classes}
+    missing: dict[str, int] = {}
+    no_target = 0
+    memo: dict[tuple[Any, ...], ClassTarget | str | None] = {}
+    facts = sorted(profile.facts() - {"rural"})
+    for application in apps:
+        key = (application.customer_class, *(getattr(application, f) for f in facts))
+        found = memo.get(key, memo)
+        if found is memo:
+            found = memo[key] = profile.class_of(application)
+        if found is None:
+            no_target += 1
+        elif isinstance(found, str):
+            missing[found] = missing.get(found, 0) + 1
+        else:
+            members[found.key].append(application)  # type: ignore[union-attr]
+    classes = tuple(
+        _class_judgement(calendar, profile, t, members[t.key], power_factor, position) for t in profile.classes
+    )
+    accepted = [a.accepted for a in apps]
+    return ProfileJudgement(
+        profile, decides, len(apps), sum(missing.values()),
+        tuple((FACT_LABELS[f], n) for f, n in sorted(missing.items())), no_target, classes,
+        min(accepted) if accepted else None, max(accepted) if accepted else None,
+    )  # fmt: skip
+
+
+def _class_judgement(
+    calendar: WorkCalendar,
+    profile: Profile,
+    target: ClassTarget,
+    apps: list[Application],
+    power_factor: Decimal | None,
+    position: dict[date, int] | None,
+) -> ClassJudgement:
+    left_out = profile.left_out(target)
+    measured = [times(calendar, a, left_out, position) for a in apps]
+    working = [w for w, _ in measured]
+    days = [d for _, d in measured]
+    count = len(apps)
+    breaches: list[str] = []
+    over_limit = sum(1 for w in working if w > target.limit) if target.limit is not None else None
+    if over_limit:
+        breaches.append("limit")
+    if target.mean_limit is not None and count and sum(working) > target.mean_limit * count:
+        breaches.append("mean_limit")
+    steps = [a.steps for a in apps if a.steps is not None]
+    mean_steps = _mean(sum(steps), len(steps))
+    if target.steps is not None and steps and sum(steps) > target.steps * len(steps):
+        breaches.append("steps")
+    over_visits = None
+    if target.visits is not None:
+        visits = [a.visits for a in apps if a.visits is not None]
+        over_visits = sum(1 for v in visits if v > target.visits)
+        if over_visits:
+            breaches.append("visits")
+    within, unknown, reason, zero_share = _zero_investment(target, apps, power_factor, breaches)
+    return ClassJudgement(
+        target, count, _mean(sum(working), count), max(working) if working else None,
+        _mean(sum(days), count), max(days) if days else None, over_limit, mean_steps, over_visits,
+        within, unknown, reason, zero_share, tuple(breaches),
+    )  # fmt: skip
+
+
+def _zero_investment(
+    target: ClassTarget, apps: list[Application], power_factor: Decimal | None, breaches: list[str]
+) -> tuple[int | None, int, str, Decimal | None]:
+    """(applications within the capacity, ones that could not be compared, why, zero-cost share).
+
+    The 2018 form (a cost target) asks zero cost of every application of the class; the later
+    form (a zero-investment capacity without a cost) of those within the capacity.
+    """
+    zero = target.zero_investment
+    if zero is None and target.cost is None:
+        return None, 0, "", None
+    inside: list[Application] = []
+    unknown = 0
+    reasons: set[str] = set()
+    for application in apps:
+        fits = capacity_within(application, zero, power_factor) if zero is not None else True
+        if fits is None:
+            unknown += 1
+            if kw_needs_power_factor(zero, application, power_factor):  # type: ignore[arg-type]
+                reasons.add("目标以 kW 计，数据只有 kVA，且未设定功率因数（facts.power-factor），不作换算")
+            else:
+                reasons.add("数据没有“城乡”列，无法确定适用城镇还是农村的容量")
+        elif fits:
+            inside.append(application)
+    judged = apps if target.cost is not None else inside
+    costs = [a.cost for a in judged if a.cost is not None]
+    limit = target.cost if target.cost is not None else Decimal(0)
+    if any(c > limit for c in costs):
+        breaches.append("cost")
+    within = len(inside) if zero is not None else None
+    return within, unknown, "；".join(sorted(reasons)), share(sum(1 for c in costs if c == 0), len(costs))
