@@ -156,6 +156,10 @@ class Profile:
     classes: tuple[ClassTarget, ...]
     pauses_left_out: frozenset[PauseKind] = frozenset({PauseKind.CUSTOMER})
     note: str = ""
+    is_plan: bool = False  # the 2018 plan, whose figures are targets.yaml's limits and targets
+
+    def in_force_text(self) -> str:
+        return f"{self.effective.isoformat()} 起受理的申请"
 
     @property
     def label(self) -> str:

@@ -79,7 +79,7 @@ class Targets:
             ClassTarget("other-low-voltage", limit=self.other_low_voltage_limit),
             ClassTarget("high-voltage", limit=self.high_voltage_limit, visits=self.high_voltage_visits),
         )
-        return replace(self.plan, classes=classes)
+        return replace(self.plan, classes=classes, is_plan=True)
 
     @property
     def profiles(self) -> Profiles:
