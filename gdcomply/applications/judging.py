@@ -19,6 +19,7 @@ from gdcomply.applications.numbers import share
 from gdcomply.applications.model import Application, paused_calendar_days, paused_working_days, pauses_left_out
 from gdcomply.applications.profiles import (
     FACT_LABELS,
+    UNVERIFIED_MARK,
     ClassTarget,
     Profile,
     Profiles,
@@ -227,3 +228,79 @@ def _zero_investment(
         breaches.append("cost")
     within = len(inside) if zero is not None else None
     return within, unknown, "；".join(sorted(reasons)), share(sum(1 for c in costs if c == 0), len(costs))
+
+
+# -- JSON ---------------------------------------------------------------------------------------
+
+
+def profile_to_json(profile: Profile) -> dict[str, Any]:
+    return {
+        "name": profile.name,
+        "title": profile.title,
+        "label": profile.label,  # the title, with （待核实） when not verified
+        "document": profile.document,
+        "effective": profile.effective.isoformat(),
+        "verified": profile.verified,
+    }
+
+
+def _num(value: Decimal | None) -> int | float | None:
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def verdict_text(judgement: ProfileJudgement, figures: ClassJudgement, breach: str) -> str:
+    """达标 / 未达标 of a deciding profile; 待核实 for a comparison; "" when nothing to judge."""
+    if not figures.count:
+        return ""
+    if not judgement.decides:
+        return UNVERIFIED_MARK
+    return "未达标" if breach in figures.breaches else "达标"
+
+
+def judgement_to_json(judgement: ProfileJudgement) -> dict[str, Any]:
+    def zero_json(target: ClassTarget) -> dict[str, Any] | None:
+        zero = target.zero_investment
+        if zero is None:
+            return None
+        amounts = {"capacity": zero.everywhere, "town": zero.town, "countryside": zero.countryside}
+        return {"unit": zero.unit.value, **{k: format(v.normalize(), "f") for k, v in amounts.items() if v is not None}}
+
+    classes = {}
+    for c in judgement.classes:
+        t = c.target
+        classes[t.key] = {
+            "label": t.label,
+            "counts": t.counts.value,
+            "limit": t.limit,
+            "mean_limit": t.mean_limit,
+            "steps_target": t.steps,
+            "visits_target": t.visits,
+            "zero_investment": zero_json(t),
+            "count": c.count,
+            "mean_working_days": _num(c.mean_working_days),
+            "max_working_days": c.max_working_days,
+            "mean_calendar_days": _num(c.mean_calendar_days),
+            "max_calendar_days": c.max_calendar_days,
+            "over_limit": c.over_limit,
+            "mean_steps": _num(c.mean_steps),
+            "over_visits": c.over_visits,
+            "within_capacity": c.within_capacity,
+            "capacity_not_judged": c.capacity_unknown,
+            "capacity_reason": c.capacity_reason,
+            "zero_cost_share": _num(c.zero_cost_share),
+            "breaches": list(c.breaches),
+            "result": ("待核实" if not judgement.decides else ("未达标" if c.breaches else "达标")) if c.count else None,
+        }
+    return {
+        "profile": profile_to_json(judgement.profile),
+        "decides": judgement.decides,
+        "applications": judgement.count,
+        "first_accepted": judgement.first_accepted.isoformat() if judgement.first_accepted else None,
+        "last_accepted": judgement.last_accepted.isoformat() if judgement.last_accepted else None,
+        "not_judged": judgement.not_judged,
+        "missing_facts": dict(judgement.missing_facts),
+        "no_target": judgement.no_target,
+        "classes": classes,
+    }
