@@ -72,6 +72,15 @@ ProblemsOption = Annotated[
         dir_okay=False,
     ),
 ]
+TargetsOption = Annotated[
+    Optional[str],
+    typer.Option(
+        "--targets",
+        metavar="方案",
+        help="整个期间都按这一个目标方案判定（targets.yaml 中 profiles 的 name，如 ndrc-2025），用来看离下一阶段目标还有多远；"
+        "默认按每件申请受理当天有效的已核实方案判定。待核实的方案只作对照，标“待核实”。",
+    ),
+]
 StrictInputOption = Annotated[
     bool,
     typer.Option(
@@ -269,20 +278,22 @@ def check(
     workspace: WorkspaceOption = None,
     strict: StrictInputOption = False,
     problems_file: ProblemsOption = None,
+    targets_name: TargetsOption = None,
 ) -> None:
     """检查未送电的申请：已用工作日、时限、剩余工作日和状态（已超期 / 即将超期 / 正常）。有已超期的申请或有问题的行时退出码为 1。"""
     from gdcomply.applications.measures import AlertStatus, check_open, check_to_json
 
     day = as_of_or_today(as_of)
     targets, party, calendar, app_set = _load(file, pauses, unit, config, workspace, strict, problems_file)
-    result = check_open(app_set, calendar, targets, as_of=day, horizon=horizon, unit=party)
+    result = check_open(app_set, calendar, targets, as_of=day, horizon=horizon, unit=party, chosen=targets_name)
     if output is TableOrJson.json:
         write_json(_capped(check_to_json(result)))
     else:
         _print_check(result, targets)
     _report_problems(result.problems, result.rows.rejected, problems_file, listing=output is TableOrJson.table)
     print_warnings(result.warnings)
-    if result.count(AlertStatus.OVERDUE) or result.rows.rejected:
+    # an unverified profile (--targets) never decides: its overdue applications do not fail the check
+    if (result.decides and result.count(AlertStatus.OVERDUE)) or result.rows.rejected:
         raise typer.Exit(1)
 
 
@@ -293,23 +304,28 @@ def _print_check(result: CheckResult, targets: Targets) -> None:
 
     out = console()
     scope = targets.unit_name(result.unit) if result.unit else "两供电单位"
+    plan_only = result.chosen is None and all(p.is_plan for p, _ in result.profiles)
+    if not plan_only:
+        _print_check_basis(result)
     out.print(
         f"截至 {result.as_of.isoformat()}，{scope}未送电的申请 {len(result.open)} 件："
         f"已超期 {result.count(AlertStatus.OVERDUE)} 件，"
         f"即将超期 {result.count(AlertStatus.DUE_SOON)} 件（剩余不超过 {result.horizon} 个工作日），"
         f"正常 {result.count(AlertStatus.ON_TRACK)} 件"
         + (f"，无时限要求 {result.count(AlertStatus.NO_LIMIT)} 件" if result.count(AlertStatus.NO_LIMIT) else "")
+        + (f"，未判定 {result.count(AlertStatus.NOT_JUDGED)} 件（缺少方案需要的列）"
+           if result.count(AlertStatus.NOT_JUDGED) else "")
         + "。"
-    )
+    )  # fmt: skip
     by_unit = result.unit is None  # with --unit the unit column says nothing
     if result.open:
         table = Table(show_edge=False, pad_edge=False)
         for name, justify in (
             ("状态", "left"), ("申请编号", "left"), ("单位", "left"), ("户名", "left"),
-            ("类别", "left"), ("受理日期", "left"), ("已用", "right"), ("时限", "right"),
-            ("剩余", "right"), ("到期日", "left"),
+            ("类别", "left"), ("受理日期", "left"), ("已用", "right"), ("日历日", "right"), ("时限", "right"),
+            ("剩余", "right"), ("到期日", "left"), ("依据", "left"),
         ):
-            if name != "单位" or by_unit:
+            if (name != "单位" or by_unit) and (name not in ("日历日", "依据") or not plan_only):
                 table.add_column(name, justify=justify, no_wrap=name != "户名", overflow="fold")  # type: ignore[arg-type]
         for item in result.open:
             application = item.application
@@ -323,12 +339,17 @@ def _print_check(result: CheckResult, targets: Targets) -> None:
                 application.customer_class.label,
                 application.accepted.isoformat(),
                 f"{item.working_days}{paused}",
+                *([] if plan_only else [str(item.calendar_days)]),
                 "—" if item.limit is None else str(item.limit),
                 "—" if item.working_days_left is None else str(item.working_days_left),
                 item.due.isoformat() if item.due else "—",
+                *([] if plan_only else [_basis_cell(item)]),
             )
         out.print(table)
-        out.print("已用、时限、剩余均为工作日；“停”为客户原因暂停、不计入的工作日。")
+        if plan_only:
+            out.print("已用、时限、剩余均为工作日；“停”为客户原因暂停、不计入的工作日。")
+        else:
+            out.print("已用、时限、剩余均为工作日，日历日为受理次日起的自然日；“停”为所依据方案不计入的暂停工作日。")
     period = result.period
     if result.closed_over_limit:
         out.print(f"\n本期（{period.label}）已送电但接电时长超过时限的申请 {len(result.closed_over_limit)} 件：")
@@ -355,6 +376,26 @@ def _print_check(result: CheckResult, targets: Targets) -> None:
         out.print(f"本期（{period.label}）已送电的申请都没有超过时限。")
 
 
+def _basis_cell(item: Any) -> str:
+    profile = item.profile
+    if profile is None:
+        return "—"
+    if getattr(item, "missing_fact", ""):
+        return f"{profile.label}：缺“{item.missing_fact}”"
+    return profile.label
+
+
+def _print_check_basis(result: CheckResult) -> None:
+    out = console()
+    if result.chosen is not None:
+        chosen = result.chosen
+        note = "" if chosen.verified else "；该方案待核实，只作对照，不作判定（已超期的申请不影响退出码）"
+        out.print(f"按 --targets 指定的方案判定：{chosen.label}（{chosen.document}）{note}。")
+        return
+    used = "；".join(f"{p.label}（{p.effective.isoformat()} 起受理，{n} 件）" for p, n in result.profiles)
+    out.print(f"判定依据（按受理日期当天有效的已核实方案）：{used}。")
+
+
 # -- stats ---------------------------------------------------------------------------------
 
 
@@ -371,6 +412,7 @@ def stats(
     workspace: WorkspaceOption = None,
     strict: StrictInputOption = False,
     problems_file: ProblemsOption = None,
+    targets_name: TargetsOption = None,
 ) -> None:
     """测算已送电申请的接电时长、环节、材料、费用、跑动次数等指标，并与《实施方案》的目标对照。有问题的行时退出码为 1。"""
     from gdcomply.applications.measures import measure, measures_to_json
@@ -378,7 +420,7 @@ def stats(
 
     half_year = Period.parse(period) if period is not None else None
     targets, party, calendar, app_set = _load(file, pauses, unit, config, workspace, strict, problems_file)
-    figures = measure(app_set, calendar, targets, period=half_year, unit=party)
+    figures = measure(app_set, calendar, targets, period=half_year, unit=party, chosen=targets_name)
     if output is TableOrJson.json:
         write_json(_capped(measures_to_json(figures)))
     else:
@@ -403,8 +445,8 @@ def _yuan(amount: Decimal | None) -> str:
     return "—" if amount is None else f"{money(amount)} 元"
 
 
-def _verdict(figures: ClassMeasures, key: str, applies: bool = True) -> str:
-    if not applies or figures.count == 0:
+def _verdict(figures: ClassMeasures, key: str, applies: bool = True, judged: bool = True) -> str:
+    if not applies or figures.count == 0 or not judged:
         return ""
     return "未达标" if key in figures.breaches else "达标"
 
@@ -421,6 +463,12 @@ def _print_stats(figures: PeriodMeasures, targets: Targets) -> None:
     rows = figures.rows
     out.print(f"报装数据测算：{scope}，{when}的申请。")
     out.print(f"读取 {rows.read} 行，有效 {rows.valid} 行，有问题未计入 {rows.rejected} 行。接电时长单位为工作日。")
+    verdict = _verdict
+    if not figures.plan_only:
+        out.print("以下各表是按 2018 年方案口径的统计；本期的判定见后面的“判定依据”。")
+
+        def verdict(figures: ClassMeasures, key: str, applies: bool = True) -> str:
+            return ""
     for item in figures.classes:
         table = Table(title=f"{item.customer_class.label}（{item.count} 件）", title_justify="left",
                       show_edge=False, pad_edge=False)
@@ -431,35 +479,35 @@ def _print_stats(figures: PeriodMeasures, targets: Targets) -> None:
         limit = "—" if item.limit is None else f"每件 ≤ {item.limit}"
         if item.customer_class is CustomerClass.SMALL_MICRO:
             _add_row(table, "平均接电时长", _days(item.mean_working_days), f"≤ {item.mean_working_days_target}",
-                          _verdict(item, "mean_working_days"))
+                          verdict(item, "mean_working_days"))
         else:
             _add_row(table, "平均接电时长", _days(item.mean_working_days), "", "")
         _add_row(table, "中位数", _days(item.median_working_days), "", "")
         _add_row(table, "最长", _days(item.max_working_days), limit, "")
         if item.limit is not None:
-            _add_row(table, "超过时限的件数", _days(item.over_limit), "0", _verdict(item, "limit"))
+            _add_row(table, "超过时限的件数", _days(item.over_limit), "0", verdict(item, "limit"))
         known = dict(item.known)
         if item.customer_class is CustomerClass.RESIDENTIAL:
             _add_row(table, "零跑动（一次都不跑）比例", _percent(item.zero_visit_share), "100%", "")
             _add_row(table, f"跑动超过 {item.visits_target} 次的件数", _days(item.over_visits), "0",
-                          _verdict(item, "visits", known.get("visits", 0) > 0))
+                          verdict(item, "visits", known.get("visits", 0) > 0))
         elif item.customer_class is CustomerClass.SMALL_MICRO:
             _add_row(table, "平均环节数", _days(item.mean_steps), f"≤ {item.steps_target}",
-                          _verdict(item, "steps", known.get("steps", 0) > 0))
+                          verdict(item, "steps", known.get("steps", 0) > 0))
             _add_row(table, "平均申请材料数", _days(item.mean_materials), "", "")
             _add_row(table, "平均接电费用", _yuan(item.mean_cost), "", "")
             _add_row(table, "接电费用合计", _yuan(item.total_cost), "", "")
             _add_row(table, "零投资比例", _percent(item.zero_cost_share), f"100%（{_yuan(item.cost_target)}）",
-                          _verdict(item, "cost", known.get("cost", 0) > 0))
+                          verdict(item, "cost", known.get("cost", 0) > 0))
             _add_row(table, "平均跑动次数", _days(item.mean_visits), "", "")
             _add_row(table, f"跑动超过 {item.visits_target} 次的件数", _days(item.over_visits), "0",
-                          _verdict(item, "visits", known.get("visits", 0) > 0))
+                          verdict(item, "visits", known.get("visits", 0) > 0))
             _add_row(table, f"容量不超过 {kva(item.capacity_kva_target)} kVA 的比例",
                           _percent(item.within_capacity_share), "", "")
         elif item.customer_class is CustomerClass.HIGH_VOLTAGE:
             _add_row(table, "平均跑动次数", _days(item.mean_visits), "", "")
             _add_row(table, f"跑动超过 {item.visits_target} 次的件数", _days(item.over_visits), "0",
-                          _verdict(item, "visits", known.get("visits", 0) > 0))
+                          verdict(item, "visits", known.get("visits", 0) > 0))
             _add_row(table, "新装及增容容量合计", f"{kva(item.total_kva)} kVA", "", "")
         missing = {k: item.count - n for k, n in known.items() if item.count and n < item.count}
         out.print()
@@ -488,6 +536,81 @@ def _print_stats(figures: PeriodMeasures, targets: Targets) -> None:
                 )
             out.print()
             out.print(listing)
+    _print_basis(figures)
+
+
+def _print_basis(figures: PeriodMeasures) -> None:
+    """Which profiles judged the period, their tables when not only the plan, and the comparisons."""
+    out = console()
+    out.print()
+    if figures.chosen is not None:
+        chosen = figures.chosen
+        note = "" if chosen.verified else "该方案待核实，只作对照，不作判定。"
+        out.print(f"判定依据：按 --targets 指定的方案 {chosen.label}（{chosen.document}）判定整个期间。{note}")
+    elif figures.judgements:
+        used = "；".join(
+            f"{j.profile.label}（{j.profile.document}，{j.profile.effective.isoformat()} 起受理的申请）{j.count} 件"
+            for j in figures.judgements
+        )
+        out.print(f"判定依据（按受理日期当天有效的已核实方案）：{used}。")
+    if not figures.plan_only:
+        for judgement in figures.judgements:
+            _print_judgement(judgement, f"按 {judgement.profile.label} 判定")
+    if figures.comparisons:
+        out.print()
+        out.print("对照（待核实的方案只作对照，不作判定；本期全部申请都按该方案计算，只列有申请的类别）：")
+        for judgement in figures.comparisons:
+            _print_judgement(judgement, f"对照：{judgement.profile.label}", only_counted=True)
+
+
+def _print_judgement(judgement: Any, title: str, *, only_counted: bool = False) -> None:
+    from rich.table import Table
+
+    from gdcomply.applications.judging import verdict_text
+
+    out = console()
+    table = Table(title=f"{title}（{judgement.count} 件）", title_justify="left", show_edge=False, pad_edge=False)
+    for name in ("类别", "件数", "平均(工作日)", "平均(日历日)", "最长(工作日)", "目标", "超时限", "结果"):
+        table.add_column(name, justify="left" if name in ("类别", "目标", "结果") else "right", overflow="fold")
+    notes: list[str] = []
+    for item in judgement.classes:
+        if only_counted and not item.count:
+            continue
+        target = item.target
+        goals = []
+        if target.limit is not None:
+            goals.append(f"每件 ≤ {target.limit}")
+        if target.mean_limit is not None:
+            goals.append(f"平均 ≤ {target.mean_limit}")
+        if target.steps is not None:
+            goals.append(f"环节 ≤ {target.steps}")
+        if target.visits is not None:
+            goals.append(f"跑动 ≤ {target.visits}")
+        if target.zero_investment is not None:
+            goals.append(f"{target.zero_investment.text} 零投资")
+        counted = "；只计供电企业环节" if target.counts.value == "own-steps" else ""
+        result = verdict_text(judgement, item, "limit") if item.count else ""
+        if result == "达标" and item.breaches:
+            result = "未达标"
+        _add_row(
+            table, target.label, str(item.count), _days(item.mean_working_days), _days(item.mean_calendar_days),
+            _days(item.max_working_days), "；".join(goals) + counted or "—",
+            _days(item.over_limit), result,
+        )  # fmt: skip
+        if item.capacity_unknown:
+            notes.append(f"{target.label}：{item.capacity_unknown} 件的零投资容量未判定（{item.capacity_reason}）")
+    out.print()
+    if table.row_count:
+        out.print(table)
+    else:
+        out.print(f"{table.title}：没有可按该方案判定的申请。")
+    if judgement.not_judged:
+        missing = "，".join(f"缺“{name}” {n} 件" for name, n in judgement.missing_facts)
+        out.print(f"未判定 {judgement.not_judged} 件：数据文件没有该方案需要的列（{missing}）。")
+    if judgement.no_target:
+        out.print(f"该方案未规定目标的申请 {judgement.no_target} 件。")
+    for note in notes:
+        out.print(note)
 
 
 # -- sample --------------------------------------------------------------------------------
