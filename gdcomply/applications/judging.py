@@ -16,7 +16,13 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from gdcomply.applications.numbers import mean as _mean
 from gdcomply.applications.numbers import share
-from gdcomply.applications.model import Application, paused_calendar_days, paused_working_days, pauses_left_out
+from gdcomply.applications.model import (
+    Application,
+    limit_for,
+    paused_calendar_days,
+    paused_working_days,
+    pauses_left_out,
+)
 from gdcomply.applications.profiles import (
     FACT_LABELS,
     UNVERIFIED_MARK,
@@ -89,6 +95,21 @@ def profile_chooser(profiles: Profiles, chosen: Profile | None) -> Callable[[dat
         return found
 
     return of
+
+
+def limit_under(
+    targets: Any, profile: Profile, application: Application
+) -> tuple[int | None, frozenset, str]:
+    """(the per-application limit, the pause kinds its time leaves out, the missing fact or "")
+    of an application under profile; targets (a Targets) gives the 2018 plan's limits."""
+    if profile.is_plan:
+        return limit_for(targets, application.customer_class), profile.pauses_left_out, ""
+    found = profile.class_of(application)
+    if isinstance(found, str):
+        return None, profile.pauses_left_out, found
+    if found is None:
+        return None, profile.pauses_left_out, ""
+    return found.limit, profile.left_out(found), ""
 
 
 def group_by_profile(

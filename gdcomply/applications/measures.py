@@ -437,7 +437,7 @@ def check_open(
     judged against the verified profile in force on its acceptance date, or all against the
     profile named by chosen (--targets).
     """
-    from gdcomply.applications.judging import profile_chooser
+    from gdcomply.applications.judging import limit_under, profile_chooser
     from gdcomply.applications.model import paused_calendar_days
 
     horizon = targets.alert_horizon if horizon is None else horizon
@@ -453,15 +453,7 @@ def check_open(
         if (unit is not None and application.unit != unit) or application.accepted > as_of:
             continue
         profile = profile_of(application.accepted)
-        missing = ""
-        if profile.is_plan:
-            limit = limit_for(targets, application.customer_class)
-            left_out = profile.pauses_left_out
-        else:
-            found = profile.class_of(application)
-            limit = found.limit if found is not None and not isinstance(found, str) else None
-            left_out = profile.left_out(found) if found is not None and not isinstance(found, str) else profile.pauses_left_out
-            missing = found if isinstance(found, str) else ""
+        limit, left_out, missing = limit_under(targets, profile, application)
         energised = application.energised
         if energised is not None and energised <= as_of:
             if limit is not None and energised in period:

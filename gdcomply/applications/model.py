@@ -24,12 +24,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import Enum
-from typing import TYPE_CHECKING, Iterable, Iterator, NamedTuple
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, NamedTuple
 
 from gdcomply.errors import Problem, UsageError
 
 if TYPE_CHECKING:
-    from gdcomply.applications.targets import Targets
     from gdcomply.workdays.workcalendar import WorkCalendar
 
 
@@ -322,8 +321,9 @@ def working_day_positions(calendar: WorkCalendar, days: Iterable[date]) -> dict[
     return {day: calendar.count(RANGE_START, day) for day in set(days)}
 
 
-def limit_for(targets: Targets, customer_class: CustomerClass) -> int | None:
-    """The per-application limit in working days (None: the plan sets none)."""
+def limit_for(targets: Any, customer_class: CustomerClass) -> int | None:
+    """The 2018 plan's per-application limit in working days of targets (a Targets; None: the
+    plan sets none). Typed Any: targets.py imports this module, and no import circle is allowed."""
     if customer_class is CustomerClass.RESIDENTIAL:
         return targets.residential_limit
     if customer_class is CustomerClass.SMALL_MICRO:

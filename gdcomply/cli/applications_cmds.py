@@ -77,7 +77,7 @@ TargetsOption = Annotated[
     typer.Option(
         "--targets",
         metavar="方案",
-        help="整个期间都按这一个目标方案判定（targets.yaml 中 profiles 的 name，如 ndrc-2025），用来看离下一阶段目标还有多远；"
+        help="整个期间都按这一个目标方案判定（方案代号见 targets.yaml 的目标方案列表），用来看离下一阶段目标还有多远；"
         "默认按每件申请受理当天有效的已核实方案判定。待核实的方案只作对照，标“待核实”。",
     ),
 ]

@@ -140,17 +140,20 @@ class Measured:
 def measured_rows(
     app_set: ApplicationSet, workdays: WorkCalendar, targets: Targets, period, unit: str | None,
 ) -> list[Measured]:  # fmt: skip
-    from gdcomply.applications.model import connection_time, limit_for
+    from gdcomply.applications.judging import limit_under, profile_chooser
+    from gdcomply.applications.model import connection_time
 
     rows = []
+    profile_of = profile_chooser(targets.profiles, None)  # the verified profile in force on acceptance
     for application in app_set.applications:
         energised = application.energised
         if energised is None or energised not in period or (unit is not None and application.unit != unit):
             continue
-        working_days, paused = connection_time(workdays, application, energised)
+        limit, left_out, _ = limit_under(targets, profile_of(application.accepted), application)
+        working_days, paused = connection_time(workdays, application, energised, left_out)
         rows.append(
             Measured(
-                application, working_days, paused, limit_for(targets, application.customer_class),
+                application, working_days, paused, limit,
                 app_set.where(application) if app_set.location else "",
             )  # fmt: skip
         )
