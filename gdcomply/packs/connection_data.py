@@ -20,6 +20,7 @@ from gdcomply.packs.shared import (
     CENT,
     PackContext,
     Plan,
+    basis_text,
     cn_date,
     measure_figures,
     money_text,
@@ -416,7 +417,7 @@ def connection_word(
         data_notes=[Text(line) for line in source_lines] + [Text(
             "接电时长按工作日计：自受理日期次日起至送电日期（含）止的工作日数，扣除客户原因暂停的工作日；"
             "法定节假日和调休按国务院办公厅的安排。"
-        )],
+        )] + ([Text(basis)] if (basis := basis_text(figures)) else []),
         attachments=[f"附件：{workbook_name}"],
     )
     return context
