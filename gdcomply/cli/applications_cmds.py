@@ -549,10 +549,11 @@ def _print_basis(figures: PeriodMeasures) -> None:
         out.print(f"判定依据：按 --targets 指定的方案 {chosen.label}（{chosen.document}）判定整个期间。{note}")
     elif figures.judgements:
         used = "；".join(
-            f"{j.profile.label}（{j.profile.document}，{j.profile.effective.isoformat()} 起受理的申请）{j.count} 件"
-            for j in figures.judgements
+            f"{j.profile.label}，{j.profile.effective.isoformat()} 起受理的 {j.count} 件" for j in figures.judgements
         )
         out.print(f"判定依据（按受理日期当天有效的已核实方案）：{used}。")
+        for judgement in figures.judgements:
+            out.print(f"  {judgement.profile.title}：{judgement.profile.document}")
     if not figures.plan_only:
         for judgement in figures.judgements:
             _print_judgement(judgement, f"按 {judgement.profile.label} 判定")
