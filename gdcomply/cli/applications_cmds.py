@@ -318,44 +318,26 @@ def _print_check(result: CheckResult, targets: Targets) -> None:
         + "。"
     )  # fmt: skip
     by_unit = result.unit is None  # with --unit the unit column says nothing
-    if result.open:
-        table = Table(show_edge=False, pad_edge=False)
-        for name, justify in (
-            ("状态", "left"), ("申请编号", "left"), ("单位", "left"), ("户名", "left"),
-            ("类别", "left"), ("受理日期", "left"), ("已用", "right"), ("日历日", "right"), ("时限", "right"),
-            ("剩余", "right"), ("到期日", "left"), ("依据", "left"),
-        ):
-            if (name != "单位" or by_unit) and (name not in ("日历日", "依据") or not plan_only):
-                table.add_column(name, justify=justify, no_wrap=name != "户名", overflow="fold")  # type: ignore[arg-type]
-        for item in result.open:
-            application = item.application
-            paused = f"（停{item.paused_working_days}）" if item.paused_working_days else ""
-            _add_row(
-                table,
-                item.status.label,
-                application.application_id,
-                *([targets.unit_name(application.unit)] if by_unit else []),
-                application.customer,
-                application.customer_class.label,
-                application.accepted.isoformat(),
-                f"{item.working_days}{paused}",
-                *([] if plan_only else [str(item.calendar_days)]),
-                "—" if item.limit is None else str(item.limit),
-                "—" if item.working_days_left is None else str(item.working_days_left),
-                item.due.isoformat() if item.due else "—",
-                *([] if plan_only else [_basis_cell(item)]),
-            )
-        out.print(table)
-        if plan_only:
-            out.print("已用、时限、剩余均为工作日；“停”为客户原因暂停、不计入的工作日。")
-        else:
-            out.print("已用、时限、剩余均为工作日，日历日为受理次日起的自然日；“停”为所依据方案不计入的暂停工作日。")
+    if result.open and plan_only:
+        out.print(_open_table(result.open, targets, by_unit, calendar_days=False))
+        out.print("已用、时限、剩余均为工作日；“停”为客户原因暂停、不计入的工作日。")
+    elif result.open:  # one table per profile, calendar days beside working days
+        for profile, _ in result.profiles:
+            items = [o for o in result.open if o.profile is not None and o.profile.name == profile.name]
+            if not items:
+                continue
+            out.print(f"\n按 {profile.label} 判定（{profile.effective.isoformat()} 起受理）：")
+            out.print(_open_table(items, targets, by_unit, calendar_days=True))
+            missing = [f"{o.application.application_id} 缺“{o.missing_fact}”" for o in items if o.missing_fact]
+            if missing:
+                out.print("未判定（数据文件没有该方案需要的列）：" + "，".join(missing) + "。")
+        out.print("已用、时限、剩余均为工作日，日历日为受理次日起的自然日；“停”为所依据方案不计入的暂停工作日。")
     period = result.period
     if result.closed_over_limit:
         out.print(f"\n本期（{period.label}）已送电但接电时长超过时限的申请 {len(result.closed_over_limit)} 件：")
         table = Table(show_edge=False, pad_edge=False)
-        for name in ("申请编号", "单位", "户名", "类别", "受理日期", "送电日期", "接电时长", "时限"):
-            if name != "单位" or by_unit:
+        for name in ("申请编号", "单位", "户名", "类别", "受理日期", "送电日期", "接电时长", "时限", "依据"):
+            if (name != "单位" or by_unit) and (name != "依据" or not plan_only):
                 table.add_column(name, no_wrap=name != "户名", overflow="fold",
                                  justify="right" if name in ("接电时长", "时限") else "left")
         for closed in result.closed_over_limit:
@@ -370,19 +352,42 @@ def _print_check(result: CheckResult, targets: Targets) -> None:
                 application.energised.isoformat(),
                 str(closed.working_days),
                 str(closed.limit),
+                *([] if plan_only or closed.profile is None else [closed.profile.label]),
             )
         out.print(table)
     else:
         out.print(f"本期（{period.label}）已送电的申请都没有超过时限。")
 
 
-def _basis_cell(item: Any) -> str:
-    profile = item.profile
-    if profile is None:
-        return "—"
-    if getattr(item, "missing_fact", ""):
-        return f"{profile.label}：缺“{item.missing_fact}”"
-    return profile.label
+def _open_table(items: Any, targets: Targets, by_unit: bool, *, calendar_days: bool) -> Any:
+    from rich.table import Table
+
+    table = Table(show_edge=False, pad_edge=False)
+    for name, justify in (
+        ("状态", "left"), ("申请编号", "left"), ("单位", "left"), ("户名", "left"),
+        ("类别", "left"), ("受理日期", "left"), ("已用", "right"), ("日历日", "right"), ("时限", "right"),
+        ("剩余", "right"), ("到期日", "left"),
+    ):
+        if (name != "单位" or by_unit) and (name != "日历日" or calendar_days):
+            table.add_column(name, justify=justify, no_wrap=name != "户名", overflow="fold")  # type: ignore[arg-type]
+    for item in items:
+        application = item.application
+        paused = f"（停{item.paused_working_days}）" if item.paused_working_days else ""
+        _add_row(
+            table,
+            item.status.label,
+            application.application_id,
+            *([targets.unit_name(application.unit)] if by_unit else []),
+            application.customer,
+            application.customer_class.label,
+            application.accepted.isoformat(),
+            f"{item.working_days}{paused}",
+            *([str(item.calendar_days)] if calendar_days else []),
+            "—" if item.limit is None else str(item.limit),
+            "—" if item.working_days_left is None else str(item.working_days_left),
+            item.due.isoformat() if item.due else "—",
+        )
+    return table
 
 
 def _print_check_basis(result: CheckResult) -> None:
@@ -392,8 +397,9 @@ def _print_check_basis(result: CheckResult) -> None:
         note = "" if chosen.verified else "；该方案待核实，只作对照，不作判定（已超期的申请不影响退出码）"
         out.print(f"按 --targets 指定的方案判定：{chosen.label}（{chosen.document}）{note}。")
         return
-    used = "；".join(f"{p.label}（{p.effective.isoformat()} 起受理，{n} 件）" for p, n in result.profiles)
-    out.print(f"判定依据（按受理日期当天有效的已核实方案）：{used}。")
+    out.print("判定依据（按受理日期当天有效的已核实方案）：")
+    for profile, count in result.profiles:
+        out.print(f"  {profile.label}：{profile.effective.isoformat()} 起受理的 {count} 件（{profile.document}）")
 
 
 # -- stats ---------------------------------------------------------------------------------
@@ -548,12 +554,10 @@ def _print_basis(figures: PeriodMeasures) -> None:
         note = "" if chosen.verified else "该方案待核实，只作对照，不作判定。"
         out.print(f"判定依据：按 --targets 指定的方案 {chosen.label}（{chosen.document}）判定整个期间。{note}")
     elif figures.judgements:
-        used = "；".join(
-            f"{j.profile.label}，{j.profile.effective.isoformat()} 起受理的 {j.count} 件" for j in figures.judgements
-        )
-        out.print(f"判定依据（按受理日期当天有效的已核实方案）：{used}。")
+        out.print("判定依据（按受理日期当天有效的已核实方案）：")
         for judgement in figures.judgements:
-            out.print(f"  {judgement.profile.title}：{judgement.profile.document}")
+            profile = judgement.profile
+            out.print(f"  {profile.label}：{profile.effective.isoformat()} 起受理的 {judgement.count} 件（{profile.document}）")
     if not figures.plan_only:
         for judgement in figures.judgements:
             _print_judgement(judgement, f"按 {judgement.profile.label} 判定")
