@@ -351,3 +351,26 @@ def test_unverified_mark_in_the_workbook_and_the_word_report(cli, tmp_path):
     texts = [p.text for p in doc.paragraphs]
     assert any(t.startswith("判定依据（按受理日期当天有效的已核实目标方案）：2018年实施方案") for t in texts)
     assert any("只作对照，不作判定" in t for t in texts)
+
+
+def test_check_shows_each_profile_when_a_later_one_is_verified(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLUMNS", "160")
+    config = tmp_path / "ws" / "config"
+    config.mkdir(parents=True)
+    (config / "deadlines.yaml").write_text("", encoding="utf-8")
+    (config / "targets.yaml").write_text(textwrap.dedent(STAGE), encoding="utf-8")
+    rows = [
+        ["B1", "桂源公司", "甲", "低压居民新装", 8, "2026-02-27", "", "", "", ""],
+        ["B2", "桂源公司", "乙", "低压居民新装", 8, "2026-03-02", "", "", "", ""],
+        ["B3", "桂源公司", "丙", "低压非居民新装", 8, "2026-03-02", "", "", "", ""],
+    ]
+    write_csv(tmp_path / "d.csv", rows, header=HEADER)
+    code, out, _ = run_cli(capsys, "applications", "check", "d.csv", "--as-of", "2026-03-10", "--workspace", "ws")
+    assert code == 1  # B2 is past the verified stage's 5 days
+    assert "判定依据（按受理日期当天有效的已核实方案）：\n  2018年实施方案：2018-01-01 起受理的 1 件（实施方案）\n" in out
+    assert "  2026年目标：2026-03-02 起受理的 2 件（测试文件〔2026〕1号）\n" in out
+    assert "按 2026年目标 判定（2026-03-02 起受理）：" in out
+    assert "未判定（数据文件没有该方案需要的列）：B3 缺“三零服务”。" in out
+    b2 = next(line for line in out.splitlines() if "B2" in line)
+    assert b2.split("│")[0].strip() == "已超期" and "│      8 │" in b2  # 6 working days, 8 calendar days
