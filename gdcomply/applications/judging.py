@@ -325,3 +325,32 @@ def judgement_to_json(judgement: ProfileJudgement) -> dict[str, Any]:
         "no_target": judgement.no_target,
         "classes": classes,
     }
+
+
+def basis_json(figures: Any) -> dict[str, Any]:
+    """The stats JSON's keys for a PeriodMeasures: which profiles judged the period."""
+    return {
+        "targets": figures.chosen.name if figures.chosen is not None else None,
+        "plan_only": figures.plan_only,  # the 2018 plan decided every application: classes are its verdicts
+        "judgements": [judgement_to_json(j) for j in figures.judgements],
+        "comparisons": [judgement_to_json(j) for j in figures.comparisons],
+    }
+
+
+def check_basis_json(result: Any, not_judged: int) -> dict[str, Any]:
+    """The check JSON's keys for a CheckResult: the profile of each application listed."""
+    judged: dict[str, Any] = {}
+    for item in (*result.open, *result.closed_over_limit):
+        judged[item.application.application_id] = {
+            "profile": item.profile.name if item.profile else None,
+            "verified": item.profile.verified if item.profile else None,
+            "calendar_days": item.calendar_days,
+            **({"missing_fact": item.missing_fact} if getattr(item, "missing_fact", "") else {}),
+        }
+    return {
+        "targets": result.chosen.name if result.chosen is not None else None,
+        "decides": result.decides,
+        "not_judged": not_judged,
+        "profiles": [{**profile_to_json(p), "applications": n} for p, n in result.profiles],
+        "judged": judged,
+    }

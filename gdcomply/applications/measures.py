@@ -47,6 +47,7 @@ from gdcomply.applications.numbers import mean as _mean
 from gdcomply.applications.numbers import median as _median
 from gdcomply.applications.numbers import rounded as _rounded
 from gdcomply.applications.numbers import share as _share
+from gdcomply.applications.judging import basis_json, check_basis_json
 from gdcomply.applications.profiles import FACT_LABELS
 from gdcomply.errors import Problem
 
@@ -609,19 +610,7 @@ def _measures_json(figures: PeriodMeasures) -> dict[str, Any]:
         "rows": {"read": figures.rows.read, "valid": figures.rows.valid, "rejected": figures.rows.rejected},
         "classes": {c.customer_class.value: class_to_json(c) for c in figures.classes},
         "problems": _problems_json(figures.problems),
-        **_basis_json(figures),
-    }
-
-
-def _basis_json(figures: PeriodMeasures) -> dict[str, Any]:
-    """Which profiles judged the period: the deciding ones, and the unverified ones beside them."""
-    from gdcomply.applications.judging import judgement_to_json
-
-    return {
-        "targets": figures.chosen.name if figures.chosen is not None else None,
-        "plan_only": figures.plan_only,  # the 2018 plan decided every application: classes are its verdicts
-        "judgements": [judgement_to_json(j) for j in figures.judgements],
-        "comparisons": [judgement_to_json(j) for j in figures.comparisons],
+        **basis_json(figures),
     }
 
 
@@ -668,25 +657,5 @@ def check_to_json(result: CheckResult) -> dict[str, Any]:
             for c in result.closed_over_limit
         ],
         "problems": _problems_json(result.problems),
-        **_check_basis_json(result),
-    }
-
-
-def _check_basis_json(result: CheckResult) -> dict[str, Any]:
-    from gdcomply.applications.judging import profile_to_json
-
-    judged: dict[str, Any] = {}
-    for item in (*result.open, *result.closed_over_limit):
-        judged[item.application.application_id] = {
-            "profile": item.profile.name if item.profile else None,
-            "verified": item.profile.verified if item.profile else None,
-            "calendar_days": item.calendar_days,
-            **({"missing_fact": item.missing_fact} if getattr(item, "missing_fact", "") else {}),
-        }
-    return {
-        "targets": result.chosen.name if result.chosen is not None else None,
-        "decides": result.decides,
-        "not_judged": result.count(AlertStatus.NOT_JUDGED),
-        "profiles": [{**profile_to_json(p), "applications": n} for p, n in result.profiles],
-        "judged": judged,
+        **check_basis_json(result, result.count(AlertStatus.NOT_JUDGED)),
     }
