@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from gdcomply.applications.judging import judge
+from gdcomply.applications.judging import Prepared, judge
 from gdcomply.applications.measures import AlertStatus, check_open, check_to_json, measure, measures_to_json
 from gdcomply.applications.model import ApplicationSet, BusinessType, Pause, PauseKind, Period, RowCounts
 from gdcomply.applications.profiles import CapacityUnit, ZeroInvestment, capacity_within
@@ -155,11 +155,11 @@ def test_kw_against_kva_is_refused_without_a_power_factor():
     assert capacity_within(only_kva, ZeroInvestment(CapacityUnit.KVA, Decimal(100)), None) is False
     profile = Targets().profiles.named("ndrc-2025")
     lv = only_kva._replace(external_works=False, cost=Decimal(0))
-    judged = judge([lv], calendar(), profile, decides=False, power_factor=None)
+    judged = judge(Prepared([lv], calendar()), profile, decides=False, power_factor=None)
     (figures,) = [c for c in judged.classes if c.count]
     assert (figures.within_capacity, figures.capacity_unknown, figures.zero_cost_share) == (0, 1, None)
     assert "未设定功率因数" in figures.capacity_reason
-    judged = judge([lv], calendar(), profile, decides=False, power_factor=Decimal("0.9"))
+    judged = judge(Prepared([lv], calendar()), profile, decides=False, power_factor=Decimal("0.9"))
     (figures,) = [c for c in judged.classes if c.count]
     assert (figures.within_capacity, figures.capacity_unknown, figures.zero_cost_share) == (1, 0, Decimal(1))
 

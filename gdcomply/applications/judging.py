@@ -12,7 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from functools import cached_property
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any, Callable
 
 from gdcomply.applications.numbers import mean as _mean
 from gdcomply.applications.numbers import share
@@ -22,6 +24,7 @@ from gdcomply.applications.model import (
     paused_calendar_days,
     paused_working_days,
     pauses_left_out,
+    working_day_positions,
 )
 from gdcomply.applications.profiles import (
     FACT_LABELS,
@@ -113,13 +116,19 @@ def limit_under(
 
 
 def group_by_profile(
-    apps: Iterable[Application], profiles: Profiles, chosen: Profile | None
+    apps: list[Application], profiles: Profiles, chosen: Profile | None
 ) -> list[tuple[Profile, list[Application]]]:
     """The applications per deciding profile, in the order the profiles take effect."""
-    of = profile_chooser(profiles, chosen)
+    if chosen is not None:
+        return [(chosen, apps)] if apps else []
+    if not apps:
+        return []
+    of = {day: profiles.in_force(day) for day in {a.accepted for a in apps}}
+    if len({p.name for p in of.values()}) == 1:  # the usual case: one profile for the whole period
+        return [(next(iter(of.values())), apps)]
     groups: dict[str, tuple[Profile, list[Application]]] = {}
     for application in apps:
-        profile = of(application.accepted)
+        profile = of[application.accepted]
         entry = groups.get(profile.name)
         if entry is None:
             entry = groups[profile.name] = (profile, [])
@@ -127,80 +136,135 @@ def group_by_profile(
     return sorted(groups.values(), key=lambda item: item[0].effective)
 
 
-def times(
-    calendar: WorkCalendar, application: Application, left_out: frozenset, position: dict[date, int] | None = None
-) -> tuple[int, int]:
-    """(working days, calendar days) of an energised application, the kinds left_out excluded."""
-    accepted, end = application.accepted, application.energised
-    assert end is not None
-    pauses = pauses_left_out(application.pauses, left_out) if application.pauses else ()
-    gross = position[end] - position[accepted] if position is not None else calendar.count(accepted, end)
-    days = (end - accepted).days
-    if not pauses:
-        return gross, days
-    return (
-        gross - paused_working_days(calendar, pauses, accepted, end),
-        days - paused_calendar_days(pauses, accepted, end),
-    )
+class Prepared:
+    """Energised applications bucketed once by what decides their class in any profile, with
+    their times per set of pause kinds left out, computed once and shared by every profile
+    judged over the same applications (a 300k-row export has a handful of buckets)."""
+
+    def __init__(
+        self,
+        apps: list[Application],
+        calendar: WorkCalendar,
+        position: dict[date, int] | None = None,
+        by_class: dict[Any, list[Application]] | None = None,
+        working: tuple[frozenset, dict[Any, list[int]]] | None = None,
+    ) -> None:
+        """by_class: apps already split by customer class (measure's lists), used when no
+        application gives a class-deciding fact; working: (left_out, class -> working days
+        of those lists), measure's own times, reused for that set of kinds."""
+        self.apps = apps
+        self.calendar = calendar
+        if position is None:
+            days = {a.accepted for a in apps} | {a.energised for a in apps}
+            position = working_day_positions(calendar, days)  # type: ignore[arg-type]
+        self.position = position
+        self._times: dict[tuple[tuple[Any, ...], frozenset], tuple[list[int], list[int]]] = {}
+        self._working: dict[tuple[tuple[Any, ...], frozenset], list[int]] = {}
+        facts = set(map(_FACTS, apps))
+        if by_class is not None and facts <= {(None, None, None)}:  # the usual export: no facts at all
+            self.buckets = {(c, None, None, None): members for c, members in by_class.items() if members}
+            if working is not None:
+                kinds, lists = working
+                for c, members in by_class.items():
+                    if members:
+                        self._working[((c, None, None, None), kinds)] = lists[c]
+            return
+        buckets: dict[tuple[Any, ...], list[Application]] = {}
+        for key, a in zip(map(_CLASS_KEY, apps), apps):
+            bucket = buckets.get(key)
+            if bucket is None:
+                bucket = buckets[key] = []
+            bucket.append(a)
+        self.buckets = buckets
+
+    @cached_property
+    def ordinal(self) -> dict[date, int]:
+        """date -> its ordinal, for every date of the applications (a subtraction of dates builds a
+        timedelta per application)."""
+        return {day: day.toordinal() for day in self.position}
+
+    @cached_property
+    def accepted_range(self) -> tuple[date | None, date | None]:
+        if not self.apps:
+            return None, None
+        accepted = list(map(_ACCEPTED, self.apps))
+        return min(accepted), max(accepted)
+
+    def times(self, key: tuple[Any, ...], left_out: frozenset) -> tuple[list[int], list[int]]:
+        """(working days, calendar days) of a bucket's applications, the kinds left_out excluded."""
+        found = self._times.get((key, left_out))
+        if found is not None:
+            return found
+        position, calendar, bucket = self.position, self.calendar, self.buckets[key]
+        working = self._working.get((key, left_out))
+        if working is None:
+            working = [
+                position[a.energised] - position[a.accepted]  # type: ignore[index]
+                - (paused_working_days(calendar, pauses_left_out(a.pauses, left_out), a.accepted, a.energised)
+                   if a.pauses else 0)  # type: ignore[arg-type]
+                for a in bucket
+            ]  # fmt: skip
+        ordinal = self.ordinal
+        days = [
+            ordinal[a.energised] - ordinal[a.accepted]  # type: ignore[index]
+            - (paused_calendar_days(pauses_left_out(a.pauses, left_out), a.accepted, a.energised)
+               if a.pauses else 0)  # type: ignore[arg-type]
+            for a in bucket
+        ]  # fmt: skip
+        found = self._times[(key, left_out)] = (working, days)
+        return found
+
+
+_ACCEPTED = itemgetter(Application._fields.index("accepted"))
+_FACTS = itemgetter(*(Application._fields.index(f) for f in ("three_zero", "external_works", "dual_source")))
+_CLASS_KEY = itemgetter(
+    *(Application._fields.index(f) for f in ("customer_class", "three_zero", "external_works", "dual_source"))
+)
 
 
 def judge(
-    apps: list[Application],
-    calendar: WorkCalendar,
-    profile: Profile,
-    *,
-    decides: bool,
-    power_factor: Decimal | None,
-    position: dict[date, int] | None = None,
+    prepared: Prepared, profile: Profile, *, decides: bool, power_factor: Decimal | None
 ) -> ProfileJudgement:
-    """The profile's figures over energised applications."""
-    members: dict[str, list[Application]] = {t.key: [] for t in profile.classes}
+    """The profile's figures over the prepared (energised) applications."""
+    members: dict[str, list[tuple[Any, ...]]] = {t.key: [] for t in profile.classes}
     missing: dict[str, int] = {}
     no_target = 0
-    memo: dict[tuple[Any, ...], ClassTarget | str | None] = {}
-    facts = sorted(profile.facts() - {"rural"})
-    for application in apps:
-        key = (application.customer_class, *(getattr(application, f) for f in facts))
-        found = memo.get(key, memo)
-        if found is memo:
-            found = memo[key] = profile.class_of(application)
+    for key, bucket in prepared.buckets.items():
+        found = profile.class_of(bucket[0])  # the bucket's key is all that decides the class
         if found is None:
-            no_target += 1
+            no_target += len(bucket)
         elif isinstance(found, str):
-            missing[found] = missing.get(found, 0) + 1
+            missing[found] = missing.get(found, 0) + len(bucket)
         else:
-            members[found.key].append(application)  # type: ignore[union-attr]
-    classes = tuple(
-        _class_judgement(calendar, profile, t, members[t.key], power_factor, position) for t in profile.classes
-    )
-    accepted = [a.accepted for a in apps]
+            members[found.key].append(key)
+    classes = tuple(_class_judgement(prepared, profile, t, members[t.key], power_factor) for t in profile.classes)
+    first, last = prepared.accepted_range
     return ProfileJudgement(
-        profile, decides, len(apps), sum(missing.values()),
-        tuple((FACT_LABELS[f], n) for f, n in sorted(missing.items())), no_target, classes,
-        min(accepted) if accepted else None, max(accepted) if accepted else None,
+        profile, decides, len(prepared.apps), sum(missing.values()),
+        tuple((FACT_LABELS[f], n) for f, n in sorted(missing.items())), no_target, classes, first, last,
     )  # fmt: skip
 
 
 def _class_judgement(
-    calendar: WorkCalendar,
-    profile: Profile,
-    target: ClassTarget,
-    apps: list[Application],
-    power_factor: Decimal | None,
-    position: dict[date, int] | None,
+    prepared: Prepared, profile: Profile, target: ClassTarget, keys: list[tuple[Any, ...]], power_factor: Decimal | None
 ) -> ClassJudgement:
     left_out = profile.left_out(target)
-    measured = [times(calendar, a, left_out, position) for a in apps]
-    working = [w for w, _ in measured]
-    days = [d for _, d in measured]
+    apps: list[Application] = []
+    working: list[int] = []
+    days: list[int] = []
+    for key in keys:
+        apps += prepared.buckets[key]
+        w, d = prepared.times(key, left_out)
+        working += w
+        days += d
     count = len(apps)
     breaches: list[str] = []
-    over_limit = sum(1 for w in working if w > target.limit) if target.limit is not None else None
+    over_limit = sum(map(target.limit.__lt__, working)) if target.limit is not None else None
     if over_limit:
         breaches.append("limit")
     if target.mean_limit is not None and count and sum(working) > target.mean_limit * count:
         breaches.append("mean_limit")
-    steps = [a.steps for a in apps if a.steps is not None]
+    steps = [a.steps for a in apps if a.steps is not None] if target.steps is not None else []
     mean_steps = _mean(sum(steps), len(steps))
     if target.steps is not None and steps and sum(steps) > target.steps * len(steps):
         breaches.append("steps")

@@ -167,7 +167,7 @@ def _measure(
     app_set: ApplicationSet, calendar: WorkCalendar, targets: Targets, period: Period | None, unit: str | None,
     chosen: Profile | None = None,
 ) -> PeriodMeasures:
-    from gdcomply.applications.judging import group_by_profile, judge
+    from gdcomply.applications.judging import Prepared, group_by_profile, judge
 
     low, high = (period.start, period.end) if period is not None else (date.min, date.max)
     chosen_list = [
@@ -197,13 +197,14 @@ def _measure(
     classes = tuple(_class_measures(c, apps[c], times[c], targets) for c in CustomerClass)
     profiles = targets.profiles
     factor = targets.power_factor
+    everything = Prepared(chosen_list, calendar, position, apps, (left_out, times))
     judgements = tuple(
-        judge(members, calendar, profile, decides=profile.verified, power_factor=factor, position=position)
+        judge(everything if members is chosen_list else Prepared(members, calendar, position), profile,
+              decides=profile.verified, power_factor=factor)
         for profile, members in group_by_profile(chosen_list, profiles, chosen)
     )
     comparisons = () if chosen is not None or not chosen_list else tuple(
-        judge(chosen_list, calendar, profile, decides=False, power_factor=factor, position=position)
-        for profile in profiles.unverified
+        judge(everything, profile, decides=False, power_factor=factor) for profile in profiles.unverified
     )  # fmt: skip
     return PeriodMeasures(
         period, unit, app_set.rows, classes, app_set.problems, warnings, judgements, comparisons, chosen

@@ -172,15 +172,6 @@ class Profile:
             return self.pauses_left_out | OWN_STEPS_LEAVE_OUT
         return self.pauses_left_out
 
-    def facts(self) -> frozenset[str]:
-        """The facts (Application attributes) this profile needs of an application."""
-        found = {t.profile_class.fact for t in self.classes if t.profile_class.fact}
-        for target in self.classes:
-            zero = target.zero_investment
-            if zero is not None and zero.everywhere is None:
-                found.add("rural")
-        return frozenset(f for f in found if f)
-
     def class_of(self, application: Application) -> ClassTarget | None | str:
         """The class target deciding the application; None when the profile sets no target
         for it; NOT_JUDGED_LABEL's fact name (a str) when a fact it needs is missing."""
