@@ -311,7 +311,7 @@ def test_stats_targets_an_unverified_profile_marked_in_table_and_json(later, cap
 def test_check_with_an_unverified_profile_never_fails_on_its_verdicts(later, capsys):
     code, out, _ = run_cli(capsys, "applications", "check", "later.csv", "--as-of", "2026-03-31",
                            "--targets", "ndrc-2025")
-    assert code == 0  # A3 is past 2025's 5 days, but an unverified profile decides nothing
+    assert code == 0  # an unverified profile decides nothing (A3 lacks 外线工程: not judged)
     assert "按 --targets 指定的方案判定：2025年意见（待核实）" in out
     assert "未判定" in out  # A3 has no 外线工程
     code, out, _ = run_cli(capsys, "applications", "check", "later.csv", "--as-of", "2026-03-31",

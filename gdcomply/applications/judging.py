@@ -16,8 +16,6 @@ from functools import cached_property
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Callable
 
-from gdcomply.applications.numbers import mean as _mean
-from gdcomply.applications.numbers import share
 from gdcomply.applications.model import (
     Application,
     limit_for,
@@ -26,6 +24,8 @@ from gdcomply.applications.model import (
     pauses_left_out,
     working_day_positions,
 )
+from gdcomply.applications.numbers import mean as _mean
+from gdcomply.applications.numbers import share
 from gdcomply.applications.profiles import (
     FACT_LABELS,
     UNVERIFIED_MARK,

@@ -27,6 +27,7 @@ from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, localcontext
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Iterable
 
+from gdcomply.applications.judging import basis_json, check_basis_json
 from gdcomply.applications.model import (
     Application,
     ApplicationSet,
@@ -47,7 +48,6 @@ from gdcomply.applications.numbers import mean as _mean
 from gdcomply.applications.numbers import median as _median
 from gdcomply.applications.numbers import rounded as _rounded
 from gdcomply.applications.numbers import share as _share
-from gdcomply.applications.judging import basis_json, check_basis_json
 from gdcomply.applications.profiles import FACT_LABELS
 from gdcomply.errors import Problem
 
