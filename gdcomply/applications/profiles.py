@@ -158,9 +158,6 @@ class Profile:
     note: str = ""
     is_plan: bool = False  # the 2018 plan, whose figures are targets.yaml's limits and targets
 
-    def in_force_text(self) -> str:
-        return f"{self.effective.isoformat()} 起受理的申请"
-
     @property
     def label(self) -> str:
         """The title, with 待核实 when not verified: the form every output shows."""
