@@ -23,6 +23,9 @@ from gdcomply.cli.common import (
     print_warnings,
     write_page,
 )
+from gdcomply.cli.applications_show import add_row as _add_row
+from gdcomply.cli.applications_show import days_text as _days
+from gdcomply.cli.applications_show import open_table, print_basis, print_check_basis
 from gdcomply.errors import InputError, UsageError
 
 if TYPE_CHECKING:
@@ -74,6 +77,15 @@ ProblemsOption = Annotated[
         "--problems",
         help=f"把数据文件的全部问题（每行一处）写入此文本文件（UTF-8）；屏幕上只列前 {SHOWN_PROBLEMS} 处。",
         dir_okay=False,
+    ),
+]
+TargetsOption = Annotated[
+    Optional[str],
+    typer.Option(
+        "--targets",
+        metavar="方案",
+        help="整个期间都按这一个目标方案判定（方案代号见 targets.yaml 的目标方案列表），用来看离下一阶段目标还有多远；"
+        "默认按每件申请受理当天有效的已核实方案判定。待核实的方案只作对照，标“待核实”。",
     ),
 ]
 StrictInputOption = Annotated[
@@ -249,13 +261,6 @@ def write_json(payload: dict[str, Any]) -> None:
     sys.stdout.write(text + "\n")
 
 
-def _add_row(table: Any, *values: str) -> None:
-    """A table row of data: as plain text, so that "[…]" in a customer's name is not markup."""
-    from rich.text import Text
-
-    table.add_row(*(Text(value) for value in values))
-
-
 # -- check ---------------------------------------------------------------------------------
 
 
@@ -273,20 +278,22 @@ def check(
     workspace: WorkspaceOption = None,
     strict: StrictInputOption = False,
     problems_file: ProblemsOption = None,
+    targets_name: TargetsOption = None,
 ) -> None:
     """检查未送电的申请：已用工作日、时限、剩余工作日和状态（已超期 / 即将超期 / 正常）。有已超期的申请或有问题的行时退出码为 1。"""
     from gdcomply.applications.measures import AlertStatus, check_open, check_to_json
 
     day = as_of_or_today(as_of)
     targets, party, calendar, app_set = _load(file, pauses, unit, config, workspace, strict, problems_file)
-    result = check_open(app_set, calendar, targets, as_of=day, horizon=horizon, unit=party)
+    result = check_open(app_set, calendar, targets, as_of=day, horizon=horizon, unit=party, chosen=targets_name)
     if output is TableOrJson.json:
         write_json(_capped(check_to_json(result)))
     else:
         _print_check(result, targets)
     _report_problems(result.problems, result.rows.rejected, problems_file, listing=output is TableOrJson.table)
     print_warnings(result.warnings)
-    if result.count(AlertStatus.OVERDUE) or result.rows.rejected:
+    # an unverified profile (--targets) never decides: its overdue applications do not fail the check
+    if (result.decides and result.count(AlertStatus.OVERDUE)) or result.rows.rejected:
         raise typer.Exit(1)
 
 
@@ -297,48 +304,40 @@ def _print_check(result: CheckResult, targets: Targets) -> None:
 
     out = console()
     scope = targets.unit_name(result.unit) if result.unit else "两供电单位"
+    plan_only = result.chosen is None and all(p.is_plan for p, _ in result.profiles)
+    if not plan_only:
+        print_check_basis(result)
     out.print(
         f"截至 {result.as_of.isoformat()}，{scope}未送电的申请 {len(result.open)} 件："
         f"已超期 {result.count(AlertStatus.OVERDUE)} 件，"
         f"即将超期 {result.count(AlertStatus.DUE_SOON)} 件（剩余不超过 {result.horizon} 个工作日），"
         f"正常 {result.count(AlertStatus.ON_TRACK)} 件"
         + (f"，无时限要求 {result.count(AlertStatus.NO_LIMIT)} 件" if result.count(AlertStatus.NO_LIMIT) else "")
+        + (f"，未判定 {result.count(AlertStatus.NOT_JUDGED)} 件（缺少方案需要的列）"
+           if result.count(AlertStatus.NOT_JUDGED) else "")
         + "。"
-    )
+    )  # fmt: skip
     by_unit = result.unit is None  # with --unit the unit column says nothing
-    if result.open:
-        table = Table(show_edge=False, pad_edge=False)
-        for name, justify in (
-            ("状态", "left"), ("申请编号", "left"), ("单位", "left"), ("户名", "left"),
-            ("类别", "left"), ("受理日期", "left"), ("已用", "right"), ("时限", "right"),
-            ("剩余", "right"), ("到期日", "left"),
-        ):
-            if name != "单位" or by_unit:
-                table.add_column(name, justify=justify, no_wrap=name != "户名", overflow="fold")  # type: ignore[arg-type]
-        for item in result.open:
-            application = item.application
-            paused = f"（停{item.paused_working_days}）" if item.paused_working_days else ""
-            _add_row(
-                table,
-                item.status.label,
-                application.application_id,
-                *([targets.unit_name(application.unit)] if by_unit else []),
-                application.customer,
-                application.customer_class.label,
-                application.accepted.isoformat(),
-                f"{item.working_days}{paused}",
-                "—" if item.limit is None else str(item.limit),
-                "—" if item.working_days_left is None else str(item.working_days_left),
-                item.due.isoformat() if item.due else "—",
-            )
-        out.print(table)
+    if result.open and plan_only:
+        out.print(open_table(result.open, targets, by_unit, calendar_days=False))
         out.print("已用、时限、剩余均为工作日；“停”为客户原因暂停、不计入的工作日。")
+    elif result.open:  # one table per profile, calendar days beside working days
+        for profile, _ in result.profiles:
+            items = [o for o in result.open if o.profile is not None and o.profile.name == profile.name]
+            if not items:
+                continue
+            out.print(f"\n按 {profile.label} 判定（{profile.effective.isoformat()} 起受理）：")
+            out.print(open_table(items, targets, by_unit, calendar_days=True))
+            missing = [f"{o.application.application_id} 缺“{o.missing_fact}”" for o in items if o.missing_fact]
+            if missing:
+                out.print("未判定（数据文件没有该方案需要的列）：" + "，".join(missing) + "。")
+        out.print("已用、时限、剩余均为工作日，日历日为受理次日起的自然日；“停”为所依据方案不计入的暂停工作日。")
     period = result.period
     if result.closed_over_limit:
         out.print(f"\n本期（{period.label}）已送电但接电时长超过时限的申请 {len(result.closed_over_limit)} 件：")
         table = Table(show_edge=False, pad_edge=False)
-        for name in ("申请编号", "单位", "户名", "类别", "受理日期", "送电日期", "接电时长", "时限"):
-            if name != "单位" or by_unit:
+        for name in ("申请编号", "单位", "户名", "类别", "受理日期", "送电日期", "接电时长", "时限", "依据"):
+            if (name != "单位" or by_unit) and (name != "依据" or not plan_only):
                 table.add_column(name, no_wrap=name != "户名", overflow="fold",
                                  justify="right" if name in ("接电时长", "时限") else "left")
         for closed in result.closed_over_limit:
@@ -353,6 +352,7 @@ def _print_check(result: CheckResult, targets: Targets) -> None:
                 application.energised.isoformat(),
                 str(closed.working_days),
                 str(closed.limit),
+                *([] if plan_only or closed.profile is None else [closed.profile.label]),
             )
         out.print(table)
     else:
@@ -380,6 +380,7 @@ def stats(
     workspace: WorkspaceOption = None,
     strict: StrictInputOption = False,
     problems_file: ProblemsOption = None,
+    targets_name: TargetsOption = None,
 ) -> None:
     """测算已送电申请的接电时长、环节、材料、费用、跑动次数等指标，并与《实施方案》的目标对照。有问题的行时退出码为 1。"""
     from gdcomply.applications.measures import measure, measures_to_json
@@ -388,7 +389,7 @@ def stats(
     half_year = Period.parse(period) if period is not None else None
     check_html_out(out, force, output is TableJsonOrHtml.html)
     targets, party, calendar, app_set = _load(file, pauses, unit, config, workspace, strict, problems_file)
-    figures = measure(app_set, calendar, targets, period=half_year, unit=party)
+    figures = measure(app_set, calendar, targets, period=half_year, unit=party, chosen=targets_name)
     if output is TableJsonOrHtml.json:
         write_json(_capped(measures_to_json(figures)))
     elif output is TableJsonOrHtml.html:
@@ -416,6 +417,8 @@ def _print_stats(figures: PeriodMeasures, targets: Targets) -> None:
     rows = figures.rows
     out.print(f"报装数据测算：{scope}，{when}的申请。")
     out.print(f"读取 {rows.read} 行，有效 {rows.valid} 行，有问题未计入 {rows.rejected} 行。接电时长单位为工作日。")
+    if not figures.plan_only:
+        out.print("以下各表是按 2018 年方案口径的统计；本期的判定见后面的“判定依据”。")
     for item in figures.classes:
         table = Table(title=f"{item.customer_class.label}（{item.count} 件）", title_justify="left",
                       show_edge=False, pad_edge=False)
@@ -423,7 +426,7 @@ def _print_stats(figures: PeriodMeasures, targets: Targets) -> None:
         table.add_column("数值", justify="right")
         table.add_column("目标", justify="right")
         table.add_column("结果")
-        for row in class_rows(item):
+        for row in class_rows(item, judged=figures.plan_only):
             _add_row(table, *row)
         out.print()
         out.print(table)
@@ -450,6 +453,7 @@ def _print_stats(figures: PeriodMeasures, targets: Targets) -> None:
                 )
             out.print()
             out.print(listing)
+    print_basis(figures)
 
 
 # -- sample --------------------------------------------------------------------------------

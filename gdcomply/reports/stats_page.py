@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from gdcomply.applications.measures import ClassMeasures, PeriodMeasures, kva, money
 from gdcomply.applications.model import CustomerClass
@@ -33,14 +33,19 @@ def _yuan(amount: Decimal | None) -> str:
     return "—" if amount is None else f"{money(amount)} 元"
 
 
-def _verdict(figures: ClassMeasures, key: str, applies: bool = True) -> str:
+def _verdict_of(figures: ClassMeasures, key: str, applies: bool = True) -> str:
     if not applies or figures.count == 0:
         return ""
     return "未达标" if key in figures.breaches else "达标"
 
 
-def class_rows(item: ClassMeasures) -> list[tuple[str, str, str, str]]:
-    """One class's figures as (指标, 数值, 目标, 结果) rows, in the order the plan lists them."""
+def class_rows(item: ClassMeasures, *, judged: bool = True) -> list[tuple[str, str, str, str]]:
+    """One class's figures as (指标, 数值, 目标, 结果) rows, in the order the plan lists them;
+    judged=False leaves 结果 empty (a later target profile judged the period: issue 18)."""
+
+    def _verdict(figures: ClassMeasures, key: str, applies: bool = True) -> str:
+        return _verdict_of(figures, key, applies) if judged else ""
+
     rows: list[tuple[str, str, str, str]] = []
     add = rows.append
     limit = "—" if item.limit is None else f"每件 ≤ {item.limit}"
@@ -190,7 +195,7 @@ def stats_page(figures: PeriodMeasures, targets: Targets, *, read: str) -> str:
     scope = targets.unit_name(figures.unit) if figures.unit else "两供电单位合计"
     when = f"{figures.period.label}（{figures.period}）送电" if figures.period else "文件中全部已送电"
     classes = [
-        ClassView(item.customer_class.label, item.count, tuple(class_rows(item)), missing_note(item),
+        ClassView(item.customer_class.label, item.count, tuple(class_rows(item, judged=figures.plan_only)), missing_note(item),
                   histogram(item), item.customer_class.value)  # fmt: skip
         for item in figures.classes
     ]
@@ -198,5 +203,83 @@ def stats_page(figures: PeriodMeasures, targets: Targets, *, read: str) -> str:
     return render(
         "stats.html.j2", scope=scope, when=when, classes=classes, read=read,
         rows_read=rows.read, rows_valid=rows.valid, rows_rejected=rows.rejected,
-        warnings=[w.message for w in figures.warnings],
+        warnings=[w.message for w in figures.warnings], plan_only=figures.plan_only,
+        basis=basis_lines(figures), judgements=judgement_views(figures), judgement_columns=JUDGEMENT_COLUMNS,
     )  # fmt: skip
+
+
+# -- the target profiles that judged the period (issue 18), shared by the table and the page --
+
+JUDGEMENT_COLUMNS = ("类别", "件数", "平均(工作日)", "平均(日历日)", "最长(工作日)", "目标", "超时限", "结果")
+
+
+@dataclass(frozen=True)
+class JudgementView:
+    """One profile's figures as rows of JUDGEMENT_COLUMNS, with the notes under them."""
+
+    title: str
+    count: int
+    verified: bool
+    rows: tuple[tuple[str, ...], ...]
+    notes: tuple[str, ...]
+
+
+def basis_lines(figures: PeriodMeasures) -> list[str]:
+    """Which profiles judged the period, one line each (a chosen one: one line saying so)."""
+    if figures.chosen is not None:
+        chosen = figures.chosen
+        note = "" if chosen.verified else "该方案待核实，只作对照，不作判定。"
+        return [f"判定依据：按 --targets 指定的方案 {chosen.label}（{chosen.document}）判定整个期间。{note}"]
+    if not figures.judgements:
+        return []
+    return ["判定依据（按受理日期当天有效的已核实方案）："] + [
+        f"  {j.profile.label}：{j.profile.effective.isoformat()} 起受理的 {j.count} 件（{j.profile.document}）"
+        for j in figures.judgements
+    ]
+
+
+def judgement_views(figures: PeriodMeasures) -> list[JudgementView]:
+    """The tables of the profiles that judged the period (unless only the 2018 plan did), then
+    the 待核实 comparisons (only classes with applications)."""
+    views = [] if figures.plan_only else [judgement_view(j, f"按 {j.profile.label} 判定") for j in figures.judgements]
+    return views + [judgement_view(j, f"对照：{j.profile.label}", only_counted=True) for j in figures.comparisons]
+
+
+def judgement_view(judgement: Any, title: str, *, only_counted: bool = False) -> JudgementView:
+    from gdcomply.applications.judging import verdict_text
+
+    rows: list[tuple[str, ...]] = []
+    notes: list[str] = []
+    for item in judgement.classes:
+        if only_counted and not item.count:
+            continue
+        target = item.target
+        goals = []
+        if target.limit is not None:
+            goals.append(f"每件 ≤ {target.limit}")
+        if target.mean_limit is not None:
+            goals.append(f"平均 ≤ {target.mean_limit}")
+        if target.steps is not None:
+            goals.append(f"环节 ≤ {target.steps}")
+        if target.visits is not None:
+            goals.append(f"跑动 ≤ {target.visits}")
+        if target.zero_investment is not None:
+            goals.append(f"{target.zero_investment.text} 零投资")
+        counted = "；只计供电企业环节" if target.counts.value == "own-steps" else ""
+        result = verdict_text(judgement, item, "limit") if item.count else ""
+        if result == "达标" and item.breaches:
+            result = "未达标"
+        rows.append((
+            target.label, str(item.count), _days(item.mean_working_days), _days(item.mean_calendar_days),
+            _days(item.max_working_days), "；".join(goals) + counted or "—", _days(item.over_limit), result,
+        ))  # fmt: skip
+        if item.capacity_unknown:
+            notes.append(f"{target.label}：{item.capacity_unknown} 件的零投资容量未判定（{item.capacity_reason}）")
+    if not rows:
+        notes.insert(0, f"{title}（{judgement.count} 件）：没有可按该方案判定的申请。")
+    if judgement.not_judged:
+        missing = "，".join(f"缺“{name}” {n} 件" for name, n in judgement.missing_facts)
+        notes.append(f"未判定 {judgement.not_judged} 件：数据文件没有该方案需要的列（{missing}）。")
+    if judgement.no_target:
+        notes.append(f"该方案未规定目标的申请 {judgement.no_target} 件。")
+    return JudgementView(title, judgement.count, judgement.profile.verified, tuple(rows), tuple(notes))
