@@ -217,7 +217,15 @@ def to_materials(value: Any) -> int | Bad | None:
 
 
 def to_small_micro(value: Any) -> bool | Bad:
+    answer = to_yes_no(value)
+    return False if answer is None else answer
+
+
+def to_yes_no(value: Any) -> bool | Bad | None:
+    """是/否 (and yes/no, true/false, 1/0, √); None for an empty cell."""
     text = cell_text(value).lower() if value.__class__ is not bool else str(value).lower()
+    if not text:
+        return None
     if text in _YES:
         return True
     if text in _NO:

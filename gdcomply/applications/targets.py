@@ -16,7 +16,7 @@ from types import MappingProxyType
 from typing import Mapping
 
 from gdcomply import yamlsource
-from gdcomply.applications.columns import APPLICATION_COLUMNS, PAUSE_COLUMNS
+from gdcomply.applications.columns import APPLICATION_COLUMNS, PAUSE_COLUMNS, Column
 from gdcomply.yamlsource import Node, Problems
 
 _DEFAULT_UNITS = MappingProxyType({"guiyuan": ("桂源公司",), "gongdian": ("供电公司",)})
@@ -108,14 +108,14 @@ def parse_targets(root: Node | None, problems: Problems) -> Targets:
         for key, attr in _LIMIT_KEYS.items():
             node = section.get(key)
             if node is not None:
-                values[attr] = _whole_number(node, problems, allow_empty=True, minimum=1)
+                values[attr] = whole_number(node, problems, allow_empty=True, minimum=1)
     section = root.get("targets")
     if section is not None and yamlsource.expect_map(section, problems):
         yamlsource.check_keys(section, set(_INT_TARGET_KEYS) | set(_DECIMAL_TARGET_KEYS), problems)
         for key, attr in _INT_TARGET_KEYS.items():
             node = section.get(key)
             if node is not None:
-                number = _whole_number(node, problems, allow_empty=False, minimum=0)
+                number = whole_number(node, problems, allow_empty=False, minimum=0)
                 if number is not None:
                     values[attr] = number
         for key, attr in _DECIMAL_TARGET_KEYS.items():
@@ -129,7 +129,7 @@ def parse_targets(root: Node | None, problems: Problems) -> Targets:
         yamlsource.check_keys(section, set(_ALERT_KEYS), problems)
         node = section.get("horizon")
         if node is not None:
-            number = _whole_number(node, problems, allow_empty=False, minimum=0)
+            number = whole_number(node, problems, allow_empty=False, minimum=0)
             if number is not None:
                 values["alert_horizon"] = number
     section = root.get("units")
@@ -139,11 +139,11 @@ def parse_targets(root: Node | None, problems: Problems) -> Targets:
             values["units"] = units
     section = root.get("columns")
     if section is not None:
-        values["columns"] = _columns(section, problems)
+        values["columns"] = parse_columns(section, problems)
     return Targets(**values)  # type: ignore[arg-type]
 
 
-def _whole_number(node: Node, problems: Problems, *, allow_empty: bool, minimum: int) -> int | None:
+def whole_number(node: Node, problems: Problems, *, allow_empty: bool, minimum: int) -> int | None:
     value = node.value
     if value is None and node.kind == "scalar":
         if not allow_empty:
@@ -177,7 +177,7 @@ def _decimal(node: Node, problems: Problems) -> Decimal | None:
     return amount
 
 
-def _names(node: Node, problems: Problems) -> tuple[str, ...] | None:
+def header_names(node: Node, problems: Problems) -> tuple[str, ...] | None:
     """A list of names (or one name); None after reporting a problem."""
     items = node.value if node.kind == "seq" else [node]
     names: list[str] = []
@@ -198,7 +198,7 @@ def _units(section: Node, problems: Problems) -> Mapping[str, tuple[str, ...]] |
         if not _PARTY_ID.match(party):
             problems.add(node, f"单位代号“{party}”应为小写英文字母、数字和连字符（如 guiyuan）")
             continue
-        names = _names(node, problems)
+        names = header_names(node, problems)
         if names is None:
             continue
         if not names:
@@ -214,12 +214,17 @@ def _units(section: Node, problems: Problems) -> Mapping[str, tuple[str, ...]] |
     return MappingProxyType(units)
 
 
-def _columns(section: Node, problems: Problems) -> Mapping[str, tuple[str, ...]]:
+def parse_columns(
+    section: Node, problems: Problems, columns: tuple[Column, ...] = APPLICATION_COLUMNS + PAUSE_COLUMNS,
+    example: str = "accepted: [受理时间]",
+) -> Mapping[str, tuple[str, ...]]:
+    """A ``columns`` section: column key -> the extra header names an export uses for it
+    (also config/complaints.yaml's, with the complaint columns)."""
     if section.kind == "scalar" and section.value is None:
         return MappingProxyType({})
-    if not yamlsource.expect_map(section, problems, "以列代号为键的映射（如 accepted: [受理时间]）"):
+    if not yamlsource.expect_map(section, problems, f"以列代号为键的映射（如 {example}）"):
         return MappingProxyType({})
-    known = {c.key for c in APPLICATION_COLUMNS} | {c.key for c in PAUSE_COLUMNS}
+    known = {c.key for c in columns}
     yamlsource.check_keys(section, known, problems)
     columns: dict[str, tuple[str, ...]] = {}
     owner: dict[str, str] = {}
@@ -228,7 +233,7 @@ def _columns(section: Node, problems: Problems) -> Mapping[str, tuple[str, ...]]
             continue
         if node.kind == "scalar" and node.value is None:
             continue  # an empty entry, as the bundled file shows them
-        names = _names(node, problems)
+        names = header_names(node, problems)
         if not names:
             continue
         for name in names:
