@@ -122,35 +122,40 @@ def _read_rows(table: Table, index: dict[str, int], headers: dict[str, str], uni
         "category": Memo(to_category), "replied": Memo(to_date), "closed": Memo(to_date),
         "substantiated": Memo(to_substantiated),
     }  # fmt: skip
-    coded = [(key, memos[key], position[key]) for key in _CODED]
-    texts = [position[k] for k in ("ticket", "customer", "phone", "summary", "measures", "application-id")]
+    m_source, m_received, m_unit, m_category, m_replied, m_closed, m_substantiated = (memos[k] for k in _CODED)
+    i_source, i_received, i_unit, i_category, i_replied, i_closed, i_substantiated = (position[k] for k in _CODED)
+    i_ticket, i_customer, i_phone, i_summary, i_measures, i_application = (
+        position[k] for k in ("ticket", "customer", "phone", "summary", "measures", "application-id")
+    )
     located: list[tuple[tuple[int, int], Problem]] = []
     first_row: dict[tuple[str, str], int] = {}
     repeated: set[tuple[str, str]] = set()
     valid: list[Complaint] = []
     read = 0
     make = tuple.__new__
+    pad = [""] * (width + 1)
     for number, cells in table.rows:
-        cells = [*cells, *([""] * (width + 1 - len(cells)))]
-        ticket, customer, phone, summary, measures, application_id = (
-            c.strip() if c.__class__ is str else cell_text(c) for c in (cells[i] for i in texts)
-        )
+        cells = [*cells, *pad]  # a short row, and the absent columns, read as empty
+        ticket = cells[i_ticket]
+        ticket = ticket.strip() if ticket.__class__ is str else cell_text(ticket)
         if not ticket and not any(cell_text(c) for c in cells):
             continue  # a blank row
         read += 1
-        values = [memo[cells[i]] for _, memo, i in coded]
-        source, received, unit, category, replied, closed, substantiated = values
-        bad = [(key, value.message) for (key, _, _), value in zip(coded, values) if value.__class__ is Bad]
-        if not ticket:
-            bad.insert(0, ("ticket", EMPTY_REQUIRED.message))
-        if received.__class__ is date:
-            for key, day in (("replied", replied), ("closed", closed)):
-                if day.__class__ is date and day < received:
-                    bad.append((key, f"{day.isoformat()} 早于受理时间 {received.isoformat()}"))
-        if bad:
-            for key, message in bad:
-                column = index[key]
-                located.append(((number, column), Problem(table.where(number, column), f"{headers[key]}: {message}")))
+        source = m_source[cells[i_source]]
+        received = m_received[cells[i_received]]
+        unit = m_unit[cells[i_unit]]
+        category = m_category[cells[i_category]]
+        replied = m_replied[cells[i_replied]]
+        closed = m_closed[cells[i_closed]]
+        substantiated = m_substantiated[cells[i_substantiated]]
+        if (
+            not ticket or source.__class__ is Bad or received.__class__ is Bad or unit.__class__ is Bad
+            or category.__class__ is Bad or replied.__class__ is Bad or closed.__class__ is Bad
+            or substantiated.__class__ is Bad or (replied is not None and replied < received)
+            or (closed is not None and closed < received)
+        ):  # fmt: skip
+            _row_problems(table, number, index, headers, located, ticket, dict(zip(_CODED, (
+                source, received, unit, category, replied, closed, substantiated))))  # fmt: skip
             continue
         key = (source.value, ticket)
         if key in first_row:
@@ -168,6 +173,10 @@ def _read_rows(table: Table, index: dict[str, int], headers: dict[str, str], uni
             )
             continue
         first_row[key] = number
+        customer, phone, summary, measures, application_id = (
+            c.strip() if c.__class__ is str else cell_text(c)
+            for c in (cells[i_customer], cells[i_phone], cells[i_summary], cells[i_measures], cells[i_application])
+        )
         valid.append(
             make(
                 Complaint,
@@ -179,3 +188,22 @@ def _read_rows(table: Table, index: dict[str, int], headers: dict[str, str], uni
         valid = [c for c in valid if c.key not in repeated]
     located.sort(key=lambda item: item[0])
     return ComplaintExport(table.source, tuple(valid), tuple(p for _, p in located), read)
+
+
+def _row_problems(
+    table: Table, number: int, index: dict[str, int], headers: dict[str, str],
+    located: list[tuple[tuple[int, int], Problem]], ticket: str, values: dict[str, Any],
+) -> None:  # fmt: skip
+    """Word every problem of a rejected row, each at its cell."""
+    bad = [(key, value.message) for key, value in values.items() if value.__class__ is Bad]
+    if not ticket:
+        bad.insert(0, ("ticket", EMPTY_REQUIRED.message))
+    received = values["received"]
+    if received.__class__ is date:
+        for key in ("replied", "closed"):
+            day = values[key]
+            if day.__class__ is date and day < received:
+                bad.append((key, f"{day.isoformat()} 早于受理时间 {received.isoformat()}"))
+    for key, message in bad:
+        column = index[key]
+        located.append(((number, column), Problem(table.where(number, column), f"{headers[key]}: {message}")))

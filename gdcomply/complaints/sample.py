@@ -74,7 +74,8 @@ def generate(
         reply_days = rng.randint(1, 9) if rng.random() > 0.08 else rng.randint(11, 16)
         replied: date | None = calendar.add(received, reply_days)
         closed: date | None = calendar.add(replied, rng.randint(0, 12)) if replied else None  # type: ignore[arg-type]
-        if replied > as_of:  # type: ignore[operator]
+        stalled = (as_of - received).days <= 40 and rng.random() < 0.12  # some recent ones left unanswered
+        if stalled or replied > as_of:  # type: ignore[operator]
             replied = closed = None
         elif closed is not None and closed > as_of:
             closed = None
