@@ -55,7 +55,7 @@ def exported(cli, *where: str) -> dict:
 def test_migrate_makes_the_schema_once_and_records_who_and_when(cli, pg_database: str) -> None:
     made = cli(["ledger", "migrate", "--ledger", pg_database, "--since", "2018-06-01"])
     assert made.exit_code == 0, made.output
-    assert made.stdout.startswith(f"已在共享台账 {pg_database} 中建立台账（架构版本 2），从 2018-06-01 开始跟踪。\n")
+    assert made.stdout.startswith(f"已在共享台账 {pg_database} 中建立台账（架构版本 {postgres.SCHEMA_VERSION}），从 2018-06-01 开始跟踪。\n")
     again = cli(["ledger", "migrate", "--ledger", pg_database])
     assert again.stdout == f"共享台账 {pg_database} 的架构已是版本 2，无需升级（从 2018-06-01 开始跟踪）。\n"
     tables = pg_tables(pg_database)
@@ -555,7 +555,7 @@ def test_a_backup_of_the_shared_ledger_restores_into_either_store(cli, busy_sqli
     assert shared["submissions"][0]["instance_id"] and shared == exported(cli, "-w", str(ws), "--ledger", pg_database)
     made = cli(["backup", "--out", tmp_path / "b.zip", "-w", ws])
     assert made.exit_code == 0, made.output
-    assert made.stdout.splitlines()[1] == f"  台账：6 条报送记录（共享台账 {pg_database}，架构版本 2，从 2018-06-01 开始跟踪）"
+    assert made.stdout.splitlines()[1] == f"  台账：6 条报送记录（共享台账 {pg_database}，架构版本 {postgres.SCHEMA_VERSION}，从 2018-06-01 开始跟踪）"
     # into a new folder: an SQLite workspace (workspace.yaml is not in the backup: it would point at the live ledger)
     restored = cli(["restore", tmp_path / "b.zip", tmp_path / "restored"])
     assert restored.exit_code == 0, restored.output
@@ -587,7 +587,7 @@ def test_init_with_a_shared_ledger_writes_workspace_yaml_and_info_names_it(cli, 
     info = cli(["info", "-w", tmp_path / "营销部"])
     assert info.exit_code == 0
     assert (
-        f"台账：共享台账 {url}（PostgreSQL，设置来自 config/workspace.yaml:8:9；架构版本 2，0 条报送记录，从 2018-06-01 开始跟踪）\n"
+        f"台账：共享台账 {url}（PostgreSQL，设置来自 config/workspace.yaml:8:9；架构版本 {postgres.SCHEMA_VERSION}，0 条报送记录，从 2018-06-01 开始跟踪）\n"
         "佐证材料：存于共享台账的数据库中（0 个文件）；本机以数据库用户 postgres 登记\n"
     ) in info.stdout
     since = cli(["init", tmp_path / "other", "--ledger", url, "--since", "2018-06-01"])

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import pytest
 
+from gdcomply.ledger.sqlite import SCHEMA_VERSION
+
 GUIYUAN_R4 = ["submit", "progress-report", "--period", "2018-R4", "--from", "guiyuan", "--to", "all"]
 IN_CI = os.environ.get("CI") == "true"
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
@@ -134,7 +136,7 @@ def backed_up(cli, ws: Path, tmp_path: Path) -> Path:
     result = cli(["backup", "--out", archive])
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[1:3] == [
-        "  台账：4 条报送记录（架构版本 2，从 2018-06-01 开始跟踪）",
+        f"  台账：4 条报送记录（架构版本 {SCHEMA_VERSION}，从 2018-06-01 开始跟踪）",
         "  佐证材料：2 个文件；连同配置和模板共 "
         + str(3 + len([p for p in (ws / "config").rglob("*") if p.is_file()]) + len(list((ws / "templates").rglob("*.*"))))
         + " 个文件，均记有 SHA-256",
@@ -148,7 +150,7 @@ def test_backup_restore_round_trip(cli, ws: Path, backed_up: Path, tmp_path: Pat
         names = set(archive.namelist())
         for name, entry in manifest["members"].items():
             assert hashlib.sha256(archive.read(name)).hexdigest() == entry["sha256"]
-    assert manifest["format"] == "gdcomply-backup" and manifest["schema_version"] == 2
+    assert manifest["format"] == "gdcomply-backup" and manifest["schema_version"] == SCHEMA_VERSION
     assert names == set(manifest["members"]) | {"manifest.json"}
     assert "config/deadlines.yaml" in names and "templates/connection-data.docx" in names
     assert sum(n.startswith("data/evidence/") for n in names) == 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
@@ -32,6 +33,13 @@ if TYPE_CHECKING:
     from gdcomply.setup import Setup
 
 MAX_SAMPLE_ROWS = 1_000_000
+
+
+class Encoding(str, Enum):
+    utf8 = "utf-8"
+    gbk = "gbk"
+
+
 UnitOption = Annotated[
     Optional[str],
     typer.Option("--unit", metavar="单位", help="只看一个责任单位：单位代号或名称（如 guiyuan、桂源公司），或 complaints.yaml 中的部门（如 营销部）。"),
@@ -325,7 +333,7 @@ def sample_command(
     out: Annotated[Path, typer.Argument(help="输出文件：.xlsx（工作表“投诉”）或 .csv。", dir_okay=False)],
     rows: Annotated[int, typer.Option("--rows", min=1, max=MAX_SAMPLE_ROWS, metavar="条数", help="投诉条数。")] = 200,
     seed: Annotated[int, typer.Option("--seed", help="随机种子：相同的种子和日期生成相同的数据。")] = 1,
-    encoding: Annotated[str, typer.Option("--encoding", metavar="编码", help="CSV 的编码：utf-8（带 BOM，默认）或 gbk。")] = "utf-8",
+    encoding: Annotated[Encoding, typer.Option("--encoding", help=".csv 文件的编码：utf-8（默认）或 gbk（部分热线系统导出的编码）。")] = Encoding.utf8,
     as_of: AsOfOption = None,
     force: Annotated[bool, typer.Option("--force", help="输出文件已存在时覆盖它（默认不覆盖，以免误删真实的导出数据）。")] = False,
     workspace: WorkspaceOption = None,
@@ -340,9 +348,7 @@ def sample_command(
     suffix = out.suffix.lower()
     if suffix not in (".xlsx", ".csv"):
         raise UsageError(f"输出文件“{out}”的扩展名应为 .xlsx 或 .csv")
-    codec = {"utf-8": "utf-8-sig", "utf8": "utf-8-sig", "gbk": "gbk"}.get(encoding.lower())
-    if codec is None:
-        raise UsageError(f"--encoding 的值“{encoding}”无效，应为 utf-8 或 gbk")
+    codec = "utf-8-sig" if encoding is Encoding.utf8 else "gbk"  # with a BOM, Excel opens UTF-8 right
     if not out.parent.is_dir():
         raise UsageError(f"输出文件夹“{out.parent}”不存在（或不是文件夹）：请先创建它，或换一个位置")
     if out.exists() and not force:
