@@ -122,7 +122,7 @@ def import_command(
         f"已导入 {export.source}：读取 {export.read} 行，新增 {result.added} 条，更新 {result.updated} 条，"
         f"未变 {result.unchanged} 条" + (f"，有问题未导入 {export.rejected} 行" if export.rejected else "") + "。\n"
     )
-    _report_problems(export.problems, export.rejected, problems_file, listing=True)
+    _report_problems(export.problems, export.rejected, problems_file, listing=True, left_out="未导入")
     if export.rejected:
         raise typer.Exit(1)
 
