@@ -205,7 +205,7 @@ def test_statuses_at_chosen_as_of_dates(cli, ws: Path) -> None:
     table = cli(["complaints", "check", "--as-of", "2026-10-20"])
     assert table.exit_code == 1
     assert table.stdout.startswith(
-        "截至 2026-10-20，各责任单位未答复的投诉 3 件：已超期 1 件，未到期 2 件。"
+        "截至 2026-10-20，各责任单位未答复的投诉 3 件：已超期 1 件，未到期 2 件。\n"
         "本期（2026年下半年）受理并已答复 1 件：按时 1 件，超期答复 0 件。\n"
     )
 

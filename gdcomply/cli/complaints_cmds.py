@@ -170,6 +170,8 @@ def _print_check(result: ComplaintCheck, units: Units) -> None:
     out.print(
         f"截至 {result.as_of.isoformat()}，{scope}未答复的投诉 {summary['open'] + summary['overdue']} 件："
         f"已超期 {summary['overdue']} 件，未到期 {summary['open']} 件。"
+    )
+    out.print(
         f"本期（{result.period.label}）受理并已答复 {summary['on-time'] + summary['late']} 件："
         f"按时 {summary['on-time']} 件，超期答复 {summary['late']} 件。"
     )
