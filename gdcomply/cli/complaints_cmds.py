@@ -159,8 +159,7 @@ def check_command(
 
 
 def _print_check(result: ComplaintCheck, units: Units) -> None:
-    from rich.table import Table
-
+    from gdcomply.cli.layout import Cell, print_blocks, print_table, print_wrapped
     from gdcomply.complaints.deadlines import Status
     from gdcomply.complaints.model import mask_phone
 
@@ -178,34 +177,44 @@ def _print_check(result: ComplaintCheck, units: Units) -> None:
     shown = result.shown()
     if not shown:
         return
-    table = Table(show_edge=False, pad_edge=False)
+    styles = {Status.OVERDUE: "bold red", Status.LATE: "magenta"}
     by_unit = result.unit is None
-    for name, justify in (
-        ("状态", "left"), ("工单", "left"), ("责任单位", "left"), ("类别", "left"), ("客户", "left"),
-        ("电话", "left"), ("受理", "left"), ("答复期限", "left"), ("剩余", "right"), ("超期", "right"),
-        ("答复", "left"),
-    ):  # fmt: skip
-        if name != "责任单位" or by_unit:
-            table.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
+    rows: list[dict[str, Cell]] = []
     for item in shown:
         complaint, reply = item.complaint, item.reply
-        late = reply.working_days_overdue if reply.status is Status.OVERDUE else reply.working_days_late
-        _add_row(
-            table,
-            reply.status.label,
-            complaint.id,
-            *([units.name(complaint.unit)] if by_unit else []),
-            complaint.category.value,
-            complaint.customer,
-            mask_phone(complaint.phone),
-            complaint.received.isoformat(),
-            reply.due.isoformat(),
-            "" if reply.working_days_left is None else str(reply.working_days_left),
-            "" if late is None else str(late),
-            reply.done.isoformat() if reply.done else "",
-        )
-    out.print(table)
-    out.print("剩余、超期均为工作日（受理次日起算，节假日不计，调休上班日计入）；“超期答复”为本期受理、答复晚于期限的投诉。")
+        if reply.status is Status.OVERDUE:
+            detail = f"已超期 {reply.working_days_overdue} 个工作日"
+        elif reply.status is Status.LATE:
+            detail = f"超期 {reply.working_days_late} 个工作日（{reply.done.isoformat()} 答复）"  # type: ignore[union-attr]
+        else:
+            detail = f"剩 {reply.working_days_left} 个工作日"
+        rows.append({
+            "状态": Cell((reply.status.label,), styles.get(reply.status, "")),
+            "工单": Cell((complaint.id,)),
+            "责任单位": Cell((units.name(complaint.unit),)),
+            "类别": Cell((complaint.category.value,)),
+            "客户": Cell.of(complaint.customer),
+            "电话": Cell((mask_phone(complaint.phone),)),
+            "受理": Cell((complaint.received.isoformat(),)),
+            "答复期限": Cell((reply.due.isoformat(),)),
+            "情况": Cell.of(detail),
+            "标题": Cell((f"{reply.status.label}  ", f"{complaint.id}  ", f"答复期限 {reply.due.isoformat()}"),
+                        styles.get(reply.status, "")),
+            "单位、类别": Cell.of(f"{units.name(complaint.unit)}，{complaint.category.value}；受理 "
+                              f"{complaint.received.isoformat()}；{complaint.customer} {mask_phone(complaint.phone)}"),
+        })  # fmt: skip
+    unit_column = ("责任单位",) if by_unit else ()
+    layouts = []
+    for names in (
+        ("状态", "工单", *unit_column, "类别", "客户", "电话", "受理", "答复期限", "情况"),
+        ("状态", "工单", *unit_column, "类别", "客户", "电话", "答复期限", "情况"),
+        ("状态", "工单", *unit_column, "类别", "答复期限", "情况"),
+    ):
+        layouts.append(([Cell.of(n) for n in names], [[row[n] for n in names] for row in rows]))
+    # the first layout that fits (the customer and the masked phone are what a handler needs next)
+    if not any(print_table(out, [layout]) for layout in layouts):
+        print_blocks(out, [[row["标题"], row["单位、类别"], row["情况"]] for row in rows])
+    print_wrapped(out, "剩余、超期均为工作日（受理次日起算，节假日不计，调休上班日计入）；“超期答复”为本期受理、答复晚于期限的投诉。")
 
 
 # -- stats ---------------------------------------------------------------------------------
