@@ -285,36 +285,41 @@ def _figures_row(figures: Figures) -> list[str]:
 def _print_stats(stats: ComplaintStats, units: Units) -> None:
     from rich.table import Table
 
+    from gdcomply.cli.layout import print_wrapped
+
     out = console()
     scope = units.name(stats.unit) if stats.unit else "全部责任单位"
     total = stats.total
-    out.print(
+    print_wrapped(
+        out,
         f"投诉统计：{scope}，{stats.period.label}（{stats.period}）受理的投诉 {total.count} 件，"
         f"属实 {total.substantiated} 件，按时答复率 {_percent(total.on_time_rate)}；"
-        f"上期（{stats.previous}）{total.previous_count} 件。截至 {stats.as_of.isoformat()}。"
+        f"上期（{stats.previous}）{total.previous_count} 件。截至 {stats.as_of.isoformat()}。",
     )
     if stats.focus_units or stats.focus_categories:
         focus_units = "、".join(f"{units.name(u)}（属实 {f.substantiated} 件）" for u, f in stats.focus_units)
         focus_categories = "、".join(f"{c.value}（属实 {f.substantiated} 件）" for c, f in stats.focus_categories)
-        out.print(f"需重点督导（按属实投诉）：单位 {focus_units or '无'}；类别 {focus_categories or '无'}。")
+        print_wrapped(out, f"需重点督导（按属实投诉）：单位 {focus_units or '无'}；类别 {focus_categories or '无'}。")
     else:
-        out.print("本期没有属实的投诉。")
+        print_wrapped(out, "本期没有属实的投诉。")
     headers = ("件数", "属实（属实率）", "按时答复率", "答复用时中位数", "上期件数", "增减")
     table = Table(show_edge=False, pad_edge=False)
     for name in ("责任单位", "类别", *headers):
         table.add_column(name, justify="left" if name in ("责任单位", "类别") else "right", overflow="fold")
     for unit, category, figures in stats.cells:
         _add_row(table, units.name(unit), category.value, *_figures_row(figures))
-    for unit, figures in stats.units:
-        _add_row(table, units.name(unit), "小计", *_figures_row(figures))
-    for category, figures in stats.categories:
-        _add_row(table, "合计", category.value, *_figures_row(figures))
+    if stats.unit is None:  # of one unit, its subtotal and the category totals are its own rows again
+        for unit, figures in stats.units:
+            _add_row(table, units.name(unit), "小计", *_figures_row(figures))
+        for category, figures in stats.categories:
+            _add_row(table, "合计", category.value, *_figures_row(figures))
     _add_row(table, "合计", "全部", *_figures_row(total))
     out.print()
     out.print(table)
-    out.print("答复用时为工作日；属实率 = 属实件数 ÷ 件数；按时答复率 = 按时答复件数 ÷ 已答复或已到答复期限的件数。")
+    print_wrapped(out, "答复用时为工作日；属实率 = 属实件数 ÷ 件数；按时答复率 = 按时答复件数 ÷ 已答复或已到答复期限的件数。")
     if stats.repeats:
-        out.print(f"\n重复投诉（同一电话 {stats.repeat_complaints} 次在前一次投诉后的窗口期内再次投诉）：")
+        out.print()
+        print_wrapped(out, f"重复投诉 {stats.repeat_complaints} 件（同一电话在上一次投诉后 {stats.repeat_window_days} 天内再次投诉）：")
         for repeat in stats.repeats:
             out.print(f"  {repeat.phone}：{'、'.join(repeat.ids)}")
     else:

@@ -94,6 +94,7 @@ class ComplaintStats:
     categories: tuple[tuple[Category, Figures], ...]
     repeats: tuple[Repeat, ...]
     repeat_complaints: int
+    repeat_window_days: int
     focus_units: tuple[tuple[str, Figures], ...]
     focus_categories: tuple[tuple[Category, Figures], ...]
     linked: tuple[Linked, ...] | None  # None: no applications export given
@@ -175,7 +176,7 @@ def complaint_stats(
     warnings = tuple(calendar.warnings_for(previous.start, end)) if current else ()
     return ComplaintStats(
         period, previous, as_of, unit, figures.get((None, None), empty), cells, units, categories, repeats,
-        repeat_count, focus_units, focus_categories, linked, warnings,
+        repeat_count, settings.repeat_window_days, focus_units, focus_categories, linked, warnings,
     )  # fmt: skip
 
 
@@ -261,6 +262,7 @@ def stats_to_json(stats: ComplaintStats) -> dict[str, Any]:
             {"unit": u, "category": c.value, **figures_to_json(f)} for u, c, f in stats.cells
         ],
         "repeat_complaints": stats.repeat_complaints,
+        "repeat_window_days": stats.repeat_window_days,
         "repeats": [{"phone": r.phone, "complaints": list(r.ids), "repeats": r.repeats} for r in stats.repeats],
         "applications": None if stats.linked is None else [
             {
