@@ -21,8 +21,8 @@ from gdcomply.cli.common import (
     now,
     print_warnings,
     shown_path,
-    write_json,
 )
+from gdcomply.cli.applications_cmds import write_json  # records one a line: fast for 100,000 complaints
 from gdcomply.errors import UsageError
 
 if TYPE_CHECKING:
