@@ -22,6 +22,7 @@ from gdcomply.complaints.model import Complaint, ReportPeriod, mask_phone
 from gdcomply.complaints.settings import ComplaintSettings, Limits
 
 if TYPE_CHECKING:
+    from gdcomply.tracking import StatusItem
     from gdcomply.workdays.model import CalendarWarning
     from gdcomply.workdays.workcalendar import WorkCalendar
 
@@ -190,3 +191,41 @@ def check_to_json(result: ComplaintCheck) -> dict[str, Any]:
         "items": [item_to_json(item) for item in result.items],
         "warnings": [w.message for w in result.warnings],
     }
+
+
+# -- reminders -------------------------------------------------------------------------------
+
+COMPLAINT_REPLY = "complaint-reply"  # the obligation of a complaint's reply, as reminders name it
+REMINDER_LEADS = (2, 0)  # a reply is reminded 2 working days before its due day and on it
+
+
+def reminder_statuses(
+    complaints: Iterable[Complaint], calendar: WorkCalendar, settings: ComplaintSettings, *, as_of: date
+) -> list[StatusItem]:
+    """The unanswered complaints as the reminder planner's items (gdcomply.reminders.plan): each
+    reply an instance ``complaint/SOURCE/TICKET`` owed by the responsible unit, due on its
+    reply day; stages lead-2, lead-0 and overdue-K (with the escalation copies) as for reports.
+    The title names the ticket, the category and the masked phone, never the customer."""
+    from gdcomply.calendar import Instance
+    from gdcomply.tracking import Status as ReportStatus
+    from gdcomply.tracking import StatusItem
+
+    items = []
+    for complaint in complaints:
+        if complaint.received > as_of or (complaint.replied is not None and complaint.replied <= as_of):
+            continue
+        reply = status_of(complaint, calendar, settings, as_of).reply
+        phone = mask_phone(complaint.phone)
+        title = f"投诉答复：{complaint.source.label} 工单 {complaint.ticket}（{complaint.category.value}" + (
+            f"，客户电话 {phone}）" if phone else "）"
+        )
+        instance = Instance(
+            f"complaint/{complaint.id}", COMPLAINT_REPLY, title, f"受理 {complaint.received.isoformat()}",
+            complaint.unit, None, reply.due, reply.due, False, False, "", None, None, "二(四)", 10_000, complaint.received,
+        )  # fmt: skip
+        if reply.status is Status.OVERDUE:
+            status = ReportStatus.OVERDUE
+        else:
+            status = ReportStatus.DUE_SOON if (reply.working_days_left or 0) <= max(REMINDER_LEADS) else ReportStatus.UPCOMING
+        items.append(StatusItem(instance, status, reply.working_days_left, reply.working_days_overdue, None, None, None, ()))
+    return items

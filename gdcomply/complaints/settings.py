@@ -260,3 +260,21 @@ def check_against_calendar(settings: ComplaintSettings, calendar: Calendar, show
                     f"单位 {party_names[_key(name)]} 的名称，请换一个"
                 )
     return found
+
+
+def calendar_with_departments(calendar: Calendar, settings: ComplaintSettings) -> Calendar:
+    """The calendar with the departments as parties too (name, contacts): what ``remind`` plans
+    and renders with, so that a department's overdue complaint replies reach its contacts."""
+    from dataclasses import replace
+
+    from gdcomply.calendar import Party
+
+    if not settings.departments:
+        return calendar
+    parties = dict(calendar.parties)
+    for department in settings.departments.values():
+        parties.setdefault(
+            department.id,
+            Party(department.id, department.name, department.name, department.name, department.contacts, department.aliases),
+        )
+    return replace(calendar, parties=parties)
