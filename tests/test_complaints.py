@@ -320,3 +320,51 @@ def test_ledger_copy_and_backup_carry_the_complaints(cli, ws: Path, pg_database:
     # the shared ledger goes on: a later export updates a copied ticket there
     again = cli(["complaints", "import", write_xlsx(ws / "c3.xlsx", ROWS), "--ledger", pg_database])
     assert again.stdout == "已导入 c3.xlsx：读取 4 行，新增 0 条，更新 1 条，未变 3 条。\n"
+
+
+# -- the packs -----------------------------------------------------------------------------
+
+
+def docx_text(path: Path) -> str:
+    from docx import Document
+
+    return "\n".join(p.text for p in Document(str(path)).paragraphs)
+
+
+def sheet_rows(path: Path, name: str) -> list[list]:
+    from python_calamine import CalamineWorkbook
+
+    return CalamineWorkbook.from_path(str(path)).get_sheet_by_name(name).to_python()
+
+
+@sqlite_only
+def test_the_progress_report_and_self_inspection_packs_count_the_complaints_in_section_2_4(cli, ws: Path) -> None:
+    rows = [*ROWS, ("GX008", "12398", date(2018, 3, 5), "桂源公司", "营业收费", "王八", "13700001234", "", date(2018, 3, 9),
+                    None, "是", "", "")]  # fmt: skip
+    assert cli(["complaints", "import", write_xlsx(ws / "c.xlsx", rows)]).exit_code == 0
+    made = cli(["pack", "progress-report", "--period", "2026-R4", "--party", "桂源公司", "--as-of", "2026-11-20"])
+    assert made.exit_code == 0, made.output
+    folder = ws / "packs" / "progress-report_2026-R4_guiyuan"
+    text = docx_text(folder / "工作开展情况报告_2026年第4次_桂源公司.docx")
+    section = text[text.index("（四）坚持问题导向") : text.index("三、下一步工作安排")]
+    assert (
+        "本年以来（2026年1月1日至2026年11月20日，按受理时间，依据投诉台账）受理投诉 2 件（12398 2 件），"
+        "其中属实 0 件（属实率 0.0%），按时答复率 0.0%，答复用时中位数 — 个工作日；重复投诉 1 件。"
+    ) in section  # GX001 and GX004 (the same caller 14 days later), both unanswered and overdue on 11-20
+    assert "按类别：业扩报装 1 件、供电质量 1 件。" in section
+    [annex] = folder.glob("工作开展情况报告附表_*.xlsx")
+    table = sheet_rows(annex, "投诉情况")
+    assert table[3][:4] == ["责任单位", "类别", "件数", "属实件数"]
+    assert [row[:3] for row in table[4:]] == [["桂源公司", "业扩报装", 1], ["桂源公司", "供电质量", 1], ["合计", "全部", 2]]
+    inspected = cli(["pack", "self-inspection", "--period", "2018", "--party", "guiyuan", "--as-of", "2018-07-02"])
+    assert inspected.exit_code == 0, inspected.output
+    inspection = ws / "packs" / "self-inspection_2018_guiyuan"
+    text2 = docx_text(next(inspection.glob("*.docx")))
+    assert "自查期间（2017年6月1日至2018年6月30日，按受理时间，依据投诉台账）受理投诉 1 件（12398 1 件），其中属实 1 件（属实率 100.0%），按时答复率 100.0%" in text2
+    # to the regulator: counts and categories, never a name or a phone number
+    for path in [*folder.iterdir(), *inspection.iterdir()]:
+        content = docx_text(path) if path.suffix == ".docx" else path.read_bytes().decode("latin-1")
+        if path.suffix == ".xlsx":
+            content = "\n".join(str(c) for sheet in ("投诉情况",) for row in sheet_rows(path, sheet) for c in row)
+        for secret in ("张三", "赵六", "王八", PHONE, "138****1234", "13700001234"):
+            assert secret not in content, (path.name, secret)
