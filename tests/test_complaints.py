@@ -368,3 +368,28 @@ def test_the_progress_report_and_self_inspection_packs_count_the_complaints_in_s
             content = "\n".join(str(c) for sheet in ("投诉情况",) for row in sheet_rows(path, sheet) for c in row)
         for secret in ("张三", "赵六", "王八", PHONE, "138****1234", "13700001234"):
             assert secret not in content, (path.name, secret)
+
+
+def test_validate_checks_complaints_yaml(cli, tmp_path: Path) -> None:
+    assert cli(["init", "ws", "--since", "2026-01-01"]).exit_code == 0
+    (tmp_path / "ws" / "config" / "complaints.yaml").write_text(
+        'version: 1\nreply:\n  working-days: 0\n  by-source:\n    "12389": 5\ndepartments:\n  marketing:\n    name: 营销部\n'
+        "columns:\n  recieved: [登记时间]\n",
+        encoding="utf-8",
+    )  # fmt: skip
+    result = cli(["validate", "-w", tmp_path / "ws"])
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("投诉设置文件 ") and lines[0].endswith("有错误（共 3 处问题）：")
+    assert [line.split(": ", 1)[1] for line in lines[1:]] == [
+        "reply.working-days: 0 应不小于 1",
+        "reply.by-source.12389: 未知的来源“12389”（应为 12398、966068 或 other）",
+        "columns.recieved: 未知的字段“recieved”，是否应为“received”？（允许的字段：application-id、category、closed、customer、"
+        "measures、phone、received、replied、source、substantiated、summary、ticket、unit）",
+    ]
+    (tmp_path / "ws" / "config" / "complaints.yaml").write_text(
+        "version: 1\ndepartments:\n  marketing:\n    name: 桂源公司\n", encoding="utf-8"
+    )
+    clash = cli(["validate", "-w", tmp_path / "ws"])
+    assert clash.exit_code == 1
+    assert "departments.marketing: 名称“桂源公司”已是 config/deadlines.yaml 中单位 guiyuan 的名称，请换一个" in clash.stderr

@@ -16,7 +16,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable
 
-from gdcomply.applications.cells import EMPTY_REQUIRED, Bad, Memo, cell_text, to_date, to_required_date, to_yes_no
+from gdcomply.applications.cells import (
+    EMPTY_REQUIRED, Bad, Memo, cell_text, name_converter, to_date, to_required_date, to_yes_no,
+)  # fmt: skip
 from gdcomply.applications.model import gc_paused
 from gdcomply.applications.tables import Table, find_columns, open_table
 from gdcomply.complaints.model import Category, Complaint, Source
@@ -82,19 +84,11 @@ def to_substantiated(value: Any) -> bool | Bad | None:
 
 
 def unit_converter(units: Units) -> Callable[[Any], str | Bad]:
-    def convert(value: Any) -> str | Bad:
-        text = cell_text(value)
-        if not text:
-            return EMPTY_REQUIRED
-        unit = units.resolve(text)
-        if unit is None:
-            return Bad(
-                f"“{text}”不是已知的责任单位（应为 {units.choices()}；"
-                f"公司的其他部门请加到 {SETTINGS_FILE} 的 departments 中）"
-            )
-        return unit
-
-    return convert
+    return name_converter(
+        units.resolve,
+        lambda text: f"“{text}”不是已知的责任单位（应为 {units.choices()}；"
+        f"公司的其他部门请加到 {SETTINGS_FILE} 的 departments 中）",
+    )
 
 
 _CODED = ("source", "received", "unit", "category", "replied", "closed", "substantiated")
