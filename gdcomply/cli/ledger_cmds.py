@@ -8,7 +8,7 @@ import shlex
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional, Sequence
 
 import typer
 
@@ -592,11 +592,11 @@ def summary_line(report: CheckReport) -> str:
     return f"{report.as_of.isoformat()} 报送检查：" + ("，".join(parts) if parts else "本年度没有事项")
 
 
-def complaint_lines(setup: Setup, complaints: list[ComplaintStatus]) -> list[str]:
+def complaint_lines(setup: Setup, complaints: Sequence[ComplaintStatus]) -> list[str]:
     """The weekly check's lines of overdue complaint replies (no customer data)."""
     if not complaints:
         return []
-    from gdcomply.complaints.settings import load_complaint_settings, Units
+    from gdcomply.complaints.settings import Units, load_complaint_settings
 
     units = Units.of(setup.calendar, load_complaint_settings(setup.deadlines_file.parent / "complaints.yaml"))
     lines = [f"投诉答复已超期 {len(complaints)} 件（详见 gdcomply complaints check）："]
@@ -609,7 +609,7 @@ def complaint_lines(setup: Setup, complaints: list[ComplaintStatus]) -> list[str
     return lines
 
 
-def _print_check(setup: Setup, report: CheckReport, complaints: list[ComplaintStatus] = ()) -> None:  # type: ignore[assignment]
+def _print_check(setup: Setup, report: CheckReport, complaints: Sequence[ComplaintStatus] = ()) -> None:
     """The check as a table that fits the terminal (or the $COLUMNS / 120 columns of a pipe).
 
     Wide enough, one column each for 状态, 截止日期, 事项, 期次, 报送 → 接收 and 情况; narrower,
@@ -623,7 +623,7 @@ def _print_check(setup: Setup, report: CheckReport, complaints: list[ComplaintSt
 
     out = console()
     print_wrapped(out, summary_line(report))
-    for line in complaint_lines(setup, list(complaints)):
+    for line in complaint_lines(setup, complaints):
         print_wrapped(out, line)
     if not report.items:
         print_wrapped(out, "没有逾期、有风险或即将到期的事项。")

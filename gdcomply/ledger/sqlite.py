@@ -6,7 +6,7 @@ is an UPDATE of one state column plus an audit row with the before and after. Wr
 BEGIN IMMEDIATE transactions (WAL mode, busy timeout), so two processes recording at the
 same moment both succeed.
 
-One module of some 850 lines on purpose: it is every SQL statement of the ledger (schema and
+One module of some 1000 lines on purpose: it is every SQL statement of the ledger (schema and
 migrations, the transactions, the reads that validate what they turn into values, the
 check of the whole file), and keeping them together keeps one transaction discipline and
 one translation of SQLite's errors.
