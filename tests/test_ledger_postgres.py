@@ -57,10 +57,15 @@ def test_migrate_makes_the_schema_once_and_records_who_and_when(cli, pg_database
     assert made.exit_code == 0, made.output
     assert made.stdout.startswith(f"已在共享台账 {pg_database} 中建立台账（架构版本 {postgres.SCHEMA_VERSION}），从 2018-06-01 开始跟踪。\n")
     again = cli(["ledger", "migrate", "--ledger", pg_database])
-    assert again.stdout == f"共享台账 {pg_database} 的架构已是版本 2，无需升级（从 2018-06-01 开始跟踪）。\n"
+    assert again.stdout == f"共享台账 {pg_database} 的架构已是版本 {postgres.SCHEMA_VERSION}，无需升级（从 2018-06-01 开始跟踪）。\n"
     tables = pg_tables(pg_database)
-    assert sorted(tables) == ["audit", "evidence", "meta", "reminders", "schema_migrations", "submission_files", "submissions"]
-    assert [(version, who) for version, _, who in tables["schema_migrations"]] == [(1, "postgres"), (2, "postgres")]
+    assert sorted(tables) == [
+        "audit", "complaint_audit", "complaints", "evidence", "meta", "reminders", "schema_migrations", "submission_files",
+        "submissions",
+    ]  # fmt: skip
+    assert [(version, who) for version, _, who in tables["schema_migrations"]] == [
+        (step, "postgres") for step in range(1, postgres.SCHEMA_VERSION + 1)
+    ]
     # the tracking start belongs to the ledger: migrate never changes it
     other = cli(["ledger", "migrate", "--ledger", pg_database, "--since", "2019-01-01"])
     assert (other.exit_code, other.stderr) == (
@@ -110,12 +115,14 @@ def test_an_older_schema_is_upgraded_by_migrate_only_keeping_its_rows(cli, pg_da
     refused = cli(["check", "--ledger", pg_database])
     assert (refused.exit_code, refused.stderr.splitlines()[-1]) == (
         2,
-        f"错误：共享台账 {pg_database} 的架构版本是 1，本程序需要 2。请由数据库所有者运行"
+        f"错误：共享台账 {pg_database} 的架构版本是 1，本程序需要 {postgres.SCHEMA_VERSION}。请由数据库所有者运行"
         f"“gdcomply ledger migrate --ledger {pg_database}”升级（升级后旧版本的 gdcomply 将不能再使用它）",
     )
     assert "reminders" not in pg_tables(pg_database)
     upgraded = cli(["ledger", "migrate", "--ledger", pg_database])
-    assert upgraded.stdout == f"已把共享台账 {pg_database} 的架构从版本 1 升级到 2（从 2018-06-01 开始跟踪，不变）。\n"
+    assert upgraded.stdout == (
+        f"已把共享台账 {pg_database} 的架构从版本 1 升级到 {postgres.SCHEMA_VERSION}（从 2018-06-01 开始跟踪，不变）。\n"
+    )
     with postgres.Ledger.connect(pg_database) as ledger:
         [old] = ledger.submissions()
         assert (old.id, old.recorded_by, old.files) == (1, "old", (EvidenceFile("old.pdf", sha(b"old"), 3),))
@@ -126,10 +133,11 @@ def test_an_older_schema_is_upgraded_by_migrate_only_keeping_its_rows(cli, pg_da
 
 def test_a_newer_schema_is_refused_untouched(cli, url: str) -> None:
     with psycopg.connect(url, autocommit=True) as raw:
-        raw.execute("INSERT INTO gdcomply.schema_migrations(version) VALUES (3)")
+        raw.execute("INSERT INTO gdcomply.schema_migrations(version) VALUES (%s)", (postgres.SCHEMA_VERSION + 1,))
     before = pg_state(url)
     message = (
-        f"错误：共享台账 {url} 由更新版本的 gdcomply 创建或升级（架构版本 3，本程序最高支持 2）。"
+        f"错误：共享台账 {url} 由更新版本的 gdcomply 创建或升级（架构版本 {postgres.SCHEMA_VERSION + 1}，"
+        f"本程序最高支持 {postgres.SCHEMA_VERSION}）。"
         f"请升级 gdcomply 后再使用，台账未做任何修改\n"
     )
     for command in (["check"], ["ledger", "migrate"], ["info"]):

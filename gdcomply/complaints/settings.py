@@ -272,9 +272,12 @@ def calendar_with_departments(calendar: Calendar, settings: ComplaintSettings) -
     if not settings.departments:
         return calendar
     parties = dict(calendar.parties)
+    # a person who is a party's contact too is that contact (with the phone the calendar gives)
+    known = {c.email.strip().lower(): c for p in calendar.parties.values() for c in p.contacts}
     for department in settings.departments.values():
+        contacts = tuple(known.get(c.email.strip().lower(), c) for c in department.contacts)
         parties.setdefault(
             department.id,
-            Party(department.id, department.name, department.name, department.name, department.contacts, department.aliases),
+            Party(department.id, department.name, department.name, department.name, contacts, department.aliases),
         )
     return replace(calendar, parties=parties)
