@@ -128,8 +128,10 @@ def _read_rows(table: Table, index: dict[str, int], headers: dict[str, str], uni
     read = 0
     make = tuple.__new__
     pad = [""] * (width + 1)
+    needs_pad = any(c.key not in index for c in COMPLAINT_COLUMNS)
     for number, cells in table.rows:
-        cells = [*cells, *pad]  # a short row, and the absent columns, read as empty
+        if needs_pad or len(cells) < width:
+            cells = [*cells, *pad]  # a short row, and the absent columns, read as empty
         ticket = cells[i_ticket]
         ticket = ticket.strip() if ticket.__class__ is str else cell_text(ticket)
         if not ticket and not any(cell_text(c) for c in cells):
@@ -167,10 +169,10 @@ def _read_rows(table: Table, index: dict[str, int], headers: dict[str, str], uni
             )
             continue
         first_row[key] = number
-        customer, phone, summary, measures, application_id = (
+        customer, phone, summary, measures, application_id = [
             c.strip() if c.__class__ is str else cell_text(c)
             for c in (cells[i_customer], cells[i_phone], cells[i_summary], cells[i_measures], cells[i_application])
-        )
+        ]
         valid.append(
             make(
                 Complaint,
