@@ -393,3 +393,18 @@ def test_validate_checks_complaints_yaml(cli, tmp_path: Path) -> None:
     clash = cli(["validate", "-w", tmp_path / "ws"])
     assert clash.exit_code == 1
     assert "departments.marketing: 名称“桂源公司”已是 config/deadlines.yaml 中单位 guiyuan 的名称，请换一个" in clash.stderr
+
+
+@sqlite_only
+def test_a_damaged_complaint_row_is_named_by_verify_and_by_the_commands_that_read_it(cli, ws: Path) -> None:
+    import sqlite3
+
+    assert cli(["complaints", "import", write_xlsx(ws / "c.xlsx", ROWS)]).exit_code == 0
+    with sqlite3.connect(ws / "data" / "ledger.sqlite3") as db:
+        db.execute("UPDATE complaints SET category = '投诉' WHERE id = 2")
+    verified = cli(["verify"])
+    assert verified.exit_code == 1
+    assert "投诉记录 #2：来源、类别或日期的值无效" in verified.stdout + verified.stderr
+    checked = cli(["complaints", "check", "--as-of", "2026-10-20"])
+    assert checked.exit_code == 1
+    assert "中的投诉记录 #2 已损坏" in checked.stderr
