@@ -113,17 +113,24 @@ def test_importing_the_same_export_again_changes_nothing(cli, ws: Path) -> None:
     assert (again.exit_code, again.stdout) == (0, "已导入 c.xlsx：读取 4 行，新增 0 条，更新 0 条，未变 4 条。\n")
     assert exported(cli) == before
     assert len(before["complaint_audit"]) == 4 and {row["action"] for row in before["complaint_audit"]} == {"complaint-add"}
+    assert [row["complaint_id"] for row in before["complaint_audit"]] == [row["id"] for row in before["complaints"]]
+    assert json.loads(before["complaint_audit"][0]["after"]) == {
+        "source": "12398", "ticket": "GX001", "received": "2026-09-28", "unit": "guiyuan",
+    }  # fmt: skip
 
 
 def test_a_later_export_updates_its_tickets_and_the_audit_keeps_before_and_after(cli, ws: Path) -> None:
     assert cli(["complaints", "import", write_xlsx(ws / "c.xlsx", ROWS)]).exit_code == 0
-    later = [ROWS[0][:8] + (date(2026, 10, 15), None, "是", "约谈班组", "GY20260000001"), *ROWS[1:]]
+    new = ("K010", "966068", date(2026, 10, 13), "供电公司", "营业收费", "", "", "", None, None, "", "", "")
+    later = [ROWS[0][:8] + (date(2026, 10, 15), None, "是", "约谈班组", "GY20260000001"), *ROWS[1:], new]
     result = cli(["complaints", "import", write_xlsx(ws / "c2.xlsx", later)])
-    assert (result.exit_code, result.stdout) == (0, "已导入 c2.xlsx：读取 4 行，新增 0 条，更新 1 条，未变 3 条。\n")
+    assert (result.exit_code, result.stdout) == (0, "已导入 c2.xlsx：读取 5 行，新增 1 条，更新 1 条，未变 3 条。\n")
     tables = exported(cli)
     [row] = [r for r in tables["complaints"] if r["ticket"] == "GX001"]
     assert (row["replied"], row["substantiated"], row["measures"]) == ("2026-10-15", "yes", "约谈班组")
-    change = tables["complaint_audit"][-1]
+    added, change = tables["complaint_audit"][-2:]
+    assert (added["action"], added["complaint_id"]) == ("complaint-add", 5)
+    assert tables["complaints"][4]["ticket"] == "K010"
     assert (change["action"], change["complaint_id"]) == ("complaint-update", row["id"])
     assert json.loads(change["before"]) == {"replied": None, "substantiated": None, "measures": ""}
     assert json.loads(change["after"]) == {"replied": "2026-10-15", "substantiated": "yes", "measures": "约谈班组"}

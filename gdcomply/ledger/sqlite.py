@@ -812,13 +812,13 @@ class Ledger:
                     f" VALUES ({placeholders})",
                     ((*record, stamp, os_user, stamp) for record in plan.new),
                 )
-                # under the write lock the new rows got the ids after the largest one
-                ids = {(s, t): i for s, t, i in db.execute("SELECT source, ticket, id FROM complaints WHERE id > ?", (last,))}
+                # under the write lock, an INTEGER PRIMARY KEY gives each new row the largest id + 1:
+                # the rows inserted in order got last + 1, last + 2, …
                 db.executemany(
                     audit,
                     (
-                        (stamp, os_user, "complaint-add", ids[record[:2]], None, _JSON(complaint_added(record)))
-                        for record in plan.new
+                        (stamp, os_user, "complaint-add", complaint_id, None, _JSON(complaint_added(record)))
+                        for complaint_id, record in enumerate(plan.new, start=last + 1)
                     ),
                 )
             assignments = ", ".join(f"{name} = ?" for name in RECORD_FIELDS)
