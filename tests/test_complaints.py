@@ -415,3 +415,43 @@ def test_a_damaged_complaint_row_is_named_by_verify_and_by_the_commands_that_rea
     checked = cli(["complaints", "check", "--as-of", "2026-10-20"])
     assert checked.exit_code == 1
     assert "中的投诉记录 #2 已损坏" in checked.stderr
+
+
+# -- the weekly check and the applications export ------------------------------------------
+
+
+def test_the_weekly_check_lists_overdue_complaint_replies_and_exits_1(cli, ws: Path) -> None:
+    assert cli(["complaints", "import", write_xlsx(ws / "c.xlsx", ROWS)]).exit_code == 0
+    table = cli(["check", "--as-of", "2026-10-20"])
+    assert table.exit_code == 1
+    assert (
+        "投诉答复已超期 1 件（详见 gdcomply complaints check）：\n"
+        "  12398/GX001，桂源公司，业扩报装：受理 2026-09-28，答复期限 2026-10-16，已超期 2 个工作日\n"
+    ) in table.stdout
+    assert PHONE not in table.stdout and "张三" not in table.stdout
+    payload = json.loads(cli(["check", "--as-of", "2026-10-20", "--format", "json"]).stdout)
+    assert payload["complaints"]["overdue"] == 1
+    assert [(i["id"], i["status"], i["phone"]) for i in payload["complaints"]["items"]] == [
+        ("12398/GX001", "overdue", "138****1234")
+    ]
+    only_gongdian = cli(["check", "--as-of", "2026-10-20", "--party", "供电公司", "--format", "json"])
+    assert json.loads(only_gongdian.stdout)["complaints"] == {"overdue": 0, "items": []}
+    assert cli(["check", "--as-of", "2026-10-20", "--fail-on", "never"]).exit_code == 0
+
+
+@sqlite_only
+def test_stats_show_the_connection_time_of_the_applications_complained_about(cli, ws: Path) -> None:
+    assert cli(["complaints", "import", write_xlsx(ws / "c.xlsx", ROWS)]).exit_code == 0
+    header = ("申请编号", "供电单位", "户名", "业务类型", "容量(kVA)", "受理日期", "送电日期")
+    applications = [("GY20260000001", "桂源公司", "张三", "低压居民新装", 8, date(2026, 8, 3), date(2026, 9, 30))]
+    write_xlsx(ws / "报装.xlsx", applications, header)
+    result = cli(["complaints", "stats", "--period", "2026-H2", "--as-of", "2026-12-31", "--applications", "报装.xlsx",
+                  "--format", "json"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["applications"] == [
+        {"complaint": "12398/GX001", "application_id": "GY20260000001", "found": True, "working_days": 42,
+         "energised": "2026-09-30", "limit": 22, "over_limit": True},
+    ]  # fmt: skip
+    assert payload["total"]["count"] == 4 and payload["repeat_complaints"] == 1
+    assert [f["category"] for f in payload["focus"]["categories"]] == ["营业收费"]
