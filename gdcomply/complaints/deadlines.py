@@ -19,7 +19,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any, Iterable
 
 from gdcomply.complaints.model import Complaint, ReportPeriod, mask_phone
-from gdcomply.complaints.settings import ComplaintSettings, Limits
+from gdcomply.complaints.settings import DEFAULT_REPLY_WORKING_DAYS, ComplaintSettings, Limits
 
 if TYPE_CHECKING:
     from gdcomply.tracking import StatusItem
@@ -78,9 +78,7 @@ class ComplaintStatus:
 def status_of(
     complaint: Complaint, calendar: WorkCalendar, settings: ComplaintSettings, as_of: date
 ) -> ComplaintStatus:
-    reply_limit = settings.reply.limit(complaint.source, complaint.category)
-    if reply_limit is None:  # the settings always give a reply limit (a default of 10)
-        reply_limit = 10
+    reply_limit = settings.reply.limit(complaint.source, complaint.category) or DEFAULT_REPLY_WORKING_DAYS
     reply = deadline(calendar, complaint.received, reply_limit, complaint.replied, as_of)
     return ComplaintStatus(complaint, reply, _closure(complaint, calendar, settings.closure, as_of))
 

@@ -182,7 +182,8 @@ def _limits(section: Node, problems: Problems, default: int | None) -> Limits:
         return Limits(default)
     yamlsource.check_keys(section, _LIMIT_KEYS, problems)
     node = section.get("working-days")
-    days = default if node is None else whole_number(node, problems, allow_empty=True, minimum=1)
+    # a reply is always due some day (empty is refused); a closure limit may be left empty: not tracked
+    days = default if node is None else whole_number(node, problems, allow_empty=default is None, minimum=1)
     by_source: dict[Source, int] = {}
     sources = {s.value: s for s in Source} | {"其他": Source.OTHER}
     node = section.get("by-source")
