@@ -455,3 +455,12 @@ def test_stats_show_the_connection_time_of_the_applications_complained_about(cli
     ]  # fmt: skip
     assert payload["total"]["count"] == 4 and payload["repeat_complaints"] == 1
     assert [f["category"] for f in payload["focus"]["categories"]] == ["营业收费"]
+
+
+def test_an_added_tickets_audit_text_is_what_json_dumps_writes() -> None:
+    from gdcomply.ledger.model import complaint_added_json
+
+    for ticket in ("GX001", 'K"2\\3', "工单/一", "tab\there"):
+        record = ("12398", ticket, "2026-10-01", "guiyuan-2")
+        expected = {"source": "12398", "ticket": ticket, "received": "2026-10-01", "unit": "guiyuan-2"}
+        assert complaint_added_json(record) == json.dumps(expected, ensure_ascii=False, sort_keys=True)

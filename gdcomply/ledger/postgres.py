@@ -48,7 +48,7 @@ from gdcomply.complaints.model import RECORD_FIELDS, Complaint, ImportResult, fr
 from gdcomply.errors import InputError, LedgerError, LedgerSetupError
 from gdcomply.ledger.evidence import DEFAULT_MAX_MB, EvidenceProblem, StoredFile, hash_file
 from gdcomply.ledger.model import (
-    EXPORT_COLUMNS, AuditEntry, EvidenceFile, NewSubmission, Recorded, SentReminder, Submission, complaint_added,
+    EXPORT_COLUMNS, AuditEntry, EvidenceFile, NewSubmission, Recorded, SentReminder, Submission, complaint_added_json,
     complaint_changed, complaint_filter, correction, is_repeat, plan_complaints, reinstatement, submit_audit, supersession, withdrawal,
 )  # fmt: skip
 
@@ -915,8 +915,7 @@ class Ledger:
                 }  # fmt: skip
                 with db.copy("COPY gdcomply.complaint_audit(at, action, complaint_id, after) FROM STDIN") as copy:
                     for record in plan.new:
-                        after = json.dumps(complaint_added(record), ensure_ascii=False, sort_keys=True)
-                        copy.write_row((stamp, "complaint-add", ids[record[:2]], after))
+                        copy.write_row((stamp, "complaint-add", ids[record[:2]], complaint_added_json(record)))
             assignments = ", ".join(f"{name} = %s" for name in RECORD_FIELDS)
             for complaint_id, before, after in plan.updates:
                 db.execute(

@@ -28,7 +28,7 @@ from gdcomply.errors import LedgerError, LedgerMissingError, os_reason
 from gdcomply.complaints.model import RECORD_FIELDS, Complaint, ImportResult, from_record
 from gdcomply.ledger.model import (
     EXPORT_COLUMNS, STATES, AuditEntry, EvidenceFile, NewSubmission, Recorded, SentReminder, Submission,
-    complaint_added, complaint_changed, complaint_filter, correction, is_repeat, plan_complaints, reinstatement, submit_audit,
+    complaint_added_json, complaint_changed, complaint_filter, correction, is_repeat, plan_complaints, reinstatement, submit_audit,
     supersession, withdrawal,
 )  # fmt: skip
 from gdcomply.safefiles import fsync_dir, hidden_dir
@@ -817,7 +817,7 @@ class Ledger:
                 db.executemany(
                     audit,
                     (
-                        (stamp, os_user, "complaint-add", complaint_id, None, _JSON(complaint_added(record)))
+                        (stamp, os_user, "complaint-add", complaint_id, None, complaint_added_json(record))
                         for complaint_id, record in enumerate(plan.new, start=last + 1)
                     ),
                 )
