@@ -430,7 +430,7 @@ def test_validate_the_bundled_calendar(cli):
     assert (result.exit_code, result.stderr) == (0, BUNDLED_NOTICE)
     assert re.fullmatch(
         r".*/config/deadlines\.yaml：没有发现问题。4 个单位，8 个事项，2018 年至明年共 \d+ 个报送节点"
-        r"；targets\.yaml、reminders\.yaml 也已检查。\n",
+        r"；targets\.yaml、reminders\.yaml、complaints\.yaml 也已检查。\n",
         result.stdout,
     )
 

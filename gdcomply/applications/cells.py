@@ -217,7 +217,15 @@ def to_materials(value: Any) -> int | Bad | None:
 
 
 def to_small_micro(value: Any) -> bool | Bad:
+    answer = to_yes_no(value)
+    return False if answer is None else answer
+
+
+def to_yes_no(value: Any) -> bool | Bad | None:
+    """是/否 (and yes/no, true/false, 1/0, √); None for an empty cell."""
     text = cell_text(value).lower() if value.__class__ is not bool else str(value).lower()
+    if not text:
+        return None
     if text in _YES:
         return True
     if text in _NO:
@@ -238,18 +246,22 @@ def to_business_type(value: Any) -> BusinessType | Bad:
 
 def unit_converter(targets: Targets) -> Callable[[Any], str | Bad]:
     known = "、".join(f"{names[0]}（{party}）" for party, names in targets.units.items())
+    return name_converter(
+        targets.resolve_unit,
+        lambda text: f"“{text}”不是已知的供电单位（应为 {known}；其他写法请加到 config/targets.yaml 的 units 中）",
+    )
+
+
+def name_converter(resolve: Callable[[str], str | None], unknown: Callable[[str], str]) -> Callable[[Any], str | Bad]:
+    """A required cell naming one of a set (a unit, a department): its id, or the message of
+    unknown(text) (also the complaints reader's 责任单位)."""
 
     def convert(value: Any) -> str | Bad:
         text = cell_text(value)
         if not text:
             return EMPTY_REQUIRED
-        party = targets.resolve_unit(text)
-        if party is None:
-            return Bad(
-                f"“{text}”不是已知的供电单位（应为 {known}；"
-                f"其他写法请加到 config/targets.yaml 的 units 中）"
-            )
-        return party
+        found = resolve(text)
+        return Bad(unknown(text)) if found is None else found
 
     return convert
 

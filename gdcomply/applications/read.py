@@ -93,7 +93,7 @@ def _read_pauses(
     located: list[tuple[tuple[int, int, int], Problem]],
 ) -> list[_PauseRow]:
     """The valid pause rows of a table; problems of its rows go to located."""
-    index, shown, header_problems, empty = find_columns(table, PAUSE_COLUMNS, targets, "暂停表")
+    index, shown, header_problems, empty = find_columns(table, PAUSE_COLUMNS, targets.columns, "暂停表")
     if empty and table.sheet is not None:
         return []  # an empty 暂停 sheet: no pauses
     if header_problems:
@@ -173,7 +173,7 @@ def read_applications(
     if pauses_path is not None:
         pause_tables += open_tables(pauses_path, pauses_display or str(pauses_path), PAUSE_SHEETS, pauses_only=True)
     main = tables[0]
-    index, headers, file_problems, _ = find_columns(main, _COLUMNS, targets, "申请表")
+    index, headers, file_problems, _ = find_columns(main, _COLUMNS, targets.columns, "申请表")
     located: list[tuple[tuple[int, int, int], Problem]] = []
     pause_rows: list[_PauseRow] = []
     for order, table in enumerate(pause_tables, start=1):

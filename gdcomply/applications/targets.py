@@ -19,7 +19,7 @@ from types import MappingProxyType
 from typing import Mapping
 
 from gdcomply import yamlsource
-from gdcomply.applications.columns import APPLICATION_COLUMNS, FACT_COLUMNS, PAUSE_COLUMNS
+from gdcomply.applications.columns import APPLICATION_COLUMNS, FACT_COLUMNS, PAUSE_COLUMNS, Column
 from gdcomply.applications.model import PauseKind
 from gdcomply.applications.profiles import CapacityUnit, ClassTarget, Profile, Profiles, ZeroInvestment
 from gdcomply.applications.profilefile import BUNDLED_LATER, MAX_WHOLE_NUMBER, PLAN_2018, parse_profiles
@@ -177,7 +177,7 @@ def parse_targets(root: Node | None, problems: Problems) -> Targets:
             values["units"] = units
     section = root.get("columns")
     if section is not None:
-        values["columns"] = _columns(section, problems)
+        values["columns"] = parse_columns(section, problems)
     section = root.get("profiles")
     if section is not None:
         parsed = parse_profiles(section, problems)
@@ -215,7 +215,7 @@ def _facts(section: Node, problems: Problems) -> dict[str, object]:
     return values
 
 
-def _names(node: Node, problems: Problems) -> tuple[str, ...] | None:
+def header_names(node: Node, problems: Problems) -> tuple[str, ...] | None:
     """A list of names (or one name); None after reporting a problem."""
     items = node.value if node.kind == "seq" else [node]
     names: list[str] = []
@@ -236,7 +236,7 @@ def _units(section: Node, problems: Problems) -> Mapping[str, tuple[str, ...]] |
         if not _PARTY_ID.match(party):
             problems.add(node, f"单位代号“{party}”应为小写英文字母、数字和连字符（如 guiyuan）")
             continue
-        names = _names(node, problems)
+        names = header_names(node, problems)
         if names is None:
             continue
         if not names:
@@ -252,12 +252,17 @@ def _units(section: Node, problems: Problems) -> Mapping[str, tuple[str, ...]] |
     return MappingProxyType(units)
 
 
-def _columns(section: Node, problems: Problems) -> Mapping[str, tuple[str, ...]]:
+def parse_columns(
+    section: Node, problems: Problems, columns: tuple[Column, ...] = APPLICATION_COLUMNS + FACT_COLUMNS + PAUSE_COLUMNS,
+    example: str = "accepted: [受理时间]",
+) -> Mapping[str, tuple[str, ...]]:
+    """A ``columns`` section: column key -> the extra header names an export uses for it
+    (also config/complaints.yaml's, with the complaint columns)."""
     if section.kind == "scalar" and section.value is None:
         return MappingProxyType({})
-    if not yamlsource.expect_map(section, problems, "以列代号为键的映射（如 accepted: [受理时间]）"):
+    if not yamlsource.expect_map(section, problems, f"以列代号为键的映射（如 {example}）"):
         return MappingProxyType({})
-    known = {c.key for c in APPLICATION_COLUMNS + FACT_COLUMNS} | {c.key for c in PAUSE_COLUMNS}
+    known = {c.key for c in columns}
     yamlsource.check_keys(section, known, problems)
     columns: dict[str, tuple[str, ...]] = {}
     owner: dict[str, str] = {}
@@ -266,7 +271,7 @@ def _columns(section: Node, problems: Problems) -> Mapping[str, tuple[str, ...]]
             continue
         if node.kind == "scalar" and node.value is None:
             continue  # an empty entry, as the bundled file shows them
-        names = _names(node, problems)
+        names = header_names(node, problems)
         if not names:
             continue
         for name in names:

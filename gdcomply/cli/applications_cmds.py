@@ -182,7 +182,8 @@ def _unit(text: str | None, targets: Targets) -> str | None:
 
 
 def _report_problems(
-    problems: tuple[Problem, ...], rejected: int, problems_file: Path | None, *, listing: bool
+    problems: tuple[Problem, ...], rejected: int, problems_file: Path | None, *, listing: bool,
+    left_out: str = "未参与计算",
 ) -> None:
     """The count and the first problems on stderr (table output); all of them in --problems FILE.
 
@@ -196,7 +197,7 @@ def _report_problems(
     sys.stdout.flush()
     err = sys.stderr
     where = f"全部问题已写入 {problems_file}" if problems_file is not None else ""
-    err.write(f"注意：有 {rejected} 行数据有问题，未参与计算（共 {len(problems)} 处问题）：\n")
+    err.write(f"注意：有 {rejected} 行数据有问题，{left_out}（共 {len(problems)} 处问题）：\n")
     for problem in problems[:SHOWN_PROBLEMS]:
         err.write(f"  {problem}\n")
     hidden = len(problems) - SHOWN_PROBLEMS

@@ -332,9 +332,10 @@ def validate_command(
     config: ConfigOption = None,
     workspace: WorkspaceOption = None,
 ) -> None:
-    """检查期限日历、节假日、目标值、提醒设置和工作区设置文件：没有问题时给出一行摘要，否则列出每一处问题及其行列号。"""
+    """检查期限日历、节假日、目标值、提醒设置、投诉设置和工作区设置文件：没有问题时给出一行摘要，否则列出每一处问题及其行列号。"""
     from gdcomply.applications.targets import load_targets
     from gdcomply.cli.common import resolve_workspace
+    from gdcomply.complaints.settings import check_against_calendar, load_complaint_settings
     from gdcomply.errors import ConfigError
     from gdcomply.ledger.location import SETTINGS_NAME, load_settings
     from gdcomply.reminders.settings import check_against_parties, load_remind_config
@@ -364,10 +365,17 @@ def validate_command(
     # The workspace's other settings files, each with its own loader.
     attempt(lambda: load_targets(config_dir / "targets.yaml"))
     remind = attempt(lambda: load_remind_config(config_dir / "reminders.yaml"))
+    complaints_file = config_dir / "complaints.yaml"
+    complaints = attempt(lambda: load_complaint_settings(complaints_file))
     settings = config_dir / SETTINGS_NAME  # which ledger the workspace uses (no connection is made)
     attempt(lambda: load_settings(settings, f"{config_dir.name}/{SETTINGS_NAME}"))
     if setup is not None and remind is not None:
         attempt(lambda: check_against_parties(remind, set(setup.calendar.parties)))
+    if setup is not None and complaints is not None:
+        found_problems = check_against_calendar(complaints, setup.calendar, str(complaints_file))  # type: ignore[arg-type]
+        found_problems += [c.problem for d in complaints.departments.values() for c in d.contacts if c.problem]  # type: ignore[attr-defined]
+        if found_problems:
+            reports.append(f"投诉设置文件 {complaints_file} 有错误：\n" + "\n".join(found_problems))
     if setup is not None and setup.calendar.contact_problems():
         contacts = setup.calendar.contact_problems()
         reports.append(
@@ -377,7 +385,9 @@ def validate_command(
     if reports or setup is None:
         sys.stderr.write("\n".join(reports) + "\n")
         raise typer.Exit(1)
-    checked = [p.name for p in (config_dir / "targets.yaml", config_dir / "reminders.yaml", settings) if p.exists()]
+    checked = [
+        p.name for p in (config_dir / "targets.yaml", config_dir / "reminders.yaml", complaints_file, settings) if p.exists()
+    ]
     calendar = setup.calendar
     instances = calendar.instances_for_years(2018, today().year + 1, setup.workdays)
     official = sorted(setup.workdays.data.official_years)

@@ -8,7 +8,7 @@ import shlex
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional, Sequence
 
 import typer
 
@@ -38,9 +38,12 @@ from gdcomply.errors import UsageError
 from gdcomply.ledger.evidence import DEFAULT_MAX_MB
 
 if TYPE_CHECKING:
+    from datetime import date
+
+    from gdcomply.complaints.deadlines import ComplaintStatus
     from gdcomply.errors import LedgerError
     from gdcomply.ledger.location import LedgerLocation
-    from gdcomply.ledger.store import Opened
+    from gdcomply.ledger.store import Ledger, Opened
     from gdcomply.setup import Setup
     from gdcomply.tracking import CheckReport
     from gdcomply.workspace import Workspace
@@ -557,19 +560,40 @@ def check_command(
             setup.calendar, setup.workdays, ledger.deciding_submissions(day), as_of=day,
             tracking_since=ledger.tracking_since, horizon=horizon, party=party, show_all=show_all,
         )  # fmt: skip
+        complaints = overdue_complaints(setup, ledger, day, party)
     if output_format is TableJsonOrHtml.json:
-        write_json(report_to_json(report))
+        from gdcomply.complaints.deadlines import item_to_json
+
+        payload = report_to_json(report)
+        payload["complaints"] = {"overdue": len(complaints), "items": [item_to_json(item) for item in complaints]}
+        write_json(payload)
     elif html:
         from gdcomply.reports.pages import check_page
 
         print_warnings(report.warnings)
-        write_page(check_page(setup.calendar, report, party=party, show_all=show_all), out, force, setup.workspace.protected)
+        page = check_page(setup.calendar, report, party=party, show_all=show_all, complaints=complaint_lines(setup, complaints))
+        write_page(page, out, force, setup.workspace.protected)
     else:
         print_warnings(report.warnings)
-        _print_check(setup, report)
+        _print_check(setup, report, complaints)
     failing = {FailOn.overdue: {Status.OVERDUE}, FailOn.due_soon: {Status.OVERDUE, Status.AT_RISK, Status.DUE_SOON}}
-    if any(report.summary[s] for s in failing.get(fail_on, set())):
+    if any(report.summary[s] for s in failing.get(fail_on, set())) or (complaints and fail_on is not FailOn.never):
         raise typer.Exit(1)
+
+
+def overdue_complaints(setup: Setup, ledger: Ledger, as_of: date, unit: str | None) -> list[ComplaintStatus]:
+    """The complaints whose reply is overdue on as_of (of one unit): the weekly check's and
+    remind's own lines. Only the unanswered ones are read from the ledger."""
+    from datetime import timedelta
+
+    from gdcomply.complaints.deadlines import Status as ComplaintState
+    from gdcomply.complaints.deadlines import check_complaints
+    from gdcomply.complaints.settings import load_complaint_settings
+
+    settings = load_complaint_settings(setup.deadlines_file.parent / "complaints.yaml")
+    unanswered = ledger.complaints(unit, since=as_of + timedelta(days=1), open_on=as_of)
+    result = check_complaints(unanswered, setup.workdays, settings, as_of=as_of, unit=unit)
+    return [item for item in result.items if item.reply.status is ComplaintState.OVERDUE]
 
 
 def report_to_json(report: CheckReport) -> dict:
@@ -608,7 +632,24 @@ def summary_line(report: CheckReport) -> str:
     return f"{report.as_of.isoformat()} 报送检查：" + ("，".join(parts) if parts else "本年度没有事项")
 
 
-def _print_check(setup: Setup, report: CheckReport) -> None:
+def complaint_lines(setup: Setup, complaints: Sequence[ComplaintStatus]) -> list[str]:
+    """The weekly check's lines of overdue complaint replies (no customer data)."""
+    if not complaints:
+        return []
+    from gdcomply.complaints.settings import Units, load_complaint_settings
+
+    units = Units.of(setup.calendar, load_complaint_settings(setup.deadlines_file.parent / "complaints.yaml"))
+    lines = [f"投诉答复已超期 {len(complaints)} 件（详见 gdcomply complaints check）："]
+    for item in complaints:
+        complaint, reply = item.complaint, item.reply
+        lines.append(
+            f"  {complaint.id}，{units.name(complaint.unit)}，{complaint.category.value}：受理 {complaint.received.isoformat()}，"
+            f"答复期限 {reply.due.isoformat()}，已超期 {reply.working_days_overdue} 个工作日"
+        )
+    return lines
+
+
+def _print_check(setup: Setup, report: CheckReport, complaints: Sequence[ComplaintStatus] = ()) -> None:
     """The check as a table that fits the terminal (or the $COLUMNS / 120 columns of a pipe).
 
     Wide enough, one column each for 状态, 截止日期, 事项, 期次, 报送 → 接收 and 情况; narrower,
@@ -622,6 +663,8 @@ def _print_check(setup: Setup, report: CheckReport) -> None:
 
     out = console()
     print_wrapped(out, summary_line(report))
+    for line in complaint_lines(setup, complaints):
+        print_wrapped(out, line)
     if not report.items:
         print_wrapped(out, "没有逾期、有风险或即将到期的事项。")
         return

@@ -15,7 +15,7 @@ import sys
 import time
 from contextlib import contextmanager, nullcontext
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Callable, Iterator, Optional
 
@@ -261,7 +261,12 @@ def _run(
     from gdcomply.reminders.sending import send_and_record
     from gdcomply.reports.mail_render import MailTemplates, questions_for
 
+    from gdcomply.complaints.deadlines import reminder_statuses as complaint_statuses
+    from gdcomply.complaints.settings import calendar_with_departments, load_complaint_settings
+
     rules = remind_config.rules
+    complaint_settings = load_complaint_settings(setup.deadlines_file.parent / "complaints.yaml")
+    setup = replace(setup, calendar=calendar_with_departments(setup.calendar, complaint_settings))
     setup, unmailable = _without_unmailable_contacts(setup)
     for problem in unmailable:
         sys.stderr.write(f"{'警告' if dry_run else '错误'}：联系人无法发送邮件，本次不给他发提醒：{problem}\n")
@@ -269,6 +274,8 @@ def _run(
         setup.calendar, setup.workdays, ledger.deciding_submissions(day), rules,
         as_of=day, tracking_since=ledger.tracking_since,
     )  # fmt: skip
+    unanswered = ledger.complaints(since=day + timedelta(days=1), open_on=day)  # received later: none
+    statuses += complaint_statuses(unanswered, setup.workdays, complaint_settings, as_of=day)
     plan = plan_reminders(rules, setup.calendar, statuses, ledger.reminders(), as_of=day, workdays=setup.workdays)
     print_warnings(plan.warnings)
     if not plan.emails:

@@ -138,13 +138,17 @@ def check_context(calendar: Calendar, report: CheckReport, *, party: str | None,
     }
 
 
-def check_page(calendar: Calendar, report: CheckReport, *, party: str | None, show_all: bool) -> str:
-    """The weekly check as one self-contained HTML page, with the year's timeline."""
+def check_page(
+    calendar: Calendar, report: CheckReport, *, party: str | None, show_all: bool, complaints: Sequence[str] = ()
+) -> str:
+    """The weekly check as one self-contained HTML page, with the year's timeline; complaints:
+    the lines of the overdue complaint replies (their heading first), as the table shows them."""
     year = report.as_of.year
     timeline = layout(calendar, report.year, date(year, 1, 1), date(year, 12, 31), report.as_of)
     return render(
-        "check.html.j2", **check_context(calendar, report, party=party, show_all=show_all), timeline=timeline, year=year
-    )
+        "check.html.j2", **check_context(calendar, report, party=party, show_all=show_all), timeline=timeline, year=year,
+        complaints=list(complaints),
+    )  # fmt: skip
 
 
 def calendar_page(
