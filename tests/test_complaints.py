@@ -457,10 +457,24 @@ def test_stats_show_the_connection_time_of_the_applications_complained_about(cli
     assert [f["category"] for f in payload["focus"]["categories"]] == ["营业收费"]
 
 
-def test_an_added_tickets_audit_text_is_what_json_dumps_writes() -> None:
-    from gdcomply.ledger.model import complaint_added_json
+def test_an_added_tickets_audit_text_is_what_json_dumps_writes(tmp_path: Path) -> None:
+    """SQLite writes an added ticket's audit row itself (json_quote): the text must be the one
+    json.dumps writes, as the PostgreSQL store's export of its jsonb gives it."""
+    from datetime import datetime, timezone
 
-    for ticket in ("GX001", 'K"2\\3', "工单/一", "tab\there"):
-        record = ("12398", ticket, "2026-10-01", "guiyuan-2")
-        expected = {"source": "12398", "ticket": ticket, "received": "2026-10-01", "unit": "guiyuan-2"}
-        assert complaint_added_json(record) == json.dumps(expected, ensure_ascii=False, sort_keys=True)
+    from gdcomply.complaints.model import Category, Complaint, Source
+    from gdcomply.ledger.sqlite import Ledger
+
+    tickets = ("GX001", 'K"2\\3', "工单/一", "tab\there", "ctl\x01\x1f", "é😀\u2028")
+    with Ledger.open(tmp_path / "l.sqlite3", create=True, tracking_since=date(2026, 1, 1)) as ledger:
+        ledger.record_complaints(
+            [Complaint(Source.HOTLINE_12398, t, date(2026, 10, 1), "guiyuan-2", Category.SERVICE, "", "", "", None, None,
+                       None, "", "") for t in tickets],
+            at=datetime(2026, 10, 2, tzinfo=timezone.utc), os_user="x",
+        )  # fmt: skip
+        written = [row["after"] for row in ledger.export_tables()["complaint_audit"]]
+    assert written == [
+        json.dumps({"source": "12398", "ticket": t, "received": "2026-10-01", "unit": "guiyuan-2"}, ensure_ascii=False,
+                   sort_keys=True)
+        for t in tickets
+    ]  # fmt: skip

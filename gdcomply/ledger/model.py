@@ -7,7 +7,6 @@ reason); nothing is ever deleted.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Iterable
@@ -214,23 +213,6 @@ def complaint_filter(
         conditions.append(f"received >= {mark}")
         params.append(since.isoformat() if iso else since)
     return ("WHERE " + " AND ".join(conditions) if conditions else ""), tuple(params)
-
-
-def complaint_added_json(record: tuple[Any, ...]) -> str:
-    """The audit row's "after" of a complaint recorded for the first time, as JSON text: which
-    ticket, when received, whose. The content is the row itself (recorded_at, recorded_by), and
-    every later change keeps its before in its own audit row, so the row as first recorded can
-    always be rebuilt; repeating all of it here would double an import of 100,000 tickets.
-    Written as json.dumps(…, ensure_ascii=False, sort_keys=True) writes it (the stores' export
-    format), without a dict and an encoder run per row: only the texts are encoded, in C."""
-    source, ticket, received, unit = record[:4]
-    return (
-        f'{{"received": {_JSON_TEXT(received)}, "source": {_JSON_TEXT(source)}, '
-        f'"ticket": {_JSON_TEXT(ticket)}, "unit": {_JSON_TEXT(unit)}}}'
-    )
-
-
-_JSON_TEXT = json.encoder.encode_basestring  # a str as a JSON string, non-ASCII kept (C when available)
 
 
 def complaint_changed(before: tuple[Any, ...], after: tuple[Any, ...]) -> Change:
