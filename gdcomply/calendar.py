@@ -484,7 +484,7 @@ def _parse_parties(node: Node | None, problems: Problems) -> dict[str, Party]:
                 problems.add(contacts_node, "应为联系人列表（每项含 name 和 email）")
             else:
                 for contact_node in contacts_node.value:
-                    contact = _parse_contact(contact_node, problems)
+                    contact = parse_contact(contact_node, problems)
                     if contact is not None:
                         contacts.append(contact)
         aliases = _parse_aliases(entry.get("aliases"), problems)
@@ -522,7 +522,7 @@ def _parse_aliases(node: Node | None, problems: Problems) -> list[tuple[str, Nod
     return aliases
 
 
-def _parse_contact(node: Node, problems: Problems) -> Contact | None:
+def parse_contact(node: Node, problems: Problems) -> Contact | None:
     if not yamlsource.expect_map(node, problems, "联系人（含 name 和 email）"):
         return None
     yamlsource.check_keys(node, _CONTACT_KEYS, problems)

@@ -78,6 +78,9 @@ class CheckReport:
     summary: dict[Status, int]
     items: tuple[StatusItem, ...]  # what to show, most urgent first
     warnings: tuple
+    # every instance due in as_of's year (of --party, when given), in due-date order, whatever
+    # its status: the year's timeline of the HTML page
+    year: tuple[StatusItem, ...] = ()
 
 
 def compute_statuses(
@@ -178,7 +181,27 @@ def check(
         ]
     in_view.sort(key=lambda s: (STATUS_ORDER[s.status], s.instance.due, s.instance.order, s.instance.id))
     warnings = tuple(w for w in schedule.warnings if _relevant(w, as_of))
-    return CheckReport(as_of, tracking_since, horizon, summary, tuple(in_view), warnings)
+    year = tuple(s for s in statuses if s.instance.id in wanted and s.instance.due.year == as_of.year)
+    return CheckReport(as_of, tracking_since, horizon, summary, tuple(in_view), warnings, year)
+
+
+def status_detail(calendar: Calendar, item: StatusItem, as_of: date) -> str:
+    """What the weekly check says of an item beside its status: 已逾期 3 天（2 个工作日）, 剩 4 个工作日…"""
+    if item.status is Status.OVERDUE:
+        days = (as_of - item.instance.due).days
+        return f"已逾期 {days} 天（{item.working_days_overdue} 个工作日）"
+    if item.status is Status.AT_RISK:
+        late = "、".join(calendar.party_name(c.split("/")[-1].split("->")[0]) for c in item.at_risk_from)
+        return f"剩 {item.working_days_left} 个工作日；{late}未按时报送"
+    if item.status in (Status.DUE_SOON, Status.UPCOMING):
+        return f"剩 {item.working_days_left} 个工作日"
+    if item.status is Status.LATE:
+        assert item.completed_on is not None
+        return f"{item.completed_on.isoformat()} 报送，逾期 {item.working_days_late} 个工作日"
+    if item.status is Status.DONE:
+        assert item.completed_on is not None
+        return f"{item.completed_on.isoformat()} 报送"
+    return "跟踪开始前到期"
 
 
 def _relevant(warning, as_of: date) -> bool:

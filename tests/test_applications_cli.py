@@ -61,7 +61,9 @@ def test_xlsx_and_csv_of_the_same_data_give_identical_json(files, capsys):
     assert (code, err) == (0, BUNDLED_NOTICE)
     assert from_xlsx == from_csv
     payload = json.loads(from_xlsx)
-    assert list(payload) == ["period", "unit", "rows", "classes", "problems", "problem_count"]
+    # the plan's figures as before, then which target profiles judged them (issue 18)
+    assert list(payload) == ["period", "unit", "rows", "classes", "problems", "targets", "plan_only",
+                             "judgements", "comparisons", "problem_count"]
     assert (payload["period"], payload["unit"], payload["rows"]) == (
         "2026-H2", None, {"read": 11, "valid": 11, "rejected": 0})
     residential = payload["classes"]["residential"]

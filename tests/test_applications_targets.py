@@ -98,10 +98,11 @@ def test_every_problem_with_its_position(tmp_path):
         "config/targets.yaml:11:12: units.Guiyuan: 单位代号“Guiyuan”应为小写英文字母、数字和连字符（如 guiyuan）",
         "config/targets.yaml:13:13: units.gongdian: 名称“桂源公司”已用于单位 guiyuan",
         "config/targets.yaml:15:3: columns.acepted: 未知的字段“acepted”，是否应为“accepted”？"
-        "（允许的字段：accepted、address、application-id、business-type、capacity-kva、channel、cost、"
-        "customer、energised、materials、pause-end、pause-start、reason、small-micro、steps、unit、visits、voltage）",
+        "（允许的字段：accepted、address、application-id、area、business-type、capacity-kva、capacity-kw、channel、"
+        "cost、customer、energised、external-works、materials、pause-end、pause-kind、pause-start、power-source、"
+        "reason、small-micro、steps、three-zero、unit、visits、voltage）",
         "config/targets.yaml:16:1: colums: 未知的字段“colums”，是否应为“columns”？"
-        "（允许的字段：alert、columns、limits、targets、units）",
+        "（允许的字段：alert、columns、facts、limits、profiles、targets、units）",
     ]
 
 

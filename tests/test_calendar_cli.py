@@ -217,7 +217,7 @@ def test_calendar_unknown_format_exits_2(cli):
     result = cli(["calendar", "--format", "pdf"])
     assert result.exit_code == 2
     assert result.stderr == (
-        "错误：参数值无效：--format（“pdf”不是可选的值，可选：table、json、ics）\n"
+        "错误：参数值无效：--format（“pdf”不是可选的值，可选：table、json、ics、html）\n"
         "运行“gdcomply calendar --help”查看用法。\n"
     )
 
@@ -430,7 +430,7 @@ def test_validate_the_bundled_calendar(cli):
     assert (result.exit_code, result.stderr) == (0, BUNDLED_NOTICE)
     assert re.fullmatch(
         r".*/config/deadlines\.yaml：没有发现问题。4 个单位，8 个事项，2018 年至明年共 \d+ 个报送节点"
-        r"；targets\.yaml、reminders\.yaml 也已检查。\n",
+        r"；targets\.yaml、reminders\.yaml、complaints\.yaml 也已检查。\n",
         result.stdout,
     )
 

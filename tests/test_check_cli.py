@@ -225,7 +225,8 @@ def test_2018_11_19_default_view_is_most_urgent_first(cli, ws2018: Path) -> None
 
 def test_check_json_has_exactly_the_documented_keys(cli, ws2018: Path) -> None:
     _, payload = check_json(cli, ws2018, "--as-of", "2018-11-19", "--all")
-    assert set(payload) == {"as_of", "tracking_since", "summary", "items", "warnings"}
+    assert set(payload) == {"as_of", "tracking_since", "summary", "items", "warnings", "complaints"}
+    assert payload["complaints"] == {"overdue": 0, "items": []}  # overdue complaint replies (issue 16)
     assert list(payload["summary"]) == ["overdue", "at-risk", "due-soon", "late", "done", "upcoming", "untracked"]
     calendar = json.loads(cli(["calendar", "--year", "2018", "--format", "json", "-w", ws2018]).stdout)
     calendar_items = {i["id"]: i for i in calendar["instances"]}

@@ -28,14 +28,14 @@ from gdcomply.resources import bundled_config_dir
 TECHNICAL_TERMS = {
     "Excel", "Word", "YAML", "Markdown",  # file formats named as their programs call them
     "Python", "cron",  # the runtime (--debug shows its call stack) and the scheduler remind runs from
-    "MB", "SHA-256", "UTF-8",  # a unit, a hash and an encoding: no Chinese name is clearer
+    "MB", "SHA-256", "UTF-8", "GBK",  # a unit, a hash and encodings: no Chinese name is clearer
     "SQLite", "PostgreSQL",  # the two ledger databases, named as their makers name them
     "YYYY-MM-DD", "YYYY-MM",  # the date formats one types
 }  # fmt: skip
 # A value of `submit --to` (“all：该单位的全部接收方”), the scheme of a ledger URL and the key of
 # config/workspace.yaml that holds it, typed as they are.
 TYPED_LITERALS = {"all", "postgresql://", "ledger"}
-PERIOD = re.compile(r"(?:\d{4}|YYYY)-(?:R[1-4]|H[12])")  # 2026-R3, YYYY-H1: periods as typed
+PERIOD = re.compile(r"(?:\d{4}|YYYY)-(?:R[1-4]|H[12]|Q[1-4])")  # 2026-R3, YYYY-H1, 2026-Q2: periods as typed
 ENV_VARIABLE = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
 PATH_LIKE = re.compile(r"[\w.\-/>]*[./][\w.\-/>]*")  # config/deadlines.yaml, .xlsx, alert.horizon, a/b->c
 CLOSING_MARKS = set("，。、；：！？）”")
@@ -243,11 +243,11 @@ USAGE_ERRORS = [
     (["submit", "progress-report", "--period", "2026-R1", "--from", "guiyuan"],
      "错误：缺少必需的参数：文件（应写成“gdcomply submit [选项] 事项 文件...”）" + _hint("gdcomply submit")),
     # unknown options: with click's suggestion, without, a short one
-    (["check", "--formt", "json"], "错误：未知的选项：--formt（是否想输入：--format？）" + _hint("gdcomply check")),
+    (["check", "--formt", "json"], "错误：未知的选项：--formt（是否想输入：--force、--format、--out？）" + _hint("gdcomply check")),
     (["--bogus"], "错误：未知的选项：--bogus（没有这个选项）" + _hint("gdcomply")),
     (["check", "-x"], "错误：未知的选项：-x（没有这个选项）" + _hint("gdcomply check")),
     # values: a choice, an integer (option and argument), ranges closed, above and below
-    (["check", "--format", "pdf"], "错误：参数值无效：--format（“pdf”不是可选的值，可选：table、json）" + _hint("gdcomply check")),
+    (["check", "--format", "pdf"], "错误：参数值无效：--format（“pdf”不是可选的值，可选：table、json、html）" + _hint("gdcomply check")),
     (["calendar", "--year", "abc"], "错误：参数值无效：--year（“abc”不是整数）" + _hint("gdcomply calendar")),
     (["workdays", "add", "2026-10-09", "five"],
      "错误：参数值无效：工作日数（“five”不是整数）" + _hint("gdcomply workdays add")),
@@ -268,7 +268,7 @@ USAGE_ERRORS = [
     # unknown commands, at the top and in a group (its own commands are listed)
     (["calender"],
      "错误：未知的命令“calender”。是否想输入：calendar？可用的命令：calendar、validate、init、info、check、submit、"
-     "withdraw、log、export、verify、backup、restore、pack、remind、workdays、holidays、ledger、applications" + _hint("gdcomply")),
+     "withdraw、log、export、verify、backup、restore、pack、remind、workdays、holidays、ledger、applications、complaints" + _hint("gdcomply")),
     (["workdays", "cont"], "错误：未知的命令“cont”。是否想输入：count？可用的命令：count、add、month" + _hint("gdcomply workdays")),
 ]  # fmt: skip
 
@@ -293,7 +293,7 @@ def test_a_group_without_its_command_says_so_in_chinese():
         typer.main.get_command(build_app()).main(["--debug"], prog_name="gdcomply", standalone_mode=False)
     assert usage_message(caught.value) == (
         "错误：用法错误（缺少命令，可用的命令：calendar、validate、init、info、check、submit、withdraw、log、export、"
-        "verify、backup、restore、pack、remind、workdays、holidays、ledger、applications）" + _hint("gdcomply").rstrip("\n")
+        "verify、backup、restore、pack、remind、workdays、holidays、ledger、applications、complaints）" + _hint("gdcomply").rstrip("\n")
     )
 
 

@@ -90,12 +90,17 @@ from gdcomply.workdays.holidayfile import load_holiday_overrides
 from gdcomply.resources import bundled_config_dir
 from gdcomply.workdays.workcalendar import WorkCalendar
 import gdcomply.errors, gdcomply.yamlsource
+from gdcomply.complaints.deadlines import check_complaints
+from gdcomply.complaints.stats import complaint_stats
+from gdcomply.complaints.settings import load_complaint_settings
 
 config = bundled_config_dir()
 workdays = WorkCalendar.default(config / "holidays.yaml")
 calendar = load_calendar(config / "deadlines.yaml")
 schedule = calendar.schedule(date(2018, 1, 1), date(2027, 12, 31), workdays)
 assert [instance_to_json(i) for i in schedule.instances]
+settings = load_complaint_settings(config / "complaints.yaml")
+assert check_complaints([], workdays, settings, as_of=date(2026, 7, 1)).items == ()
 with open(sys.argv[1], "w") as out:
     json.dump({"modules": sorted(sys.modules)}, out)
 """
@@ -116,6 +121,7 @@ SQLITE_LEDGER_COMMANDS = [
     ["verify", "-w", "ws"],
     ["log", "-w", "ws"],
     ["info", "-w", "ws"],
+    ["complaints", "check", "--as-of", "2018-11-19", "-w", "ws"],
 ]
 
 

@@ -367,10 +367,13 @@ def test_export_tables_is_every_row(ledger: LedgerStore) -> None:
     one = record(ledger, evidence("a"), evidence("b")).recorded
     record(ledger, evidence("c"))
     tables = ledger.export_tables()
-    assert list(tables) == list(EXPORT_COLUMNS) == ["submissions", "files", "evidence", "audit", "reminders"]
+    assert list(tables) == list(EXPORT_COLUMNS) == [
+        "submissions", "files", "evidence", "audit", "reminders", "complaints", "complaint_audit",
+    ]  # fmt: skip
     assert {name: list(rows[0]) for name, rows in tables.items() if rows} == {
-        name: list(columns) for name, columns in EXPORT_COLUMNS.items() if name != "reminders"
-    }
+        name: list(columns) for name, columns in EXPORT_COLUMNS.items()
+        if name not in ("reminders", "complaints", "complaint_audit")
+    }  # fmt: skip
     assert ledger.export_columns() == {name: list(columns) for name, columns in EXPORT_COLUMNS.items()}
     assert [row["id"] for row in tables["submissions"]] == [1, 2]
     assert tables["submissions"][0]["state"] == "superseded"

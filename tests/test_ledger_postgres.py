@@ -59,7 +59,10 @@ def test_migrate_makes_the_schema_once_and_records_who_and_when(cli, pg_database
     again = cli(["ledger", "migrate", "--ledger", pg_database])
     assert again.stdout == f"共享台账 {pg_database} 的架构已是版本 {postgres.SCHEMA_VERSION}，无需升级（从 2018-06-01 开始跟踪）。\n"
     tables = pg_tables(pg_database)
-    assert sorted(tables) == ["audit", "evidence", "grants", "meta", "reminders", "schema_migrations", "submission_files", "submissions"]
+    assert sorted(tables) == [
+        "audit", "complaint_audit", "complaints", "evidence", "grants", "meta", "reminders", "schema_migrations", "submission_files",
+        "submissions",
+    ]  # fmt: skip
     assert [(version, who) for version, _, who in tables["schema_migrations"]] == [
         (step, "postgres") for step in range(1, postgres.SCHEMA_VERSION + 1)
     ]

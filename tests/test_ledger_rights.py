@@ -115,7 +115,7 @@ def test_grant_roles_and_revoke_through_the_cli(cli, rights: Rights, ws: Path) -
     done = cli(["ledger", "grant", names["guiyuan"], "--party", "桂源公司", "--ledger", owner, "-w", ws])
     assert (done.exit_code, done.stdout) == (
         0,
-        f"已授权：数据库角色 {names['guiyuan']} 代表桂源公司。可做的事：查看全部；只为桂源公司登记和撤回报送。\n"
+        f"已授权：数据库角色 {names['guiyuan']} 代表桂源公司。可做的事：查看全部报送和桂源公司的投诉；只为桂源公司登记和撤回报送。\n"
         f"该角色的成员（GRANT {names['guiyuan']} TO 某人）也一样；授权已记入审计日志。\n",
     )
     assert cli(["ledger", "grant", names["company"], "--party", "company", "--ledger", owner, "-w", ws]).exit_code == 0
@@ -132,7 +132,7 @@ def test_grant_roles_and_revoke_through_the_cli(cli, rights: Rights, ws: Path) -
         names["company"]: ("party", "company", []),
         names["viewer"]: ("read-only", None, []),
     }
-    assert roles[names["company"]]["may"] == "查看全部；为任一单位登记和撤回报送"
+    assert roles[names["company"]]["may"] == "查看全部；为任一单位登记和撤回报送；导入投诉"
     assert roles[names["guiyuan"]]["granted_by"] == names["owner"] and not roles[names["guiyuan"]]["can_login"]
 
     revoked = cli(["ledger", "revoke", names["viewer"], "--ledger", owner, "-w", ws])
@@ -431,3 +431,41 @@ def test_the_deployment_guide_says_what_each_role_can_do_in_the_programs_words()
         "`--reminders`": pg_rights.can_do("reminders", None, names),
         "the owner": pg_rights.can_do("owner", None, names),
     }
+
+
+# -- complaints (issue 16 on the shared ledger) ---------------------------------------------------
+
+
+def test_only_the_company_imports_complaints_and_a_unit_reads_its_own(cli, granted: Rights, ws: Path) -> None:
+    sample = cli(["complaints", "sample", ws.parent / "c.xlsx", "--rows", "60", "--seed", "3", "--as-of", "2026-07-06"])
+    assert sample.exit_code == 0, sample.output
+    before = pg_state(granted.url("owner"))
+    refused = cli(["complaints", "import", ws.parent / "c.xlsx", "-w", ws, "--ledger", granted.url("guiyuan")])
+    assert refused.exit_code == 1
+    assert refused.stderr.startswith(
+        f"错误：数据库用户 {granted.names['guiyuan_person']}（代表桂源公司）无权在共享台账 {granted.url('guiyuan')} 中登记投诉："
+        "只有公司（营销部）的用户能导入投诉"
+    ), refused.stderr
+    assert pg_state(granted.url("owner")) == before
+    done = cli(["complaints", "import", ws.parent / "c.xlsx", "-w", ws, "--ledger", granted.url("company")])
+    assert done.exit_code == 0, done.output
+
+    def units_seen(key: str) -> set[str]:
+        with granted.raw(key) as raw:
+            return {unit for (unit,) in raw.execute("SELECT DISTINCT unit FROM gdcomply.complaints")}
+
+    every = units_seen("viewer")
+    assert {"guiyuan", "gongdian"} <= every and units_seen("company") == every == units_seen("cron")
+    assert units_seen("guiyuan") == {"guiyuan"} and units_seen("gongdian") == {"gongdian"}
+    with granted.raw("guiyuan") as unit:
+        mine = unit.execute("SELECT count(*) FROM gdcomply.complaint_audit").fetchone()[0]
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            unit.execute("UPDATE gdcomply.complaints SET replied = '2026-07-01'")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            unit.execute("INSERT INTO gdcomply.complaint_audit(at, action, complaint_id) VALUES (now(), 'complaint-add', 1)")
+    with granted.raw("owner") as owner:
+        audit = owner.execute("SELECT action, os_user, count(*) FROM gdcomply.complaint_audit GROUP BY 1, 2").fetchall()
+        stored = owner.execute("SELECT count(*) FROM gdcomply.complaints").fetchone()[0]
+        theirs = owner.execute("SELECT count(*) FROM gdcomply.complaints WHERE unit = 'guiyuan'").fetchone()[0]
+    assert audit == [("complaint-add", granted.names["company"], stored)]  # written by the database, one per ticket
+    assert 0 < mine == theirs < stored  # a unit sees the audit of its own complaints only

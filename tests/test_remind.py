@@ -923,3 +923,49 @@ def test_a_run_that_loses_the_shared_ledger_stops_sending_at_once(cli, ws, serve
     assert rerun.exit_code == 0, rerun.output
     assert sorted(r.to for r in mailbox.received) == [GONGDIAN, GONGDIAN, GUIYUAN]  # one duplicate, no loss
     assert len(sent_records(ws)) == 3
+
+
+# -- complaint replies (issue 16) -------------------------------------------------------------
+
+
+def test_complaint_replies_are_reminded_2_and_0_working_days_before_and_when_overdue(cli, ws, server):
+    from gdcomply.reports.sample_xlsx import write_sheets
+
+    mailbox, _ = server
+    header = ("工单编号", "来源", "受理时间", "责任单位", "类别", "客户名称", "联系电话", "答复时间")
+    rows = [
+        ("GX001", "12398", date(2026, 9, 28), "桂源公司", "业扩报装", "张三", "13812341234", None),  # due 10-16
+        ("K002", "966068", date(2026, 9, 28), "运维检修部", "供电质量", "李四", "13900001111", None),  # a department
+    ]
+    write_sheets([("投诉", header, rows)], ws / "c.xlsx")
+    assert cli(["complaints", "import", ws / "c.xlsx", "-w", ws]).exit_code == 0
+
+    def complaint_mail(day: str) -> dict[str, list[str]]:
+        before = len(mailbox.received)
+        assert remind(cli, ws, "--as-of", day).exit_code == 0
+        found: dict[str, list[str]] = {}
+        for message in mailbox.received[before:]:
+            assert b"13812341234" not in message.raw and "张三" not in message.text  # masked, no name
+            lines = [line for line in item_lines(message.text) if line.startswith("投诉答复")]
+            if lines:
+                found[message.to] = lines
+        return found
+
+    assert complaint_mail("2026-10-13") == {}  # 3 working days left: not yet
+    on_1014 = complaint_mail("2026-10-14")
+    assert on_1014[GUIYUAN] == ["投诉答复：12398 工单 GX001（业扩报装，客户电话 138****1234） 受理 2026-09-28（桂源公司 → 投诉客户（答复））"]
+    assert on_1014["yunjian@example.com"] == [
+        "投诉答复：966068 工单 K002（供电质量，客户电话 139****1111） 受理 2026-09-28（运维检修部 → 投诉客户（答复））"
+    ]
+    assert set(complaint_mail("2026-10-16")) == {GUIYUAN, "yunjian@example.com"}  # the due day
+    # a later export records the reply of GX001: from then on only K002 is reminded
+    write_sheets([("投诉", header, [rows[0][:7] + (date(2026, 10, 16),), rows[1]])], ws / "c2.xlsx")
+    assert cli(["complaints", "import", ws / "c2.xlsx", "-w", ws]).exit_code == 0
+    overdue = complaint_mail("2026-10-19")
+    assert set(overdue) == {"yunjian@example.com", YINGXIAO}  # its contact, and the copy to 营销部
+    stages = {(i, s) for i, s, _ in sent_records(ws) if i.startswith("complaint/")}
+    assert stages == {
+        ("complaint/12398/GX001", "lead-2"), ("complaint/12398/GX001", "lead-0"),
+        ("complaint/966068/K002", "lead-2"), ("complaint/966068/K002", "lead-0"),
+        ("complaint/966068/K002", "overdue-1"), ("complaint/966068/K002", "escalation-1"),
+    }  # fmt: skip

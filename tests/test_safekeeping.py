@@ -212,6 +212,20 @@ def _damaged(source: Path, target: Path) -> Path:
     return target
 
 
+def _damaged_deflate(source: Path, target: Path) -> Path:
+    """Garbage inside a compressed member's data: zlib, not zipfile, notices it first."""
+    import struct
+
+    with zipfile.ZipFile(source) as archive:
+        info = max((i for i in archive.infolist() if i.compress_type == zipfile.ZIP_DEFLATED), key=lambda i: i.compress_size)
+    data = bytearray(source.read_bytes())
+    name_length, extra_length = struct.unpack_from("<HH", data, info.header_offset + 26)
+    start = info.header_offset + 30 + name_length + extra_length
+    data[start + 8 : start + 72] = b"\xff" * 64
+    target.write_bytes(bytes(data))
+    return target
+
+
 def _foreign(source: Path, target: Path) -> Path:
     with zipfile.ZipFile(target, "w") as out:
         out.writestr("报告.docx", b"not ours")
@@ -220,6 +234,7 @@ def _foreign(source: Path, target: Path) -> Path:
 
 BAD_ARCHIVES = {
     "damaged": (lambda src, dst: _damaged(src, dst), "已损坏"),
+    "damaged compressed data": (_damaged_deflate, "已损坏"),
     "truncated": (lambda src, dst: dst.write_bytes(src.read_bytes()[:-200]) and dst, "不是有效的 zip 文件"),
     "foreign zip": (_foreign, "不是 gdcomply 备份（其中没有 manifest.json）"),
     "dot-dot path": (lambda s, d: _rewrite(s, d, _with_member("config/../../逃逸.txt", b"x")), "不安全或不属于备份的路径“config/../../逃逸.txt”"),

@@ -223,6 +223,8 @@ def ledger_rows(ws: Path) -> dict[str, list[dict]]:
         "evidence": "SELECT * FROM evidence ORDER BY sha256",
         "audit": "SELECT * FROM audit ORDER BY id",
         "reminders": "SELECT * FROM reminders ORDER BY id",
+        "complaints": "SELECT * FROM complaints ORDER BY id",
+        "complaint_audit": "SELECT * FROM complaint_audit ORDER BY id",
     }
     rows = {name: [dict(r) for r in db.execute(query)] for name, query in tables.items()}
     db.close()
@@ -247,7 +249,7 @@ def test_export_csv_round_trips(cli, busy_ws: Path) -> None:
     out_dir = busy_ws.parent / "csv"
     result = cli(["export", "--format", "csv", "--out", out_dir])
     assert result.exit_code == 0, result.output
-    names = ["submissions", "files", "evidence", "audit", "reminders"]
+    names = ["submissions", "files", "evidence", "audit", "reminders", "complaints", "complaint_audit"]
     assert result.stdout == "已导出：\n" + "".join(f"  {out_dir / n}.csv\n" for n in names)
     rows = exported(cli)  # the JSON export, which test_export_json_is_the_ledger compares with the file
     for name in names:

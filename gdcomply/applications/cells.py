@@ -217,7 +217,15 @@ def to_materials(value: Any) -> int | Bad | None:
 
 
 def to_small_micro(value: Any) -> bool | Bad:
+    answer = to_yes_no(value)
+    return False if answer is None else answer
+
+
+def to_yes_no(value: Any) -> bool | Bad | None:
+    """是/否 (and yes/no, true/false, 1/0, √); None for an empty cell."""
     text = cell_text(value).lower() if value.__class__ is not bool else str(value).lower()
+    if not text:
+        return None
     if text in _YES:
         return True
     if text in _NO:
@@ -238,17 +246,94 @@ def to_business_type(value: Any) -> BusinessType | Bad:
 
 def unit_converter(targets: Targets) -> Callable[[Any], str | Bad]:
     known = "、".join(f"{names[0]}（{party}）" for party, names in targets.units.items())
+    return name_converter(
+        targets.resolve_unit,
+        lambda text: f"“{text}”不是已知的供电单位（应为 {known}；其他写法请加到 config/targets.yaml 的 units 中）",
+    )
+
+
+def name_converter(resolve: Callable[[str], str | None], unknown: Callable[[str], str]) -> Callable[[Any], str | Bad]:
+    """A required cell naming one of a set (a unit, a department): its id, or the message of
+    unknown(text) (also the complaints reader's 责任单位)."""
 
     def convert(value: Any) -> str | Bad:
         text = cell_text(value)
         if not text:
             return EMPTY_REQUIRED
-        party = targets.resolve_unit(text)
-        if party is None:
-            return Bad(
-                f"“{text}”不是已知的供电单位（应为 {known}；"
-                f"其他写法请加到 config/targets.yaml 的 units 中）"
-            )
-        return party
+        found = resolve(text)
+        return Bad(unknown(text)) if found is None else found
+
+    return convert
+
+
+def to_yes_no(value: Any) -> bool | Bad | None:
+    """是/否 for a fact column; None for an empty cell (the export does not say)."""
+    text = cell_text(value).lower() if value.__class__ is not bool else str(value).lower()
+    if not text:
+        return None
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    return Bad(f"“{_shown(value)}”应为“是”或“否”（不知道的空着）")
+
+
+def to_dual_source(value: Any) -> bool | Bad | None:
+    """电源: 单电源 False, 双电源 (or more) True; None when empty."""
+    text = cell_text(value)
+    if not text:
+        return None
+    if text in ("单电源", "单", "single"):
+        return False
+    if text in ("双电源", "双", "多电源", "dual"):
+        return True
+    return Bad(f"“{text}”应为“单电源”或“双电源”（不知道的空着）")
+
+
+def to_rural(value: Any) -> bool | Bad | None:
+    """城乡: 城镇/城市 False, 农村/乡村 True; None when empty."""
+    text = cell_text(value)
+    if not text:
+        return None
+    if text in ("城镇", "城市", "城区", "town"):
+        return False
+    if text in ("农村", "乡村", "countryside"):
+        return True
+    return Bad(f"“{text}”应为“城镇”或“农村”（不知道的空着）")
+
+
+def to_capacity_kw(value: Any) -> Decimal | Bad | None:
+    """容量(kW): optional; text may carry kW or 千瓦, never kVA."""
+    if value.__class__ is str:
+        text = value.strip()
+        if "kva" in text.lower() or "千伏安" in text:
+            return Bad(f"“{text}”是 kVA，这一列应填 kW")
+        for unit in ("千瓦", "kW", "kw", "KW"):
+            if text.endswith(unit):
+                value = text[: -len(unit)].strip()
+                break
+    number = _to_decimal(value)
+    if number.__class__ is Decimal:
+        if number <= 0:
+            return Bad(f"“{_shown(value)}”应为大于 0 的数字")
+        if number > MAX_CAPACITY_KVA:
+            return _too_large(value, "1000 万 kW")
+    return number
+
+
+def pause_kind_converter(default: Any) -> Callable[[Any], Any]:
+    """暂停类型 by its Chinese label or its key; an empty cell takes the settings' default."""
+    from gdcomply.applications.model import PauseKind
+
+    known = {k.label: k for k in PauseKind} | {k.value: k for k in PauseKind} | {"客户": PauseKind.CUSTOMER}
+
+    def convert(value: Any) -> Any:
+        text = cell_text(value)
+        if not text:
+            return default
+        found = known.get(text)
+        if found is None:
+            return Bad(f"“{text}”不是已知的暂停类型（应为 {'、'.join(k.label for k in PauseKind)}）")
+        return found
 
     return convert

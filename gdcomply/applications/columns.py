@@ -40,9 +40,20 @@ APPLICATION_COLUMNS: tuple[Column, ...] = (
     Column("channel", "受理渠道", False, ("channel",)),
 )
 
+# Facts the later target profiles need (optional; see applications/profiles.py). Read with the
+# columns above; the sample exports and the packs' 明细 do not write them.
+FACT_COLUMNS: tuple[Column, ...] = (
+    Column("three-zero", "三零服务", False, ("是否三零服务", "三零", "three zero")),
+    Column("external-works", "外线工程", False, ("是否有外线工程", "external works")),
+    Column("power-source", "电源", False, ("电源类型", "供电电源", "power source")),
+    Column("area", "城乡", False, ("城乡类别", "area")),
+    Column("capacity-kw", "容量(kW)", False, ("容量(千瓦)", "capacity (kW)")),
+)
+
 PAUSE_COLUMNS: tuple[Column, ...] = (
     Column("application-id", "申请编号", True, ("申请号", "业务编号", "application id")),
     Column("pause-start", "暂停开始", True, ("暂停开始日期", "pause start")),
     Column("pause-end", "暂停结束", False, ("暂停结束日期", "pause end")),
     Column("reason", "原因", False, ("暂停原因", "reason")),
+    Column("pause-kind", "暂停类型", False, ("暂停种类", "pause kind")),
 )

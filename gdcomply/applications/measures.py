@@ -21,12 +21,14 @@ Connection time and the customer classes are defined in gdcomply.applications.mo
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
-from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_HALF_UP, Context, Decimal, localcontext
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, localcontext
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Iterable
 
+from gdcomply.applications.judging import basis_json, check_basis_json
 from gdcomply.applications.model import (
     Application,
     ApplicationSet,
@@ -40,11 +42,19 @@ from gdcomply.applications.model import (
     limit_for,
     merge_pauses,
     paused_working_days,
+    pauses_left_out,
     working_day_positions,
 )
+from gdcomply.applications.numbers import mean as _mean
+from gdcomply.applications.numbers import median as _median
+from gdcomply.applications.numbers import rounded as _rounded
+from gdcomply.applications.numbers import share as _share
+from gdcomply.applications.profiles import FACT_LABELS
 from gdcomply.errors import Problem
 
 if TYPE_CHECKING:
+    from gdcomply.applications.judging import ProfileJudgement
+    from gdcomply.applications.profiles import Profile
     from gdcomply.applications.targets import Targets
     from gdcomply.workdays.model import CalendarWarning
     from gdcomply.workdays.workcalendar import WorkCalendar
@@ -104,6 +114,8 @@ class ClassMeasures:
     # high-voltage
     energised: tuple[EnergisedConnection, ...] | None = None
     total_kva: Decimal | None = None
+    # (working days, how many applications took that long), shortest first: the histogram
+    distribution: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -116,57 +128,23 @@ class PeriodMeasures:
     classes: tuple[ClassMeasures, ...]  # in CustomerClass order
     problems: tuple[Problem, ...]
     warnings: tuple[CalendarWarning, ...]
+    # each deciding profile's applications judged (by acceptance date, or all by --targets)
+    judgements: tuple[ProfileJudgement, ...] = ()
+    # the unverified profiles, judged over every application for comparison only (待核实)
+    comparisons: tuple[ProfileJudgement, ...] = ()
+    chosen: Profile | None = None  # --targets
 
     def of(self, customer_class: CustomerClass) -> ClassMeasures:
         return next(c for c in self.classes if c.customer_class is customer_class)
 
+    @property
+    def plan_only(self) -> bool:
+        """True when the 2018 plan decided every application: the plan's tables are the verdicts."""
+        return self.chosen is None and all(j.profile.is_plan for j in self.judgements)
+
 
 _CENT = Decimal("0.01")
-_SHARE = Decimal("0.0001")
-
-
 _EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
-
-
-def _rounded(value: Decimal, exponent: Decimal) -> Decimal:
-    """value rounded half-up to exponent's places, never raising for a finite value.
-
-    quantize raises InvalidOperation when the result needs more digits than the context's
-    precision (28 by default: a 27-digit amount in cents); the context here is as wide as
-    the value needs. The reader rejects implausibly large amounts, so this is a safety net.
-    """
-    digits = max(value.adjusted(), 0) - exponent.as_tuple().exponent + 2  # type: ignore[operator]
-    context = Context(prec=max(digits, 28), rounding=ROUND_HALF_UP, Emax=MAX_EMAX, Emin=MIN_EMIN)
-    return value.quantize(exponent, context=context)
-
-
-def _divided(total: int | Decimal, count: int) -> Decimal:
-    """total / count with every integral digit kept, whatever its size."""
-    dividend = Decimal(total)
-    context = Context(prec=max(dividend.adjusted(), 0) + 30, Emax=MAX_EMAX, Emin=MIN_EMIN)
-    return context.divide(dividend, Decimal(count))
-
-
-def _mean(total: int | Decimal, count: int) -> Decimal | None:
-    if not count:
-        return None
-    return _rounded(_divided(total, count), _CENT)
-
-
-def _share(part: int, count: int) -> Decimal | None:
-    if not count:
-        return None
-    return _rounded(_divided(part, count), _SHARE)
-
-
-def _median(sorted_values: list[int]) -> Decimal | None:
-    n = len(sorted_values)
-    if not n:
-        return None
-    middle = n // 2
-    if n % 2:
-        return Decimal(sorted_values[middle])
-    return Decimal(sorted_values[middle - 1] + sorted_values[middle]) / 2
 
 
 def measure(
@@ -175,38 +153,65 @@ def measure(
     targets: Targets,
     period: Period | None = None,
     unit: str | None = None,
+    chosen: str | None = None,
 ) -> PeriodMeasures:
-    """The plan's figures for the applications energised in period (all if None) of unit."""
+    """The figures for the applications energised in period (all if None) of unit.
+
+    The plan's tables (classes) as before; each application judged against the verified
+    profile in force on its acceptance date (judgements), or all against the profile named
+    by chosen (--targets); the unverified profiles beside them for comparison.
+    """
+    profile = targets.profiles.named(chosen) if chosen is not None else None
     with gc_paused():
-        return _measure(app_set, calendar, targets, period, unit)
+        return _measure(app_set, calendar, targets, period, unit, profile)
 
 
 def _measure(
-    app_set: ApplicationSet, calendar: WorkCalendar, targets: Targets, period: Period | None, unit: str | None
+    app_set: ApplicationSet, calendar: WorkCalendar, targets: Targets, period: Period | None, unit: str | None,
+    chosen: Profile | None = None,
 ) -> PeriodMeasures:
+    from gdcomply.applications.judging import Prepared, group_by_profile, judge
+
     low, high = (period.start, period.end) if period is not None else (date.min, date.max)
-    chosen = [
+    chosen_list = [
         a
         for a in app_set.applications
         if a.energised is not None and low <= a.energised <= high and (unit is None or a.unit == unit)
     ]
-    position = working_day_positions(calendar, {a.accepted for a in chosen} | {a.energised for a in chosen})
+    position = working_day_positions(
+        calendar, {a.accepted for a in chosen_list} | {a.energised for a in chosen_list}  # type: ignore[misc]
+    )
     apps: dict[CustomerClass, list[Application]] = {c: [] for c in CustomerClass}
     add = {c: members.append for c, members in apps.items()}
-    for a in chosen:
+    for a in chosen_list:
         add[a.customer_class](a)
+    left_out = targets.plan.pauses_left_out
     times = {
         customer_class: [
             position[a.energised] - position[a.accepted]
-            - (paused_working_days(calendar, a.pauses, a.accepted, a.energised) if a.pauses else 0)
+            - (paused_working_days(calendar, pauses_left_out(a.pauses, left_out), a.accepted, a.energised)
+               if a.pauses else 0)
             for a in members
         ]
         for customer_class, members in apps.items()
-    }
+    }  # fmt: skip
     # the earliest date of the intervals is an accepted date, the latest an energised one
     warnings = tuple(calendar.warnings_for(min(position), max(position))) if position else ()
     classes = tuple(_class_measures(c, apps[c], times[c], targets) for c in CustomerClass)
-    return PeriodMeasures(period, unit, app_set.rows, classes, app_set.problems, warnings)
+    profiles = targets.profiles
+    factor = targets.power_factor
+    everything = Prepared(chosen_list, calendar, position, apps, (left_out, times))
+    judgements = tuple(
+        judge(everything if members is chosen_list else Prepared(members, calendar, position), profile,
+              decides=profile.verified, power_factor=factor)
+        for profile, members in group_by_profile(chosen_list, profiles, chosen)
+    )
+    comparisons = () if chosen is not None or not chosen_list else tuple(
+        judge(everything, profile, decides=False, power_factor=factor) for profile in profiles.unverified
+    )  # fmt: skip
+    return PeriodMeasures(
+        period, unit, app_set.rows, classes, app_set.problems, warnings, judgements, comparisons, chosen
+    )
 
 
 def _class_measures(
@@ -228,6 +233,7 @@ def _class_measures(
         max_working_days=times[-1] if times else None,
         limit=limit,
         over_limit=over_limit,
+        distribution=tuple(sorted(Counter(times).items())),
     )
     if customer_class is CustomerClass.RESIDENTIAL:
         visits = [a.visits for a in apps if a.visits is not None]
@@ -330,6 +336,7 @@ class AlertStatus(str, Enum):
     DUE_SOON = "due-soon"
     ON_TRACK = "on-track"
     NO_LIMIT = "no-limit"
+    NOT_JUDGED = "not-judged"  # the profile needs a fact the export lacks
 
     @property
     def label(self) -> str:
@@ -341,7 +348,10 @@ _STATUS_LABELS = {
     AlertStatus.DUE_SOON: "即将超期",
     AlertStatus.ON_TRACK: "正常",
     AlertStatus.NO_LIMIT: "无时限",
+    AlertStatus.NOT_JUDGED: "未判定",
 }
+# the statuses of the summary; not-judged has its own count (check_to_json's not_judged)
+SUMMARY_STATUSES = (AlertStatus.OVERDUE, AlertStatus.DUE_SOON, AlertStatus.ON_TRACK, AlertStatus.NO_LIMIT)
 _STATUS_ORDER = {s: i for i, s in enumerate(AlertStatus)}
 
 
@@ -361,6 +371,9 @@ class OpenApplication:
     working_days_left: int | None
     due: date | None
     status: AlertStatus
+    profile: Profile | None = None  # the profile it was judged against
+    calendar_days: int | None = None
+    missing_fact: str = ""  # for not-judged: the column the profile needs
 
 
 @dataclass(frozen=True)
@@ -371,6 +384,8 @@ class ClosedOverLimit:
     working_days: int
     paused_working_days: int
     limit: int
+    profile: Profile | None = None
+    calendar_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -386,9 +401,17 @@ class CheckResult:
     closed_over_limit: tuple[ClosedOverLimit, ...]
     problems: tuple[Problem, ...]
     warnings: tuple[CalendarWarning, ...]
+    chosen: Profile | None = None  # --targets
+    # the profiles the applications listed were judged against, with how many each
+    profiles: tuple[tuple[Profile, int], ...] = ()
 
     def count(self, status: AlertStatus) -> int:
         return sum(1 for o in self.open if o.status is status)
+
+    @property
+    def decides(self) -> bool:
+        """False when the whole check is against an unverified profile (--targets): 待核实."""
+        return self.chosen is None or self.chosen.verified
 
 
 def _resumes(pauses: tuple[Pause, ...], as_of: date) -> date:
@@ -411,43 +434,60 @@ def check_open(
     as_of: date,
     horizon: int | None = None,
     unit: str | None = None,
+    chosen: str | None = None,
 ) -> CheckResult:
     """Open applications on as_of with their status; closed breaches of as_of's half-year.
 
     An application is open on as_of when it was accepted on or before as_of and not
-    energised by then, so a past as_of replays that day's view of the same file.
+    energised by then, so a past as_of replays that day's view of the same file. Each is
+    judged against the verified profile in force on its acceptance date, or all against the
+    profile named by chosen (--targets).
     """
+    from gdcomply.applications.judging import limit_under, profile_chooser
+    from gdcomply.applications.model import paused_calendar_days
+
     horizon = targets.alert_horizon if horizon is None else horizon
     period = Period.containing(as_of)
     open_rows: list[OpenApplication] = []
     closed: list[ClosedOverLimit] = []
     earliest = as_of
+    profiles = targets.profiles
+    picked = profiles.named(chosen) if chosen is not None else None
+    profile_of = profile_chooser(profiles, picked)
+    used: dict[str, list[Any]] = {}
     for application in app_set.applications:
         if (unit is not None and application.unit != unit) or application.accepted > as_of:
             continue
-        limit = limit_for(targets, application.customer_class)
+        profile = profile_of(application.accepted)
+        limit, left_out, missing = limit_under(targets, profile, application)
         energised = application.energised
         if energised is not None and energised <= as_of:
             if limit is not None and energised in period:
-                working_days, paused = connection_time(calendar, application, energised)
+                working_days, paused = connection_time(calendar, application, energised, left_out)
                 if working_days > limit:
-                    closed.append(ClosedOverLimit(application, working_days, paused, limit))
+                    days = _calendar_days(application, energised, left_out, paused_calendar_days)
+                    closed.append(ClosedOverLimit(application, working_days, paused, limit, profile, days))
                     earliest = min(earliest, application.accepted)
+                    used.setdefault(profile.name, [profile, 0])[1] += 1
             continue
         earliest = min(earliest, application.accepted)
-        working_days, paused = connection_time(calendar, application, as_of)
+        used.setdefault(profile.name, [profile, 0])[1] += 1
+        working_days, paused = connection_time(calendar, application, as_of, left_out)
+        days = _calendar_days(application, as_of, left_out, paused_calendar_days)
         if limit is None:
+            status = AlertStatus.NOT_JUDGED if missing else AlertStatus.NO_LIMIT
             open_rows.append(
-                OpenApplication(application, working_days, paused, None, None, None, AlertStatus.NO_LIMIT)
-            )
+                OpenApplication(application, working_days, paused, None, None, None, status, profile, days,
+                                FACT_LABELS.get(missing, ""))
+            )  # fmt: skip
             continue
         left = limit - working_days
         if left < 0:
             status, due = AlertStatus.OVERDUE, None
         else:
             status = AlertStatus.DUE_SOON if left <= horizon else AlertStatus.ON_TRACK
-            due = calendar.add(_resumes(application.pauses, as_of), left)
-        open_rows.append(OpenApplication(application, working_days, paused, limit, left, due, status))
+            due = calendar.add(_resumes(pauses_left_out(application.pauses, left_out), as_of), left)
+        open_rows.append(OpenApplication(application, working_days, paused, limit, left, due, status, profile, days))
     open_rows.sort(
         key=lambda o: (
             _STATUS_ORDER[o.status],
@@ -460,8 +500,17 @@ def check_open(
     warnings = tuple(calendar.warnings_for(earliest, as_of))
     return CheckResult(
         as_of, period, unit, horizon, app_set.rows, tuple(open_rows), tuple(closed),
-        app_set.problems, warnings,
+        app_set.problems, warnings, picked,
+        tuple((p, n) for p, n in sorted(used.values(), key=lambda item: item[0].effective)),
     )
+
+
+def _calendar_days(application: Application, end: date, left_out: frozenset, paused_calendar_days: Any) -> int:
+    """Calendar days from the day after acceptance to end, the pauses left out excluded."""
+    days = (end - application.accepted).days
+    if not application.pauses:
+        return days
+    return days - paused_calendar_days(pauses_left_out(application.pauses, left_out), application.accepted, end)
 
 
 # -- JSON ----------------------------------------------------------------------------------
@@ -566,6 +615,7 @@ def _measures_json(figures: PeriodMeasures) -> dict[str, Any]:
         "rows": {"read": figures.rows.read, "valid": figures.rows.valid, "rejected": figures.rows.rejected},
         "classes": {c.customer_class.value: class_to_json(c) for c in figures.classes},
         "problems": _problems_json(figures.problems),
+        **basis_json(figures),
     }
 
 
@@ -588,7 +638,7 @@ def check_to_json(result: CheckResult) -> dict[str, Any]:
         "unit": result.unit,
         "horizon": result.horizon,
         "rows": {"read": result.rows.read, "valid": result.rows.valid, "rejected": result.rows.rejected},
-        "summary": {s.value: result.count(s) for s in AlertStatus},
+        "summary": {s.value: result.count(s) for s in SUMMARY_STATUSES},
         "open": [
             {
                 **_application_json(o.application),
@@ -612,4 +662,5 @@ def check_to_json(result: CheckResult) -> dict[str, Any]:
             for c in result.closed_over_limit
         ],
         "problems": _problems_json(result.problems),
+        **check_basis_json(result, result.count(AlertStatus.NOT_JUDGED)),
     }

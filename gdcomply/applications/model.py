@@ -24,12 +24,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import Enum
-from typing import TYPE_CHECKING, Iterable, Iterator, NamedTuple
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, NamedTuple
 
 from gdcomply.errors import Problem, UsageError
 
 if TYPE_CHECKING:
-    from gdcomply.applications.targets import Targets
     from gdcomply.workdays.workcalendar import WorkCalendar
 
 
@@ -76,13 +75,39 @@ def classify(business_type: BusinessType, small_micro: bool) -> CustomerClass:
     return CustomerClass.SMALL_MICRO if small_micro else CustomerClass.OTHER_LOW_VOLTAGE
 
 
+class PauseKind(str, Enum):
+    """Why an application was paused (暂停类型); each target profile says which kinds it leaves out."""
+
+    CUSTOMER = "customer"
+    APPROVAL = "approval"
+    EXTERNAL_WORKS = "external-works"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return _PAUSE_LABELS[self]
+
+
+_PAUSE_LABELS = {
+    PauseKind.CUSTOMER: "客户原因",
+    PauseKind.APPROVAL: "行政审批",
+    PauseKind.EXTERNAL_WORKS: "外线工程",
+    PauseKind.OTHER: "其他",
+}
+
+
 @dataclass(frozen=True)
 class Pause:
-    """A customer-caused pause; end None means the application is still paused."""
+    """A pause of an application; end None means the application is still paused.
+
+    kind is customer-caused unless the export's 暂停类型 column (or the settings' default
+    for exports without it) says otherwise.
+    """
 
     start: date
     end: date | None
     reason: str = ""
+    kind: PauseKind = PauseKind.CUSTOMER
 
 
 class Application(NamedTuple):
@@ -110,6 +135,12 @@ class Application(NamedTuple):
     address: str = ""
     voltage: str = ""
     channel: str = ""
+    # Facts the later target profiles need (None: the export does not say). See profiles.py.
+    three_zero: bool | None = None  # 三零服务 (零上门、零审批、零投资)
+    external_works: bool | None = None  # 外线工程: the connection needed external line works
+    dual_source: bool | None = None  # 电源: True for dual power source (high voltage)
+    rural: bool | None = None  # 城乡: True for countryside, False for town
+    capacity_kw: Decimal | None = None  # 容量(kW)
 
 
 @dataclass(frozen=True)
@@ -246,13 +277,37 @@ def paused_working_days(
     return sum(_paused_in(calendar, start, stop, accepted, end) for start, stop in merge_pauses(pauses, end))
 
 
-def connection_time(calendar: WorkCalendar, application: Application, end: date) -> tuple[int, int]:
-    """(working days counted against the utility, paused working days) up to end."""
+def connection_time(
+    calendar: WorkCalendar, application: Application, end: date, left_out: frozenset[PauseKind] | None = None
+) -> tuple[int, int]:
+    """(working days counted against the utility, paused working days) up to end.
+
+    left_out: the pause kinds the time leaves out (None: every pause, as the 2018 plan
+    counts an export that gives no kinds, whose pauses are all customer-caused).
+    """
     gross = calendar.count(application.accepted, end)
-    if not application.pauses:
+    pauses = application.pauses if left_out is None else pauses_left_out(application.pauses, left_out)
+    if not pauses:
         return gross, 0
-    paused = paused_working_days(calendar, application.pauses, application.accepted, end)
+    paused = paused_working_days(calendar, pauses, application.accepted, end)
     return gross - paused, paused
+
+
+def pauses_left_out(pauses: tuple[Pause, ...], left_out: frozenset[PauseKind]) -> tuple[Pause, ...]:
+    """The pauses of the kinds left out of the time (the same tuple when that is all of them)."""
+    if all(p.kind in left_out for p in pauses):
+        return pauses
+    return tuple(p for p in pauses if p.kind in left_out)
+
+
+def paused_calendar_days(pauses: tuple[Pause, ...], accepted: date, end: date) -> int:
+    """Calendar days of the merged pauses, both ends included, inside (accepted, end]."""
+    total = 0
+    for start, stop in merge_pauses(pauses, end):
+        lo, hi = max(start, accepted + _ONE_DAY), min(stop, end)
+        if hi >= lo:
+            total += (hi - lo).days + 1
+    return total
 
 
 def working_day_positions(calendar: WorkCalendar, days: Iterable[date]) -> dict[date, int]:
@@ -266,8 +321,9 @@ def working_day_positions(calendar: WorkCalendar, days: Iterable[date]) -> dict[
     return {day: calendar.count(RANGE_START, day) for day in set(days)}
 
 
-def limit_for(targets: Targets, customer_class: CustomerClass) -> int | None:
-    """The per-application limit in working days (None: the plan sets none)."""
+def limit_for(targets: Any, customer_class: CustomerClass) -> int | None:
+    """The 2018 plan's per-application limit in working days of targets (a Targets; None: the
+    plan sets none). Typed Any: targets.py imports this module, and no import circle is allowed."""
     if customer_class is CustomerClass.RESIDENTIAL:
         return targets.residential_limit
     if customer_class is CustomerClass.SMALL_MICRO:

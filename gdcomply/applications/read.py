@@ -29,14 +29,21 @@ from gdcomply.applications.cells import (
     to_business_type,
     to_capacity,
     to_cost,
+    pause_kind_converter,
+    to_capacity_kw,
     to_count,
     to_date,
+    to_dual_source,
     to_materials,
     to_required_date,
+    to_rural,
     to_small_micro,
+    to_yes_no,
     unit_converter,
 )
-from gdcomply.applications.columns import APPLICATION_COLUMNS, PAUSE_COLUMNS
+from gdcomply.applications.columns import APPLICATION_COLUMNS, FACT_COLUMNS, PAUSE_COLUMNS
+
+_COLUMNS = APPLICATION_COLUMNS + FACT_COLUMNS
 from gdcomply.applications.model import Application, ApplicationSet, BusinessType, Pause, RowCounts, classify, gc_paused
 from gdcomply.applications.tables import (
     APPLICATION_SHEETS,
@@ -86,17 +93,18 @@ def _read_pauses(
     located: list[tuple[tuple[int, int, int], Problem]],
 ) -> list[_PauseRow]:
     """The valid pause rows of a table; problems of its rows go to located."""
-    index, shown, header_problems, empty = find_columns(table, PAUSE_COLUMNS, targets, "暂停表")
+    index, shown, header_problems, empty = find_columns(table, PAUSE_COLUMNS, targets.columns, "暂停表")
     if empty and table.sheet is not None:
         return []  # an empty 暂停 sheet: no pauses
     if header_problems:
         file_problems.extend(header_problems)
         return []
     starts, ends = Memo(to_required_date), Memo(to_date)
+    kinds = Memo(pause_kind_converter(targets.pause_kind))
     result = []
     width = len(table.header)
     i_id, i_start = index["application-id"], index["pause-start"]
-    i_end, i_reason = index.get("pause-end"), index.get("reason")
+    i_end, i_reason, i_kind = index.get("pause-end"), index.get("reason"), index.get("pause-kind")
     for number, cells in table.rows:
         if len(cells) < width:
             cells = [*cells, *([""] * (width - len(cells)))]
@@ -106,11 +114,13 @@ def _read_pauses(
         start = starts[cells[i_start]]
         end = ends[cells[i_end]] if i_end is not None else None
         reason = cell_text(cells[i_reason]) if i_reason is not None else ""
+        kind = kinds[cells[i_kind]] if i_kind is not None else targets.pause_kind
         bad = False
         for key, value in (
             ("application-id", application_id or EMPTY_REQUIRED),
             ("pause-start", start),
             ("pause-end", end),
+            ("pause-kind", kind),
         ):
             if value.__class__ is Bad:
                 position = index[key]
@@ -135,7 +145,7 @@ def _read_pauses(
             )
             continue
         result.append(
-            _PauseRow(application_id, Pause(start, end, reason), table, order, number, i_id, i_start, i_end)
+            _PauseRow(application_id, Pause(start, end, reason, kind), table, order, number, i_id, i_start, i_end)
         )
     return result
 
@@ -163,7 +173,7 @@ def read_applications(
     if pauses_path is not None:
         pause_tables += open_tables(pauses_path, pauses_display or str(pauses_path), PAUSE_SHEETS, pauses_only=True)
     main = tables[0]
-    index, headers, file_problems, _ = find_columns(main, APPLICATION_COLUMNS, targets, "申请表")
+    index, headers, file_problems, _ = find_columns(main, _COLUMNS, targets.columns, "申请表")
     located: list[tuple[tuple[int, int, int], Problem]] = []
     pause_rows: list[_PauseRow] = []
     for order, table in enumerate(pause_tables, start=1):
@@ -185,8 +195,9 @@ class _RowChecker:
 
     KIND = ("unit", "business-type", "small-micro", "capacity-kva")
     EXTRAS = ("steps", "materials", "cost", "visits")
+    FACTS = ("three-zero", "external-works", "power-source", "area", "capacity-kw")
 
-    def __init__(self, targets: Targets, position: dict[str, int]) -> None:
+    def __init__(self, targets: Targets, position: dict[str, int], present: set[str]) -> None:
         self.position = position
         self.memos: dict[str, Memo] = {
             "unit": Memo(unit_converter(targets)),
@@ -199,16 +210,32 @@ class _RowChecker:
             "materials": Memo(to_materials),
             "cost": Memo(to_cost),
             "visits": Memo(to_count),
+            "three-zero": Memo(to_yes_no),
+            "external-works": Memo(to_yes_no),
+            "power-source": Memo(to_dual_source),
+            "area": Memo(to_rural),
+            "capacity-kw": Memo(to_capacity_kw),
         }
         self.kind_key = itemgetter(*(position[k] for k in self.KIND))
         self.dates_key = itemgetter(position["accepted"], position["energised"])
         self.extras_key = itemgetter(*(position[k] for k in self.EXTRAS))
+        # facts columns are often all absent: look up only those the export has
+        self.present_facts = tuple(k for k in self.FACTS if k in present)
+        fact_positions = [position[k] for k in self.present_facts]
+        if len(fact_positions) > 1:
+            self.facts_key = itemgetter(*fact_positions)
+        elif fact_positions:
+            only = fact_positions[0]
+            self.facts_key = lambda cells: (cells[only],)
+        else:
+            self.facts_key = lambda cells: ()
         self.kinds: dict[Any, tuple[str, BusinessType, Any, Decimal] | None] = {}
         self.date_pairs: dict[Any, tuple[date, date | None] | None] = {}
         self.extras: dict[Any, tuple[Any, Any, Any, Any] | None] = {}
+        self.facts: dict[Any, tuple[Any, ...] | None] = {}
 
-    def remember(self, cells: list[Any]) -> tuple[Any, Any, Any]:
-        """The row's three groups, checking (and storing) those not seen before."""
+    def remember(self, cells: list[Any]) -> tuple[Any, Any, Any, Any]:
+        """The row's four groups, checking (and storing) those not seen before."""
         memos = self.memos
         raw = self.kind_key(cells)
         if raw not in self.kinds:
@@ -226,11 +253,17 @@ class _RowChecker:
         if raw_extras not in self.extras:
             extras = tuple(memos[k][v] for k, v in zip(self.EXTRAS, raw_extras))
             self.extras[raw_extras] = None if any(v.__class__ is Bad for v in extras) else extras
-        return self.kinds[raw], self.date_pairs[raw_dates], self.extras[raw_extras]
+        raw_facts = self.facts_key(cells)
+        if raw_facts not in self.facts:
+            given = dict(zip(self.present_facts, raw_facts))
+            facts = tuple(memos[k][given[k]] if k in given else None for k in self.FACTS)
+            self.facts[raw_facts] = None if any(v.__class__ is Bad for v in facts) else facts
+        return self.kinds[raw], self.date_pairs[raw_dates], self.extras[raw_extras], self.facts[raw_facts]
 
     def values(self, cells: list[Any]) -> dict[str, Any]:
         """Each checked cell's converted value or Bad, for wording a rejected row's problems."""
-        return {key: memo[cells[self.position[key]]] for key, memo in self.memos.items()}
+        size = len(cells)
+        return {key: memo[cells[self.position[key]]] for key, memo in self.memos.items() if self.position[key] < size}
 
 
 def _read_rows(
@@ -244,14 +277,16 @@ def _read_rows(
 ) -> ApplicationSet:
     width = len(table.header)
     absent = width  # a missing optional column reads the empty cell appended to every row
-    needs_pad = any(c.key not in index for c in APPLICATION_COLUMNS)
-    position = {c.key: index.get(c.key, absent) for c in APPLICATION_COLUMNS}
+    facts = set(_RowChecker.FACTS)
+    needs_pad = any(c.key not in index and c.key not in facts for c in _COLUMNS)
+    position = {c.key: index.get(c.key, absent) for c in _COLUMNS}
     i_id, i_customer = position["application-id"], position["customer"]
     i_address, i_voltage, i_channel = position["address"], position["voltage"], position["channel"]
 
-    checker = _RowChecker(targets, position)
-    kinds, date_pairs, extras_memo = checker.kinds, checker.date_pairs, checker.extras
+    checker = _RowChecker(targets, position, set(index))
+    kinds, date_pairs, extras_memo, facts_memo = checker.kinds, checker.date_pairs, checker.extras, checker.facts
     kind_key, dates_key, extras_key = checker.kind_key, checker.dates_key, checker.extras_key
+    facts_key = checker.facts_key
     remember = checker.remember
 
     pauses_by_id: dict[str, list[_PauseRow]] = {}
@@ -279,15 +314,16 @@ def _read_rows(
             kind = kinds[kind_key(cells)]
             dates = date_pairs[dates_key(cells)]
             extras = extras_memo[extras_key(cells)]
+            facts = facts_memo[facts_key(cells)]
         except KeyError:  # a group not seen before: check it once
-            kind, dates, extras = remember(cells)
+            kind, dates, extras, facts = remember(cells)
         raw_customer = cells[i_customer]
         customer = raw_customer.strip() if raw_customer.__class__ is str else cell_text(raw_customer)
         if application_id:
             ids.append(application_id)
             numbers.append(number)
 
-        if kind is None or dates is None or extras is None or not customer or not application_id:
+        if kind is None or dates is None or extras is None or facts is None or not customer or not application_id:
             values = checker.values(cells)
             values["application-id"] = application_id or EMPTY_REQUIRED
             values["customer"] = customer or EMPTY_REQUIRED
@@ -316,6 +352,7 @@ def _read_rows(
                     address.strip() if address.__class__ is str else cell_text(address),
                     voltage.strip() if voltage.__class__ is str else cell_text(voltage),
                     channel.strip() if channel.__class__ is str else cell_text(channel),
+                    *facts,
                 ),
             )
         )

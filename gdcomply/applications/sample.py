@@ -188,6 +188,14 @@ def write_sample_csv(data: SampleData, path: Path, encoding: str = "utf-8-sig") 
         (path, data.application_header, data.applications),
         (pauses_csv_path(path), data.pause_header, data.pauses),
     ]
+    write_csv_files(targets, encoding)
+    return [target for target, _, _ in targets]
+
+
+def write_csv_files(targets: list[tuple[Path, tuple[str, ...], list[tuple[Any, ...]]]], encoding: str = "utf-8-sig") -> None:
+    """Write (path, header, rows) CSV files: under temporary names first, renamed into place
+    only when all are complete (also the complaints sample's writer)."""
+    shown = targets[0][0]
     temporary = [target.with_name(f".{target.name}.{os.getpid()}.tmp") for target, _, _ in targets]
     try:
         for tmp, (_, header, rows) in zip(temporary, targets):
@@ -198,8 +206,9 @@ def write_sample_csv(data: SampleData, path: Path, encoding: str = "utf-8-sig") 
         for tmp, (target, _, _) in zip(temporary, targets):
             os.replace(tmp, target)
     except OSError as exc:
-        raise RenderError(f"无法写入 {path}：{exc.strerror or exc}") from None
+        raise RenderError(f"无法写入 {shown}：{exc.strerror or exc}") from None
+    except UnicodeEncodeError as exc:
+        raise RenderError(f"无法以 {encoding} 编码写入 {shown}：{exc.reason}") from None
     finally:
         for tmp in temporary:
             tmp.unlink(missing_ok=True)
-    return [target for target, _, _ in targets]

@@ -14,14 +14,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import Any, Iterator, Mapping
 
 from gdcomply.applications.cells import cell_text
 from gdcomply.applications.columns import Column
 from gdcomply.errors import InputError, Problem
-
-if TYPE_CHECKING:
-    from gdcomply.applications.targets import Targets
 
 APPLICATION_SHEETS = ("申请", "applications")
 PAUSE_SHEETS = ("暂停", "pauses")
@@ -93,11 +90,19 @@ def _header_lookup(columns: tuple[Column, ...], extra: dict[str, tuple[str, ...]
 
 
 def find_columns(
-    table: Table, columns: tuple[Column, ...], targets: Targets, what: str
+    table: Table,
+    columns: tuple[Column, ...],
+    extra: Mapping[str, tuple[str, ...]],
+    what: str,
+    settings: str = "config/targets.yaml",
 ) -> tuple[dict[str, int], dict[str, str], list[Problem], bool]:
     """Locate the header among the first rows: each column's index and header text,
-    the problems, and whether the table has no data at all."""
-    lookup = _header_lookup(columns, dict(targets.columns))
+    the problems, and whether the table has no data at all.
+
+    extra: the header names a workspace's settings file (named in messages) adds per column
+    key. Complaints exports (gdcomply.complaints.read) are read with the same machinery.
+    """
+    lookup = _header_lookup(columns, dict(extra))
     problems: list[Problem] = []
     consumed: list[tuple[int, list[Any]]] = []
     header: tuple[int, list[Any]] | None = None
@@ -150,7 +155,7 @@ def find_columns(
                 Problem(
                     table.where(table.header_number, 0),
                     f"{column.header}: 缺少这一必需的列（也可用列名 {aliases}；"
-                    f"本单位表头不同时，请在 config/targets.yaml 的 columns 中对照 {column.key}）",
+                    f"本单位表头不同时，请在 {settings} 的 columns 中对照 {column.key}）",
                 )
             )
     return index, shown, problems, False
@@ -280,8 +285,14 @@ def _csv_table(path: Path, shown: str) -> Table:
     return Table(shown, None, _numbered(reader), 0, [], 0, max(text.count("\n") - 1, 0))
 
 
+def open_table(path: Path, shown: str, sheets: tuple[str, ...]) -> Table:
+    """The one table of a file: a CSV, or a workbook's sheet named in sheets, else its first sheet."""
+    return open_tables(path, shown, sheets, pauses_only=True)[0]
+
+
 def open_tables(path: Path, shown: str, sheets: tuple[str, ...], *, pauses_only: bool) -> list[Table]:
-    """The table(s) of a file: for a workbook the wanted sheet, and its 暂停 sheet if asked."""
+    """The table(s) of a file: for a workbook the wanted sheet, and its 暂停 sheet if asked
+    (pauses_only: the wanted sheet or the first, alone)."""
     suffix = path.suffix.lower()
     if suffix in CSV_SUFFIXES:
         return [_csv_table(path, shown)]

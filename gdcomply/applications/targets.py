@@ -1,26 +1,33 @@
 """Loader of the workspace file config/targets.yaml: the limits and targets that connection
-applications are measured against, the supply units' names and the column mapping.
+applications are measured against (the dated target profiles), the supply units' names and
+the column mapping.
 
-The file is optional: without it the plan's own values apply (实施方案 二(一)2、3), so
-``load_targets(None)`` and ``Targets()`` are the plan. Every problem in the file is collected
-and reported as ``FILE:LINE:COLUMN: field.path: message`` (a ConfigError, exit 2).
+The file is optional: without it the bundled values apply (the 2018 plan, 实施方案 二(一)2、3,
+verified, and the later national targets as not yet verified), so ``load_targets(None)`` and
+``Targets()`` are the bundled file. The 2018 plan's figures are the ``limits`` and ``targets``
+sections; its entry in ``profiles`` names it and its source. Every problem in the file is
+collected and reported as ``FILE:LINE:COLUMN: field.path: message`` (a ConfigError, exit 2).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
 
 from gdcomply import yamlsource
-from gdcomply.applications.columns import APPLICATION_COLUMNS, PAUSE_COLUMNS
+from gdcomply.applications.columns import APPLICATION_COLUMNS, FACT_COLUMNS, PAUSE_COLUMNS, Column
+from gdcomply.applications.model import PauseKind
+from gdcomply.applications.profiles import CapacityUnit, ClassTarget, Profile, Profiles, ZeroInvestment
+from gdcomply.applications.profilefile import BUNDLED_LATER, MAX_WHOLE_NUMBER, PLAN_2018, parse_profiles
+from gdcomply.applications.profilefile import decimal_value as _decimal
+from gdcomply.applications.profilefile import whole_number as _whole_number
 from gdcomply.yamlsource import Node, Problems
 
 _DEFAULT_UNITS = MappingProxyType({"guiyuan": ("桂源公司",), "gongdian": ("供电公司",)})
-MAX_WHOLE_NUMBER = 1000  # working days, visits, steps: larger is a typo (and past the calendar's range)
 _PARTY_ID = re.compile(r"[a-z][a-z0-9-]*\Z")
 
 
@@ -47,6 +54,37 @@ class Targets:
     units: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: _DEFAULT_UNITS)
     # column id (e.g. "accepted") -> extra header names a unit's export uses for it
     columns: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    # the 2018 plan's name, source and date (its figures are the fields above)
+    plan: Profile = PLAN_2018
+    # the profiles after the plan, as config/targets.yaml lists them
+    later: tuple[Profile, ...] = BUNDLED_LATER
+    # kW = kVA x power factor, when a kW limit meets an export without 容量(kW); None: never converted
+    power_factor: Decimal | None = None
+    # the kind of a pause whose export says none (no 暂停类型 column, or an empty cell)
+    pause_kind: PauseKind = PauseKind.CUSTOMER
+
+    @property
+    def base_profile(self) -> Profile:
+        """The 2018 plan as a profile, with the figures of the fields above."""
+        from dataclasses import replace
+
+        zero = ZeroInvestment(CapacityUnit.KVA, self.small_micro_capacity_kva)
+        classes = (
+            ClassTarget("residential", limit=self.residential_limit, visits=self.residential_visits),
+            ClassTarget(
+                "small-micro", limit=self.small_micro_limit, mean_limit=self.small_micro_mean_working_days,
+                steps=self.small_micro_steps, visits=self.small_micro_visits, zero_investment=zero,
+                cost=self.small_micro_cost,
+            ),
+            ClassTarget("other-low-voltage", limit=self.other_low_voltage_limit),
+            ClassTarget("high-voltage", limit=self.high_voltage_limit, visits=self.high_voltage_visits),
+        )
+        return replace(self.plan, classes=classes, is_plan=True)
+
+    @property
+    def profiles(self) -> Profiles:
+        """Every profile: the plan first, then the later ones."""
+        return Profiles((self.base_profile, *self.later))
 
     def unit_name(self, party: str) -> str:
         names = self.units.get(party)
@@ -63,7 +101,7 @@ class Targets:
         return None
 
 
-_TOP_KEYS = frozenset({"limits", "targets", "alert", "units", "columns"})
+_TOP_KEYS = frozenset({"limits", "targets", "alert", "units", "columns", "profiles", "facts"})
 _LIMIT_KEYS = {
     "residential": "residential_limit",
     "small-micro": "small_micro_limit",
@@ -139,45 +177,45 @@ def parse_targets(root: Node | None, problems: Problems) -> Targets:
             values["units"] = units
     section = root.get("columns")
     if section is not None:
-        values["columns"] = _columns(section, problems)
+        values["columns"] = parse_columns(section, problems)
+    section = root.get("profiles")
+    if section is not None:
+        parsed = parse_profiles(section, problems)
+        if parsed is not None:
+            values["plan"], values["later"] = parsed
+    section = root.get("facts")
+    if section is not None:
+        values.update(_facts(section, problems))
     return Targets(**values)  # type: ignore[arg-type]
 
 
-def _whole_number(node: Node, problems: Problems, *, allow_empty: bool, minimum: int) -> int | None:
-    value = node.value
-    if value is None and node.kind == "scalar":
-        if not allow_empty:
-            problems.add(node, "不能为空，应为整数")
-        return None
-    if node.kind != "scalar" or isinstance(value, bool) or not isinstance(value, int):
-        problems.add(node, f"“{node.shown}”应为整数")
-        return None
-    if value < minimum:
-        problems.add(node, f"{node.shown} 应不小于 {minimum}")
-        return None
-    if value > MAX_WHOLE_NUMBER:
-        problems.add(node, f"{node.shown} 太大，应为 {minimum} 到 {MAX_WHOLE_NUMBER} 之间的整数")
-        return None
-    return value
+def _facts(section: Node, problems: Problems) -> dict[str, object]:
+    """The facts section: power-factor (0 < f <= 1, may be empty) and pause-kind."""
+    values: dict[str, object] = {}
+    if not yamlsource.expect_map(section, problems):
+        return values
+    yamlsource.check_keys(section, {"power-factor", "pause-kind"}, problems)
+    node = section.get("power-factor")
+    if node is not None and not (node.kind == "scalar" and node.value is None):
+        factor = _decimal(node, problems)
+        if factor is not None:
+            if not 0 < factor <= 1:
+                problems.add(node, f"功率因数“{node.shown}”应大于 0 且不大于 1（如 0.9）")
+            else:
+                values["power_factor"] = factor
+    node = section.get("pause-kind")
+    if node is not None:
+        text = yamlsource.expect_str(node, problems)
+        kinds = {k.value: k for k in PauseKind} | {k.label: k for k in PauseKind}
+        if text is not None:
+            if text not in kinds:
+                problems.add(node, f"“{text}”不是已知的暂停类型（应为 {'、'.join(k.value for k in PauseKind)}）")
+            else:
+                values["pause_kind"] = kinds[text]
+    return values
 
 
-def _decimal(node: Node, problems: Problems) -> Decimal | None:
-    value = node.value
-    if node.kind != "scalar" or isinstance(value, bool) or value is None:
-        problems.add(node, "应为数字")
-        return None
-    try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
-        problems.add(node, f"“{node.shown}”不是数字")
-        return None
-    if not amount.is_finite() or amount < 0:
-        problems.add(node, f"“{node.shown}”应为不小于 0 的数字")
-        return None
-    return amount
-
-
-def _names(node: Node, problems: Problems) -> tuple[str, ...] | None:
+def header_names(node: Node, problems: Problems) -> tuple[str, ...] | None:
     """A list of names (or one name); None after reporting a problem."""
     items = node.value if node.kind == "seq" else [node]
     names: list[str] = []
@@ -198,7 +236,7 @@ def _units(section: Node, problems: Problems) -> Mapping[str, tuple[str, ...]] |
         if not _PARTY_ID.match(party):
             problems.add(node, f"单位代号“{party}”应为小写英文字母、数字和连字符（如 guiyuan）")
             continue
-        names = _names(node, problems)
+        names = header_names(node, problems)
         if names is None:
             continue
         if not names:
@@ -214,12 +252,17 @@ def _units(section: Node, problems: Problems) -> Mapping[str, tuple[str, ...]] |
     return MappingProxyType(units)
 
 
-def _columns(section: Node, problems: Problems) -> Mapping[str, tuple[str, ...]]:
+def parse_columns(
+    section: Node, problems: Problems, columns: tuple[Column, ...] = APPLICATION_COLUMNS + FACT_COLUMNS + PAUSE_COLUMNS,
+    example: str = "accepted: [受理时间]",
+) -> Mapping[str, tuple[str, ...]]:
+    """A ``columns`` section: column key -> the extra header names an export uses for it
+    (also config/complaints.yaml's, with the complaint columns)."""
     if section.kind == "scalar" and section.value is None:
         return MappingProxyType({})
-    if not yamlsource.expect_map(section, problems, "以列代号为键的映射（如 accepted: [受理时间]）"):
+    if not yamlsource.expect_map(section, problems, f"以列代号为键的映射（如 {example}）"):
         return MappingProxyType({})
-    known = {c.key for c in APPLICATION_COLUMNS} | {c.key for c in PAUSE_COLUMNS}
+    known = {c.key for c in columns}
     yamlsource.check_keys(section, known, problems)
     columns: dict[str, tuple[str, ...]] = {}
     owner: dict[str, str] = {}
@@ -228,7 +271,7 @@ def _columns(section: Node, problems: Problems) -> Mapping[str, tuple[str, ...]]
             continue
         if node.kind == "scalar" and node.value is None:
             continue  # an empty entry, as the bundled file shows them
-        names = _names(node, problems)
+        names = header_names(node, problems)
         if not names:
             continue
         for name in names:

@@ -39,10 +39,11 @@ COMMAND_MODULES = {
     "pack": "pack_cmds",
     "remind": "remind_cmds",
     "applications": "applications_cmds",
+    "complaints": "complaints_cmds",
 }
 _MODULE_ORDER = (
     "calendar_cmds", "holidays_cmds", "ledger_cmds", "ledger_setup_cmds", "backup_cmds", "pack_cmds", "remind_cmds",
-    "applications_cmds",
+    "applications_cmds", "complaints_cmds",
 )  # fmt: skip
 
 _DEBUG = {"on": False}

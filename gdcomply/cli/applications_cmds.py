@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
@@ -13,16 +12,24 @@ import typer
 from gdcomply.cli.common import (
     AsOfOption,
     ConfigOption,
+    ForceOption,
+    HtmlOutOption,
+    TableJsonOrHtml,
     TableOrJson,
     WorkspaceOption,
     as_of_or_today,
+    check_html_out,
     console,
     print_warnings,
+    write_page,
 )
+from gdcomply.cli.applications_show import add_row as _add_row
+from gdcomply.cli.applications_show import days_text as _days
+from gdcomply.cli.applications_show import open_table, print_basis, print_check_basis
 from gdcomply.errors import InputError, UsageError
 
 if TYPE_CHECKING:
-    from gdcomply.applications.measures import CheckResult, ClassMeasures, PeriodMeasures
+    from gdcomply.applications.measures import CheckResult, PeriodMeasures
     from gdcomply.applications.model import ApplicationSet
     from gdcomply.applications.targets import Targets
     from gdcomply.errors import Problem
@@ -70,6 +77,15 @@ ProblemsOption = Annotated[
         "--problems",
         help=f"把数据文件的全部问题（每行一处）写入此文本文件（UTF-8）；屏幕上只列前 {SHOWN_PROBLEMS} 处。",
         dir_okay=False,
+    ),
+]
+TargetsOption = Annotated[
+    Optional[str],
+    typer.Option(
+        "--targets",
+        metavar="方案",
+        help="整个期间都按这一个目标方案判定（方案代号见 targets.yaml 的目标方案列表），用来看离下一阶段目标还有多远；"
+        "默认按每件申请受理当天有效的已核实方案判定。待核实的方案只作对照，标“待核实”。",
     ),
 ]
 StrictInputOption = Annotated[
@@ -166,7 +182,8 @@ def _unit(text: str | None, targets: Targets) -> str | None:
 
 
 def _report_problems(
-    problems: tuple[Problem, ...], rejected: int, problems_file: Path | None, *, listing: bool
+    problems: tuple[Problem, ...], rejected: int, problems_file: Path | None, *, listing: bool,
+    left_out: str = "未参与计算",
 ) -> None:
     """The count and the first problems on stderr (table output); all of them in --problems FILE.
 
@@ -180,7 +197,7 @@ def _report_problems(
     sys.stdout.flush()
     err = sys.stderr
     where = f"全部问题已写入 {problems_file}" if problems_file is not None else ""
-    err.write(f"注意：有 {rejected} 行数据有问题，未参与计算（共 {len(problems)} 处问题）：\n")
+    err.write(f"注意：有 {rejected} 行数据有问题，{left_out}（共 {len(problems)} 处问题）：\n")
     for problem in problems[:SHOWN_PROBLEMS]:
         err.write(f"  {problem}\n")
     hidden = len(problems) - SHOWN_PROBLEMS
@@ -245,13 +262,6 @@ def write_json(payload: dict[str, Any]) -> None:
     sys.stdout.write(text + "\n")
 
 
-def _add_row(table: Any, *values: str) -> None:
-    """A table row of data: as plain text, so that "[…]" in a customer's name is not markup."""
-    from rich.text import Text
-
-    table.add_row(*(Text(value) for value in values))
-
-
 # -- check ---------------------------------------------------------------------------------
 
 
@@ -269,20 +279,22 @@ def check(
     workspace: WorkspaceOption = None,
     strict: StrictInputOption = False,
     problems_file: ProblemsOption = None,
+    targets_name: TargetsOption = None,
 ) -> None:
     """检查未送电的申请：已用工作日、时限、剩余工作日和状态（已超期 / 即将超期 / 正常）。有已超期的申请或有问题的行时退出码为 1。"""
     from gdcomply.applications.measures import AlertStatus, check_open, check_to_json
 
     day = as_of_or_today(as_of)
     targets, party, calendar, app_set = _load(file, pauses, unit, config, workspace, strict, problems_file)
-    result = check_open(app_set, calendar, targets, as_of=day, horizon=horizon, unit=party)
+    result = check_open(app_set, calendar, targets, as_of=day, horizon=horizon, unit=party, chosen=targets_name)
     if output is TableOrJson.json:
         write_json(_capped(check_to_json(result)))
     else:
         _print_check(result, targets)
     _report_problems(result.problems, result.rows.rejected, problems_file, listing=output is TableOrJson.table)
     print_warnings(result.warnings)
-    if result.count(AlertStatus.OVERDUE) or result.rows.rejected:
+    # an unverified profile (--targets) never decides: its overdue applications do not fail the check
+    if (result.decides and result.count(AlertStatus.OVERDUE)) or result.rows.rejected:
         raise typer.Exit(1)
 
 
@@ -293,48 +305,40 @@ def _print_check(result: CheckResult, targets: Targets) -> None:
 
     out = console()
     scope = targets.unit_name(result.unit) if result.unit else "两供电单位"
+    plan_only = result.chosen is None and all(p.is_plan for p, _ in result.profiles)
+    if not plan_only:
+        print_check_basis(result)
     out.print(
         f"截至 {result.as_of.isoformat()}，{scope}未送电的申请 {len(result.open)} 件："
         f"已超期 {result.count(AlertStatus.OVERDUE)} 件，"
         f"即将超期 {result.count(AlertStatus.DUE_SOON)} 件（剩余不超过 {result.horizon} 个工作日），"
         f"正常 {result.count(AlertStatus.ON_TRACK)} 件"
         + (f"，无时限要求 {result.count(AlertStatus.NO_LIMIT)} 件" if result.count(AlertStatus.NO_LIMIT) else "")
+        + (f"，未判定 {result.count(AlertStatus.NOT_JUDGED)} 件（缺少方案需要的列）"
+           if result.count(AlertStatus.NOT_JUDGED) else "")
         + "。"
-    )
+    )  # fmt: skip
     by_unit = result.unit is None  # with --unit the unit column says nothing
-    if result.open:
-        table = Table(show_edge=False, pad_edge=False)
-        for name, justify in (
-            ("状态", "left"), ("申请编号", "left"), ("单位", "left"), ("户名", "left"),
-            ("类别", "left"), ("受理日期", "left"), ("已用", "right"), ("时限", "right"),
-            ("剩余", "right"), ("到期日", "left"),
-        ):
-            if name != "单位" or by_unit:
-                table.add_column(name, justify=justify, no_wrap=name != "户名", overflow="fold")  # type: ignore[arg-type]
-        for item in result.open:
-            application = item.application
-            paused = f"（停{item.paused_working_days}）" if item.paused_working_days else ""
-            _add_row(
-                table,
-                item.status.label,
-                application.application_id,
-                *([targets.unit_name(application.unit)] if by_unit else []),
-                application.customer,
-                application.customer_class.label,
-                application.accepted.isoformat(),
-                f"{item.working_days}{paused}",
-                "—" if item.limit is None else str(item.limit),
-                "—" if item.working_days_left is None else str(item.working_days_left),
-                item.due.isoformat() if item.due else "—",
-            )
-        out.print(table)
+    if result.open and plan_only:
+        out.print(open_table(result.open, targets, by_unit, calendar_days=False))
         out.print("已用、时限、剩余均为工作日；“停”为客户原因暂停、不计入的工作日。")
+    elif result.open:  # one table per profile, calendar days beside working days
+        for profile, _ in result.profiles:
+            items = [o for o in result.open if o.profile is not None and o.profile.name == profile.name]
+            if not items:
+                continue
+            out.print(f"\n按 {profile.label} 判定（{profile.effective.isoformat()} 起受理）：")
+            out.print(open_table(items, targets, by_unit, calendar_days=True))
+            missing = [f"{o.application.application_id} 缺“{o.missing_fact}”" for o in items if o.missing_fact]
+            if missing:
+                out.print("未判定（数据文件没有该方案需要的列）：" + "，".join(missing) + "。")
+        out.print("已用、时限、剩余均为工作日，日历日为受理次日起的自然日；“停”为所依据方案不计入的暂停工作日。")
     period = result.period
     if result.closed_over_limit:
         out.print(f"\n本期（{period.label}）已送电但接电时长超过时限的申请 {len(result.closed_over_limit)} 件：")
         table = Table(show_edge=False, pad_edge=False)
-        for name in ("申请编号", "单位", "户名", "类别", "受理日期", "送电日期", "接电时长", "时限"):
-            if name != "单位" or by_unit:
+        for name in ("申请编号", "单位", "户名", "类别", "受理日期", "送电日期", "接电时长", "时限", "依据"):
+            if (name != "单位" or by_unit) and (name != "依据" or not plan_only):
                 table.add_column(name, no_wrap=name != "户名", overflow="fold",
                                  justify="right" if name in ("接电时长", "时限") else "left")
         for closed in result.closed_over_limit:
@@ -349,6 +353,7 @@ def _print_check(result: CheckResult, targets: Targets) -> None:
                 application.energised.isoformat(),
                 str(closed.working_days),
                 str(closed.limit),
+                *([] if plan_only or closed.profile is None else [closed.profile.label]),
             )
         out.print(table)
     else:
@@ -366,47 +371,38 @@ def stats(
         typer.Option("--period", metavar="期次", help="半年度 YYYY-H1 或 YYYY-H2（按送电日期归属；默认：文件中全部已送电的申请）。"),
     ] = None,
     unit: UnitOption = None,
-    output: FormatOption = TableOrJson.table,
+    output: Annotated[
+        TableJsonOrHtml,
+        typer.Option("--format", help="输出格式：table（表格）、json，或 html 网页（各类指标与目标对照，接电时长分布图标出时限）。"),
+    ] = TableJsonOrHtml.table,
+    out: HtmlOutOption = None,
+    force: ForceOption = False,
     config: ConfigOption = None,
     workspace: WorkspaceOption = None,
     strict: StrictInputOption = False,
     problems_file: ProblemsOption = None,
+    targets_name: TargetsOption = None,
 ) -> None:
     """测算已送电申请的接电时长、环节、材料、费用、跑动次数等指标，并与《实施方案》的目标对照。有问题的行时退出码为 1。"""
     from gdcomply.applications.measures import measure, measures_to_json
     from gdcomply.applications.model import Period
 
     half_year = Period.parse(period) if period is not None else None
+    check_html_out(out, force, output is TableJsonOrHtml.html)
     targets, party, calendar, app_set = _load(file, pauses, unit, config, workspace, strict, problems_file)
-    figures = measure(app_set, calendar, targets, period=half_year, unit=party)
-    if output is TableOrJson.json:
+    figures = measure(app_set, calendar, targets, period=half_year, unit=party, chosen=targets_name)
+    if output is TableJsonOrHtml.json:
         write_json(_capped(measures_to_json(figures)))
+    elif output is TableJsonOrHtml.html:
+        from gdcomply.reports.stats_page import stats_page
+
+        write_page(stats_page(figures, targets, read=file.name), out, force)
     else:
         _print_stats(figures, targets)
-    _report_problems(figures.problems, figures.rows.rejected, problems_file, listing=output is TableOrJson.table)
+    _report_problems(figures.problems, figures.rows.rejected, problems_file, listing=output is TableJsonOrHtml.table)
     print_warnings(figures.warnings)
     if figures.rows.rejected:
         raise typer.Exit(1)
-
-
-def _days(value: Decimal | int | None) -> str:
-    return "—" if value is None else f"{value}"
-
-
-def _percent(share: Decimal | None) -> str:
-    return "—" if share is None else f"{(share * 100).quantize(Decimal('0.1'))}%"
-
-
-def _yuan(amount: Decimal | None) -> str:
-    from gdcomply.applications.measures import money
-
-    return "—" if amount is None else f"{money(amount)} 元"
-
-
-def _verdict(figures: ClassMeasures, key: str, applies: bool = True) -> str:
-    if not applies or figures.count == 0:
-        return ""
-    return "未达标" if key in figures.breaches else "达标"
 
 
 def _print_stats(figures: PeriodMeasures, targets: Targets) -> None:
@@ -414,6 +410,7 @@ def _print_stats(figures: PeriodMeasures, targets: Targets) -> None:
 
     from gdcomply.applications.measures import kva
     from gdcomply.applications.model import CustomerClass
+    from gdcomply.reports.stats_page import class_rows, missing_note
 
     out = console()
     scope = targets.unit_name(figures.unit) if figures.unit else "两供电单位合计"
@@ -421,6 +418,8 @@ def _print_stats(figures: PeriodMeasures, targets: Targets) -> None:
     rows = figures.rows
     out.print(f"报装数据测算：{scope}，{when}的申请。")
     out.print(f"读取 {rows.read} 行，有效 {rows.valid} 行，有问题未计入 {rows.rejected} 行。接电时长单位为工作日。")
+    if not figures.plan_only:
+        out.print("以下各表是按 2018 年方案口径的统计；本期的判定见后面的“判定依据”。")
     for item in figures.classes:
         table = Table(title=f"{item.customer_class.label}（{item.count} 件）", title_justify="left",
                       show_edge=False, pad_edge=False)
@@ -428,45 +427,12 @@ def _print_stats(figures: PeriodMeasures, targets: Targets) -> None:
         table.add_column("数值", justify="right")
         table.add_column("目标", justify="right")
         table.add_column("结果")
-        limit = "—" if item.limit is None else f"每件 ≤ {item.limit}"
-        if item.customer_class is CustomerClass.SMALL_MICRO:
-            _add_row(table, "平均接电时长", _days(item.mean_working_days), f"≤ {item.mean_working_days_target}",
-                          _verdict(item, "mean_working_days"))
-        else:
-            _add_row(table, "平均接电时长", _days(item.mean_working_days), "", "")
-        _add_row(table, "中位数", _days(item.median_working_days), "", "")
-        _add_row(table, "最长", _days(item.max_working_days), limit, "")
-        if item.limit is not None:
-            _add_row(table, "超过时限的件数", _days(item.over_limit), "0", _verdict(item, "limit"))
-        known = dict(item.known)
-        if item.customer_class is CustomerClass.RESIDENTIAL:
-            _add_row(table, "零跑动（一次都不跑）比例", _percent(item.zero_visit_share), "100%", "")
-            _add_row(table, f"跑动超过 {item.visits_target} 次的件数", _days(item.over_visits), "0",
-                          _verdict(item, "visits", known.get("visits", 0) > 0))
-        elif item.customer_class is CustomerClass.SMALL_MICRO:
-            _add_row(table, "平均环节数", _days(item.mean_steps), f"≤ {item.steps_target}",
-                          _verdict(item, "steps", known.get("steps", 0) > 0))
-            _add_row(table, "平均申请材料数", _days(item.mean_materials), "", "")
-            _add_row(table, "平均接电费用", _yuan(item.mean_cost), "", "")
-            _add_row(table, "接电费用合计", _yuan(item.total_cost), "", "")
-            _add_row(table, "零投资比例", _percent(item.zero_cost_share), f"100%（{_yuan(item.cost_target)}）",
-                          _verdict(item, "cost", known.get("cost", 0) > 0))
-            _add_row(table, "平均跑动次数", _days(item.mean_visits), "", "")
-            _add_row(table, f"跑动超过 {item.visits_target} 次的件数", _days(item.over_visits), "0",
-                          _verdict(item, "visits", known.get("visits", 0) > 0))
-            _add_row(table, f"容量不超过 {kva(item.capacity_kva_target)} kVA 的比例",
-                          _percent(item.within_capacity_share), "", "")
-        elif item.customer_class is CustomerClass.HIGH_VOLTAGE:
-            _add_row(table, "平均跑动次数", _days(item.mean_visits), "", "")
-            _add_row(table, f"跑动超过 {item.visits_target} 次的件数", _days(item.over_visits), "0",
-                          _verdict(item, "visits", known.get("visits", 0) > 0))
-            _add_row(table, "新装及增容容量合计", f"{kva(item.total_kva)} kVA", "", "")
-        missing = {k: item.count - n for k, n in known.items() if item.count and n < item.count}
+        for row in class_rows(item, judged=figures.plan_only):
+            _add_row(table, *row)
         out.print()
         out.print(table)
-        if missing:
-            names = {"steps": "环节数", "materials": "申请材料", "cost": "接电费用", "visits": "跑动次数"}
-            out.print("（未填写：" + "，".join(f"{names[k]} {n} 件" for k, n in missing.items()) + "；平均值只按填写了的申请计算）")
+        if note := missing_note(item):
+            out.print(note)
         if item.customer_class is CustomerClass.HIGH_VOLTAGE and item.energised:
             listing = Table(title="已送电的高压新装及增容", title_justify="left", show_edge=False, pad_edge=False)
             by_unit = figures.unit is None
@@ -488,6 +454,7 @@ def _print_stats(figures: PeriodMeasures, targets: Targets) -> None:
                 )
             out.print()
             out.print(listing)
+    print_basis(figures)
 
 
 # -- sample --------------------------------------------------------------------------------

@@ -11,9 +11,12 @@ import typer
 
 from gdcomply.cli.common import (
     ConfigOption,
+    ForceOption,
+    HtmlOutOption,
     StrictOption,
     TableOrJson,
     WorkspaceOption,
+    check_html_out,
     console,
     load_setup_for,
     parse_date,
@@ -21,6 +24,7 @@ from gdcomply.cli.common import (
     resolve_party,
     today,
     write_json,
+    write_page,
 )
 from gdcomply.errors import UsageError
 
@@ -34,6 +38,7 @@ class CalendarFormat(str, Enum):
     table = "table"
     json = "json"
     ics = "ics"
+    html = "html"
 
 
 def weekday_zh(d: date) -> str:
@@ -48,8 +53,11 @@ def calendar_command(
         Optional[str], typer.Option("--party", metavar="单位", help="只列出与该单位有关的事项：单位名称（如 桂源公司、供电公司、公司）或代号（如 guiyuan）。")
     ] = None,
     output_format: Annotated[
-        CalendarFormat, typer.Option("--format", help="输出格式：table 表格、json、ics 日历文件。")
+        CalendarFormat,
+        typer.Option("--format", help="输出格式：table 表格、json、ics 日历文件，或 html 时间线网页（可打印张贴）。"),
     ] = CalendarFormat.table,
+    out: HtmlOutOption = None,
+    force: ForceOption = False,
     config: ConfigOption = None,
     workspace: WorkspaceOption = None,
     strict: StrictOption = False,
@@ -72,6 +80,7 @@ def calendar_command(
     if end < start:
         raise UsageError(f"--to（{end.isoformat()}）早于 --from（{start.isoformat()}）")
     check_in_range(start, end)
+    check_html_out(out, force, output_format is CalendarFormat.html)
     setup = load_setup_for(config, workspace, strict=strict)
     party = resolve_party(setup.calendar, party, "--party") if party is not None else None
     schedule = setup.calendar.schedule(start, end, setup.workdays)
@@ -97,6 +106,15 @@ def calendar_command(
         )
         return
     print_warnings(warnings)
+    if output_format is CalendarFormat.html:
+        from gdcomply.reports.pages import calendar_page
+
+        scope = f"{setup.calendar.party_name(party)}的事项" if party else "全部单位的事项"
+        page = calendar_page(
+            setup.calendar, instances, [w.message for w in warnings], start=start, end=end, today=today(), scope=scope
+        )
+        write_page(page, out, force, setup.workspace.protected)
+        return
     if output_format is CalendarFormat.ics:
         from gdcomply.cli.common import now
         from gdcomply.reports.ics import instances_to_ics
@@ -314,9 +332,10 @@ def validate_command(
     config: ConfigOption = None,
     workspace: WorkspaceOption = None,
 ) -> None:
-    """检查期限日历、节假日、目标值、提醒设置和工作区设置文件：没有问题时给出一行摘要，否则列出每一处问题及其行列号。"""
+    """检查期限日历、节假日、目标值、提醒设置、投诉设置和工作区设置文件：没有问题时给出一行摘要，否则列出每一处问题及其行列号。"""
     from gdcomply.applications.targets import load_targets
     from gdcomply.cli.common import resolve_workspace
+    from gdcomply.complaints.settings import check_against_calendar, load_complaint_settings
     from gdcomply.errors import ConfigError
     from gdcomply.ledger.location import SETTINGS_NAME, load_settings
     from gdcomply.reminders.settings import check_against_parties, load_remind_config
@@ -346,10 +365,17 @@ def validate_command(
     # The workspace's other settings files, each with its own loader.
     attempt(lambda: load_targets(config_dir / "targets.yaml"))
     remind = attempt(lambda: load_remind_config(config_dir / "reminders.yaml"))
+    complaints_file = config_dir / "complaints.yaml"
+    complaints = attempt(lambda: load_complaint_settings(complaints_file))
     settings = config_dir / SETTINGS_NAME  # which ledger the workspace uses (no connection is made)
     attempt(lambda: load_settings(settings, f"{config_dir.name}/{SETTINGS_NAME}"))
     if setup is not None and remind is not None:
         attempt(lambda: check_against_parties(remind, set(setup.calendar.parties)))
+    if setup is not None and complaints is not None:
+        found_problems = check_against_calendar(complaints, setup.calendar, str(complaints_file))  # type: ignore[arg-type]
+        found_problems += [c.problem for d in complaints.departments.values() for c in d.contacts if c.problem]  # type: ignore[attr-defined]
+        if found_problems:
+            reports.append(f"投诉设置文件 {complaints_file} 有错误：\n" + "\n".join(found_problems))
     if setup is not None and setup.calendar.contact_problems():
         contacts = setup.calendar.contact_problems()
         reports.append(
@@ -359,7 +385,9 @@ def validate_command(
     if reports or setup is None:
         sys.stderr.write("\n".join(reports) + "\n")
         raise typer.Exit(1)
-    checked = [p.name for p in (config_dir / "targets.yaml", config_dir / "reminders.yaml", settings) if p.exists()]
+    checked = [
+        p.name for p in (config_dir / "targets.yaml", config_dir / "reminders.yaml", complaints_file, settings) if p.exists()
+    ]
     calendar = setup.calendar
     instances = calendar.instances_for_years(2018, today().year + 1, setup.workdays)
     official = sorted(setup.workdays.data.official_years)

@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Iterable
+from typing import TYPE_CHECKING, Annotated, Any, Iterable, Optional, Sequence
 
 import typer
 
@@ -83,6 +83,19 @@ class TableOrJson(str, Enum):
     json = "json"
 
 
+class TableJsonOrHtml(str, Enum):
+    table = "table"
+    json = "json"
+    html = "html"
+
+
+HtmlOutOption = Annotated[
+    Optional[Path],
+    typer.Option("--out", metavar="文件", dir_okay=False, help="与 --format html 一起使用：把网页写入此文件（默认：标准输出）。"),
+]
+ForceOption = Annotated[bool, typer.Option("--force", help="与 --out 一起使用：覆盖已存在的文件。")]
+
+
 ConfigOption = Annotated[
     Path | None,
     typer.Option(
@@ -149,6 +162,34 @@ def resolve_party(calendar: Calendar, text: str, option: str) -> str:
 
 def write_json(payload: Any) -> None:
     sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+
+
+def check_html_out(out: Path | None, force: bool, html: bool, protected: Sequence[tuple[Path, str]] = ()) -> None:
+    """--out and --force belong to --format html; the target is checked before any work is done."""
+    if (out is not None or force) and not html:
+        raise UsageError("--out 和 --force 只能与 --format html 一起使用")
+    if force and out is None:
+        raise UsageError("--force 只能与 --out 一起使用")
+    if out is not None:
+        from gdcomply.safefiles import check_target
+
+        check_target(out, force=force, protected=protected)
+
+
+def write_page(page: str, out: Path | None, force: bool, protected: Sequence[tuple[Path, str]] = ()) -> None:
+    """An HTML page to --out (checked again, a temporary file renamed into place) or standard output."""
+    if out is None:
+        sys.stdout.write(page)
+        return
+    from gdcomply.safefiles import atomic_output, check_target
+
+    check_target(out, force=force, protected=protected)
+    umask = os.umask(0)
+    os.umask(umask)
+    with atomic_output(out, "wb") as handle:
+        os.fchmod(handle.fileno(), 0o666 & ~umask)  # a page to share: readable as any new file, not 0600
+        handle.write(page.encode("utf-8"))
+    sys.stderr.write(f"已写入 {out}\n")
 
 
 def console(stderr: bool = False) -> Console:

@@ -8,18 +8,22 @@ import shlex
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional, Sequence
 
 import typer
 
 from gdcomply.cli.common import (
     AsOfOption,
     ConfigOption,
+    ForceOption,
+    HtmlOutOption,
     LedgerOption,
     StrictOption,
+    TableJsonOrHtml,
     TableOrJson,
     WorkspaceOption,
     as_of_or_today,
+    check_html_out,
     console,
     now,
     parse_date,
@@ -28,14 +32,18 @@ from gdcomply.cli.common import (
     resolve_workspace,
     today,
     write_json,
+    write_page,
 )
 from gdcomply.errors import UsageError
 from gdcomply.ledger.evidence import DEFAULT_MAX_MB
 
 if TYPE_CHECKING:
+    from datetime import date
+
+    from gdcomply.complaints.deadlines import ComplaintStatus
     from gdcomply.errors import LedgerError
     from gdcomply.ledger.location import LedgerLocation
-    from gdcomply.ledger.store import Opened
+    from gdcomply.ledger.store import Ledger, Opened
     from gdcomply.setup import Setup
     from gdcomply.tracking import CheckReport
     from gdcomply.workspace import Workspace
@@ -522,7 +530,12 @@ def check_command(
     party: Annotated[Optional[str], typer.Option("--party", metavar="单位", help="只看与该单位有关的事项：单位名称（如 桂源公司）或代号（如 guiyuan）。")] = None,
     horizon: Annotated[int, typer.Option("--horizon", max=1000, metavar="工作日数", help="“即将到期”的范围：剩余工作日数（默认 5）。")] = 5,
     show_all: Annotated[bool, typer.Option("--all", help="列出本年度的全部事项。")] = False,
-    output_format: Annotated[TableOrJson, typer.Option("--format", help="输出格式。")] = TableOrJson.table,
+    output_format: Annotated[
+        TableJsonOrHtml,
+        typer.Option("--format", help="输出格式：table 表格、json，或 html 网页（汇总、各状态的事项和本年度的报送时间线，可离线打开和打印）。"),
+    ] = TableJsonOrHtml.table,
+    out: HtmlOutOption = None,
+    force: ForceOption = False,
     fail_on: Annotated[
         FailOn, typer.Option("--fail-on", help="何时以退出码 1 结束：overdue（有逾期）、due-soon（有逾期或即将到期）、never。")
     ] = FailOn.overdue,
@@ -535,7 +548,11 @@ def check_command(
     from gdcomply.tracking import Status, check
 
     day = as_of_or_today(as_of)
+    html = output_format is TableJsonOrHtml.html
+    check_html_out(out, force, html)
     setup, opened = open_for_ledger(workspace, config, strict, ledger_url)
+    if out is not None:
+        check_html_out(out, force, html, setup.workspace.protected)
     with opened:
         ledger = opened.ledger
         party = resolve_party(setup.calendar, party, "--party") if party is not None else None
@@ -543,14 +560,40 @@ def check_command(
             setup.calendar, setup.workdays, ledger.deciding_submissions(day), as_of=day,
             tracking_since=ledger.tracking_since, horizon=horizon, party=party, show_all=show_all,
         )  # fmt: skip
-    if output_format is TableOrJson.json:
-        write_json(report_to_json(report))
+        complaints = overdue_complaints(setup, ledger, day, party)
+    if output_format is TableJsonOrHtml.json:
+        from gdcomply.complaints.deadlines import item_to_json
+
+        payload = report_to_json(report)
+        payload["complaints"] = {"overdue": len(complaints), "items": [item_to_json(item) for item in complaints]}
+        write_json(payload)
+    elif html:
+        from gdcomply.reports.pages import check_page
+
+        print_warnings(report.warnings)
+        page = check_page(setup.calendar, report, party=party, show_all=show_all, complaints=complaint_lines(setup, complaints))
+        write_page(page, out, force, setup.workspace.protected)
     else:
         print_warnings(report.warnings)
-        _print_check(setup, report)
+        _print_check(setup, report, complaints)
     failing = {FailOn.overdue: {Status.OVERDUE}, FailOn.due_soon: {Status.OVERDUE, Status.AT_RISK, Status.DUE_SOON}}
-    if any(report.summary[s] for s in failing.get(fail_on, set())):
+    if any(report.summary[s] for s in failing.get(fail_on, set())) or (complaints and fail_on is not FailOn.never):
         raise typer.Exit(1)
+
+
+def overdue_complaints(setup: Setup, ledger: Ledger, as_of: date, unit: str | None) -> list[ComplaintStatus]:
+    """The complaints whose reply is overdue on as_of (of one unit): the weekly check's and
+    remind's own lines. Only the unanswered ones are read from the ledger."""
+    from datetime import timedelta
+
+    from gdcomply.complaints.deadlines import Status as ComplaintState
+    from gdcomply.complaints.deadlines import check_complaints
+    from gdcomply.complaints.settings import load_complaint_settings
+
+    settings = load_complaint_settings(setup.deadlines_file.parent / "complaints.yaml")
+    unanswered = ledger.complaints(unit, since=as_of + timedelta(days=1), open_on=as_of)
+    result = check_complaints(unanswered, setup.workdays, settings, as_of=as_of, unit=unit)
+    return [item for item in result.items if item.reply.status is ComplaintState.OVERDUE]
 
 
 def report_to_json(report: CheckReport) -> dict:
@@ -589,7 +632,24 @@ def summary_line(report: CheckReport) -> str:
     return f"{report.as_of.isoformat()} 报送检查：" + ("，".join(parts) if parts else "本年度没有事项")
 
 
-def _print_check(setup: Setup, report: CheckReport) -> None:
+def complaint_lines(setup: Setup, complaints: Sequence[ComplaintStatus]) -> list[str]:
+    """The weekly check's lines of overdue complaint replies (no customer data)."""
+    if not complaints:
+        return []
+    from gdcomply.complaints.settings import Units, load_complaint_settings
+
+    units = Units.of(setup.calendar, load_complaint_settings(setup.deadlines_file.parent / "complaints.yaml"))
+    lines = [f"投诉答复已超期 {len(complaints)} 件（详见 gdcomply complaints check）："]
+    for item in complaints:
+        complaint, reply = item.complaint, item.reply
+        lines.append(
+            f"  {complaint.id}，{units.name(complaint.unit)}，{complaint.category.value}：受理 {complaint.received.isoformat()}，"
+            f"答复期限 {reply.due.isoformat()}，已超期 {reply.working_days_overdue} 个工作日"
+        )
+    return lines
+
+
+def _print_check(setup: Setup, report: CheckReport, complaints: Sequence[ComplaintStatus] = ()) -> None:
     """The check as a table that fits the terminal (or the $COLUMNS / 120 columns of a pipe).
 
     Wide enough, one column each for 状态, 截止日期, 事项, 期次, 报送 → 接收 and 情况; narrower,
@@ -599,10 +659,12 @@ def _print_check(setup: Setup, report: CheckReport) -> None:
     """
     from gdcomply.cli.calendar_cmds import route_text, weekday_zh
     from gdcomply.cli.layout import Cell, print_blocks, print_table, print_wrapped
-    from gdcomply.tracking import Status
+    from gdcomply.tracking import Status, status_detail
 
     out = console()
     print_wrapped(out, summary_line(report))
+    for line in complaint_lines(setup, complaints):
+        print_wrapped(out, line)
     if not report.items:
         print_wrapped(out, "没有逾期、有风险或即将到期的事项。")
         return
@@ -611,20 +673,7 @@ def _print_check(setup: Setup, report: CheckReport) -> None:
     rows: list[dict[str, Cell]] = []
     for item in report.items:
         instance = item.instance
-        if item.status is Status.OVERDUE:
-            days = (report.as_of - instance.due).days
-            detail = f"已逾期 {days} 天（{item.working_days_overdue} 个工作日）"
-        elif item.status is Status.AT_RISK:
-            late = "、".join(calendar.party_name(c.split("/")[-1].split("->")[0]) for c in item.at_risk_from)
-            detail = f"剩 {item.working_days_left} 个工作日；{late}未按时报送"
-        elif item.status in (Status.DUE_SOON, Status.UPCOMING):
-            detail = f"剩 {item.working_days_left} 个工作日"
-        elif item.status is Status.LATE:
-            detail = f"{item.completed_on.isoformat()} 报送，逾期 {item.working_days_late} 个工作日"
-        elif item.status is Status.DONE:
-            detail = f"{item.completed_on.isoformat()} 报送"
-        else:
-            detail = "跟踪开始前到期"
+        detail = status_detail(calendar, item, report.as_of)
         style = styles.get(item.status, "")
         due = f"{instance.due.isoformat()} {weekday_zh(instance.due)}"
         title = Cell.of(instance.title)

@@ -77,7 +77,7 @@ def pack_command(
     # The party may be named as people do (桂源公司): the calendar says which id that is, so
     # the workspace is found (once: it may say which on stderr) before knowing whether the
     # ledger is read. Only these packs can read it; a default workspace is made for them.
-    may_read_ledger = obligation == "progress-report" or (obligation == "connection-data" and not inputs)
+    may_read_ledger = obligation in ("progress-report", "self-inspection") or (obligation == "connection-data" and not inputs)
     found = resolve_workspace(workspace, create_default=may_read_ledger, config=config)
     setup = load_setup(found, config)
     party = resolve_party(setup.calendar, party, "--party")

@@ -15,7 +15,7 @@ import sys
 import time
 from contextlib import contextmanager, nullcontext
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Callable, Iterator, Optional
 
@@ -172,6 +172,14 @@ def remind_command(
     output_format: Annotated[
         TableOrJson, typer.Option("--format", help="与 --history 一起使用：table（默认）或 json。")
     ] = TableOrJson.table,
+    digest: Annotated[
+        bool,
+        typer.Option(
+            "--digest",
+            help="发送每周汇总（周报）给营销部（reminders.yaml 中 escalation.to_party 单位的联系人），而不是逐项提醒；"
+            "每周只在第一个工作日的运行中发送一次，可与每日提醒写在同一行 cron 中。",
+        ),
+    ] = False,
     test_to: Annotated[
         Optional[str], typer.Option("--test-to", metavar="邮箱地址", help="按邮件设置向这个地址发送一封测试邮件（不记入台账），用于检查设置。")
     ] = None,
@@ -191,6 +199,8 @@ def remind_command(
         raise UsageError("--history 只显示已发送的提醒，不能与 --dry-run、--test-to 或 --as-of 同时使用")
     if test_to is not None and dry_run:
         raise UsageError("--test-to 会真正发送一封测试邮件，不能与 --dry-run 同时使用")
+    if digest and (history or test_to is not None):
+        raise UsageError("--digest 发送每周汇总，不能与 --history 或 --test-to 同时使用")
 
     setup, opened = open_for_ledger(workspace, config, ledger_option=ledger_url)
     with opened:
@@ -227,7 +237,12 @@ def remind_command(
         else:
             lock = run_lock(setup.workspace.data_dir / LOCK_FILE, wait)
         with lock:
-            failed = _run(setup, ledger, remind_config, day, dry_run=dry_run, outbox=outbox, credentials=credentials)
+            if digest:
+                from gdcomply.cli.remind_digest import run_digest
+
+                failed = run_digest(setup, ledger, remind_config, day, dry_run=dry_run, outbox=outbox, credentials=credentials)
+            else:
+                failed = _run(setup, ledger, remind_config, day, dry_run=dry_run, outbox=outbox, credentials=credentials)
     if failed:
         raise typer.Exit(1)
 
@@ -241,11 +256,17 @@ def _run(
 
     from gdcomply.cli.common import print_warnings
     from gdcomply.ledger.model import SentReminder
-    from gdcomply.reminders.mail import Outgoing, StopDelivery, build_message, deliver, message_id_for
+    from gdcomply.reminders.mail import Outgoing, build_message, message_id_for
     from gdcomply.reminders.plan import plan_reminders, reminder_statuses
+    from gdcomply.reminders.sending import send_and_record
     from gdcomply.reports.mail_render import MailTemplates, questions_for
 
+    from gdcomply.complaints.deadlines import reminder_statuses as complaint_statuses
+    from gdcomply.complaints.settings import calendar_with_departments, load_complaint_settings
+
     rules = remind_config.rules
+    complaint_settings = load_complaint_settings(setup.deadlines_file.parent / "complaints.yaml")
+    setup = replace(setup, calendar=calendar_with_departments(setup.calendar, complaint_settings))
     setup, unmailable = _without_unmailable_contacts(setup)
     for problem in unmailable:
         sys.stderr.write(f"{'警告' if dry_run else '错误'}：联系人无法发送邮件，本次不给他发提醒：{problem}\n")
@@ -253,6 +274,8 @@ def _run(
         setup.calendar, setup.workdays, ledger.deciding_submissions(day), rules,
         as_of=day, tracking_since=ledger.tracking_since,
     )  # fmt: skip
+    unanswered = ledger.complaints(since=day + timedelta(days=1), open_on=day)  # received later: none
+    statuses += complaint_statuses(unanswered, setup.workdays, complaint_settings, as_of=day)
     plan = plan_reminders(rules, setup.calendar, statuses, ledger.reminders(), as_of=day, workdays=setup.workdays)
     print_warnings(plan.warnings)
     if not plan.emails:
@@ -295,35 +318,16 @@ def _run(
         _show_dry_run(plan.as_of, outgoing, by_recipient, outbox)
         return False
 
-    sent: list[PlannedEmail] = []
-    unrecorded: list[tuple[PlannedEmail, str]] = []
-    ledger.check_may_record_reminders(setup.calendar.party_names())  # a role that could not record them sends nothing
-
-    def still_ours(_: Outgoing) -> None:
-        # A shared ledger's run lock lives as long as the database session: once it is gone
-        # another host may take it and send the same reminders, so this run sends no more.
-        if ledger.is_shared and not ledger.holds_run_lock():  # type: ignore[attr-defined]
-            raise StopDelivery(f"与共享台账 {ledger.shown} 的连接中断，本次运行已失去运行锁；为免重复发送，停止发送")
-
-    def record(accepted: Outgoing) -> None:
+    def rows_of(accepted: Outgoing) -> list[SentReminder]:
         email, message_id = by_recipient[accepted.recipient]
-        sent_at = now().isoformat(timespec="seconds")
-        try:
-            # one transaction per email: a kill records all of its items or none of them
-            ledger.record_reminders(
-                [
-                    SentReminder(item.instance.id, item.stage.name, email.recipient.address, message_id, sent_at, day)
-                    for item in email.items
-                ]
-            )
-        except Exception as exc:  # noqa: BLE001 - reported below; nothing more is sent
-            unrecorded.append((email, f"{type(exc).__name__}: {exc}"))
-            # Every further message would go out unrecorded, to be sent again by the next run
-            # (or, on a shared ledger, by another host at once): stop at the first one.
-            raise StopDelivery("台账无法记录已发送的提醒，为免重复发送，其余提醒本次不发送") from None
-        sent.append(email)
+        sent_at = now().isoformat(timespec="seconds")  # when the server accepted it
+        return [SentReminder(item.instance.id, item.stage.name, email.recipient.address, message_id, sent_at, day)
+                for item in email.items]  # fmt: skip
 
-    failures = deliver(outgoing, smtp, credentials, record, before_send=still_ours)
+    delivered = send_and_record(ledger, outgoing, smtp, credentials, rows_of, setup.calendar.party_names())
+    sent = [by_recipient[o.recipient][0] for o in delivered.recorded]
+    unrecorded = [(by_recipient[o.recipient][0], reason) for o, reason in delivered.unrecorded]
+    failures = delivered.failures
     out = sys.stdout
     out.write(f"{day.isoformat()}（{_weekday(day)}）提醒邮件：\n")
     for email in sent:
@@ -473,7 +477,7 @@ def _show_history(ledger: Ledger, instance: str | None, output_format: TableOrJs
     table.add_column("报送节点", overflow="fold")
     for record in records:
         stage = Stage.parse(record.stage)
-        label = stage.label if stage else record.stage
+        label = stage.label if stage else {"digest": "每周汇总"}.get(record.stage, record.stage)
         table.add_row(record.sent_at[:16].replace("T", " "), label, record.recipient, record.instance_id)
     console().print(table)
 

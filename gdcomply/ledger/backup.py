@@ -23,6 +23,7 @@ import os
 import re
 import shutil
 import zipfile
+import zlib
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -196,7 +197,7 @@ def _read_manifest(archive: zipfile.ZipFile, archive_path: Path) -> dict:
         raise refuse(f"{MANIFEST} 大得不正常")
     try:
         manifest = json.loads(_read_capped(archive, info, _MANIFEST_MAX))
-    except (ValueError, zipfile.BadZipFile, OSError) as exc:
+    except (ValueError, zipfile.BadZipFile, OSError, zlib.error) as exc:  # zlib: a damaged deflate stream
         raise InputError(f"{archive_path} 中的 {MANIFEST} 已损坏（{_plain(exc)}），未做任何修改") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise refuse(f"{MANIFEST} 不是 gdcomply 备份的清单")
@@ -280,7 +281,7 @@ def _extract(archive: zipfile.ZipFile, archive_path: Path, name: str, expected: 
                 out.write(chunk)
             out.flush()
             os.fsync(out.fileno())
-    except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError, RuntimeError) as exc:
+    except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError, RuntimeError, zlib.error) as exc:
         raise InputError(f"{archive_path} 中“{name}”无法读出（{_plain(exc)}），备份已损坏，未做任何修改") from None
     if size != limit or digest.hexdigest() != expected["sha256"]:
         raise InputError(f"{archive_path} 中“{name}”的内容与清单的 SHA-256 不符，备份已损坏或被改动，未做任何修改")

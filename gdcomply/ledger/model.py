@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Iterable
+
+from gdcomply.complaints.model import RECORD_FIELDS, Complaint, changed_fields
 
 STATES = frozenset({"active", "superseded", "withdrawn"})
 
@@ -157,4 +159,62 @@ EXPORT_COLUMNS: dict[str, tuple[str, ...]] = {
     "evidence": ("sha256", "size", "first_recorded_at"),
     "audit": ("id", "at", "os_user", "action", "submission_id", "instance_id", "before", "after", "client_addr"),
     "reminders": ("id", "instance_id", "stage", "recipient", "message_id", "sent_at", "sent_on"),
+    "complaints": ("id", *RECORD_FIELDS, "recorded_at", "recorded_by", "updated_at"),
+    "complaint_audit": ("id", "at", "os_user", "action", "complaint_id", "before", "after"),
 }  # fmt: skip
+
+
+# -- complaints (gdcomply.complaints): one row per (source, ticket), updated by later exports --
+
+StoredRecord = tuple[int, tuple[Any, ...]]  # a stored complaint's id and its record values
+
+
+@dataclass(frozen=True)
+class ComplaintPlan:
+    """What recording an export's complaints will do, the same on every store."""
+
+    new: list[tuple[Any, ...]]  # records to insert
+    updates: list[tuple[int, tuple[Any, ...], tuple[Any, ...]]]  # (id, before, after)
+    unchanged: int
+
+
+def plan_complaints(items: Iterable[Complaint], existing: dict[tuple[str, str], StoredRecord]) -> ComplaintPlan:
+    """New records, changed ones and the count of those already recorded exactly so (an
+    export imported again changes nothing: no row and no audit row)."""
+    new: list[tuple[Any, ...]] = []
+    updates: list[tuple[int, tuple[Any, ...], tuple[Any, ...]]] = []
+    unchanged = 0
+    for item in items:
+        record = item.record()
+        stored = existing.get(record[:2])
+        if stored is None:
+            new.append(record)
+        elif stored[1] == record:
+            unchanged += 1
+        else:
+            updates.append((stored[0], stored[1], record))
+    return ComplaintPlan(new, updates, unchanged)
+
+
+def complaint_filter(
+    unit: str | None, since: date | None, open_on: date | None, mark: str, *, iso: bool
+) -> tuple[str, tuple]:
+    """The WHERE clause (with the store's parameter mark) and parameters of Ledger.complaints;
+    iso: the store keeps dates as ISO text (SQLite), else as dates."""
+    conditions: list[str] = []
+    params: list[Any] = []
+    if unit is not None:
+        conditions.append(f"unit = {mark}")
+        params.append(unit)
+    if since is not None and open_on is not None:
+        conditions.append(f"(received >= {mark} OR replied IS NULL OR replied > {mark})")
+        params += [since.isoformat(), open_on.isoformat()] if iso else [since, open_on]
+    elif since is not None:
+        conditions.append(f"received >= {mark}")
+        params.append(since.isoformat() if iso else since)
+    return ("WHERE " + " AND ".join(conditions) if conditions else ""), tuple(params)
+
+
+def complaint_changed(before: tuple[Any, ...], after: tuple[Any, ...]) -> Change:
+    """The audit change of an updated complaint: the fields that differ, before and after."""
+    return changed_fields(before, after)

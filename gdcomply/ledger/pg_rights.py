@@ -7,9 +7,10 @@ group role (its people's logins are members of it) or one person's login. Each k
 gets exactly these privileges (docs/deployment.md lists them; tests/test_ledger_rights.py
 checks each by connecting as such a role):
 
-- ``party`` (one of the calendar's parties): read everything; record submissions, their files
-  and evidence, and change their state (withdraw, supersede, reinstate), for its own party
-  only (row-level security) — or for every party when the party is the company.
+- ``party`` (one of the calendar's parties): read every submission; record submissions, their
+  files and evidence, and change their state (withdraw, supersede, reinstate), for its own
+  party only (row-level security) — or for every party when the party is the company, whose
+  roles also import the complaints. A unit's role reads only its own complaints.
 - ``read-only``: read everything.
 - ``reminders`` (the cron job's role): read everything; record reminders sent.
 
@@ -58,9 +59,10 @@ def can_do(kind: str, party: str | None, names: Mapping[str, str]) -> str:
     if kind == "owner":
         return "全部：建立和升级台账、授权、复制台账；只有它能改写或删除审计记录"
     if kind == "party" and party == COMPANY:
-        return "查看全部；为任一单位登记和撤回报送"
+        return "查看全部；为任一单位登记和撤回报送；导入投诉"
     if kind == "party":
-        return f"查看全部；只为{names.get(party or '', party or '')}登记和撤回报送"
+        name = names.get(party or "", party or "")
+        return f"查看全部报送和{name}的投诉；只为{name}登记和撤回报送"
     if kind == "reminders":
         return "查看全部；记录已发送的提醒"
     return "查看全部"
@@ -117,6 +119,11 @@ def grant(ledger: Any, role: str, kind: str, party: str | None) -> tuple[str | N
                     "GRANT INSERT ON gdcomply.submissions, gdcomply.submission_files, gdcomply.evidence TO {who}",
                     "GRANT UPDATE ({columns}) ON gdcomply.submissions TO {who}",
                     "GRANT USAGE ON SEQUENCE gdcomply.submissions_id_seq TO {who}",
+                ]
+            if kind == "party" and party == COMPANY:  # the marketing department imports the complaints
+                statements += [
+                    "GRANT INSERT, UPDATE ON gdcomply.complaints TO {who}",
+                    "GRANT USAGE ON SEQUENCE gdcomply.complaints_id_seq TO {who}",
                 ]
             elif kind == "reminders":
                 statements += [

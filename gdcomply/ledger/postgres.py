@@ -43,10 +43,12 @@ from typing import Any, BinaryIO, Callable, Collection, Iterator, Mapping, TypeV
 import psycopg
 from psycopg import errors as pg_errors
 
+from gdcomply.complaints.model import RECORD_FIELDS, Complaint, ImportResult, from_record
 from gdcomply.errors import InputError, LedgerError, LedgerSetupError
 from gdcomply.ledger.evidence import DEFAULT_MAX_MB, EvidenceProblem, StoredFile, hash_file
 from gdcomply.ledger.model import (
-    EXPORT_COLUMNS, AuditEntry, EvidenceFile, NewSubmission, Recorded, SentReminder, Submission, correction, is_repeat,
+    EXPORT_COLUMNS, AuditEntry, EvidenceFile, NewSubmission, Recorded, SentReminder, Submission, complaint_filter,
+    correction, is_repeat, plan_complaints,
 )  # fmt: skip
 from gdcomply.ledger.pg_schema import MIGRATIONS, SCHEMA_VERSION
 
@@ -72,11 +74,14 @@ _STAMP_SQL = "to_char({column} AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD\"T\"HH2
 
 # The tables in the order a copy fills them (a file names its evidence and its submission).
 _TABLES = {"evidence": "evidence", "submissions": "submissions", "files": "submission_files",
-           "audit": "audit", "reminders": "reminders"}  # fmt: skip
+           "audit": "audit", "reminders": "reminders", "complaints": "complaints",
+           "complaint_audit": "complaint_audit"}  # fmt: skip
 _ORDER = {"evidence": 'sha256 COLLATE "C"', "submissions": "id", "files": "submission_id, position",
-          "audit": "id", "reminders": "id"}  # fmt: skip
-_WITH_IDS = ("submissions", "audit", "reminders")
-_TABLE_SINCE = {"evidence": 1, "submissions": 1, "submission_files": 1, "audit": 1, "reminders": 2}  # schema version
+          "audit": "id", "reminders": "id", "complaints": "id", "complaint_audit": "id"}  # fmt: skip
+_WITH_IDS = ("submissions", "audit", "reminders", "complaints", "complaint_audit")
+_TABLE_SINCE = {"evidence": 1, "submissions": 1, "submission_files": 1, "audit": 1, "reminders": 2,
+                "complaints": 4, "complaint_audit": 4}  # schema version  # fmt: skip
+_COMPLAINT_FIELDS = ", ".join(RECORD_FIELDS)
 _HASH_CONSTRAINTS = ("evidence_hash_matches", "evidence_size_matches")
 
 _T = TypeVar("_T")
@@ -777,6 +782,59 @@ class Ledger:
         )
         return [SentReminder(r[0], r[1], r[2], r[3], _stamp_text(r[4]), r[5]) for r in rows]
 
+    # -- complaints -----------------------------------------------------------------------
+
+    @_pg_errors("读取投诉记录")
+    def complaints(self, unit: str | None = None, *, since: date | None = None, open_on: date | None = None) -> list[Complaint]:
+        """As sqlite.Ledger.complaints."""
+        where, params = complaint_filter(unit, since, open_on, "%s", iso=False)
+        rows = self._db.execute(f"SELECT {_COMPLAINT_FIELDS} FROM gdcomply.complaints {where} ORDER BY id", params)
+        return [from_record(row) for row in rows]
+
+    @_pg_errors("登记投诉")
+    def record_complaints(
+        self, items: list[Complaint], *, at: datetime, os_user: str, party_names: Mapping[str, str] | None = None
+    ) -> ImportResult:
+        """As sqlite.Ledger.record_complaints, in one transaction under the write lock; new rows
+        go in by COPY. The database writes the audit rows (pg_schema, step 4) and its own user;
+        only the company's roles may record complaints (refused here first, naming the role)."""
+        stamp = _stamp(at)
+        with self._writing() as db:
+            may = db.execute(
+                "SELECT has_table_privilege('gdcomply.complaints', 'INSERT') AND gdcomply.acts_for('company')"
+            ).fetchone()[0]
+            if not may:
+                from gdcomply.ledger.pg_rights import held_by
+
+                raise LedgerError(
+                    f"数据库用户 {self.user}（{held_by(db, party_names or {})}）无权在共享台账 {self.url} 中登记投诉："
+                    f"只有公司（营销部）的用户能导入投诉，由数据库强制执行，未做任何修改。请由营销部导入"
+                )
+            existing = {
+                (row[1], row[2]): (row[0], _stored(row[1:]))
+                for row in db.execute(f"SELECT id, {_COMPLAINT_FIELDS} FROM gdcomply.complaints")
+            }
+            plan = plan_complaints(items, existing)
+            if plan.new:
+                # COPY into a table under row-level security is refused (to all but superusers):
+                # the rows go through a temporary table, then one INSERT … SELECT the policies check
+                columns = f"{_COMPLAINT_FIELDS}, recorded_at, updated_at"
+                db.execute(
+                    f"CREATE TEMPORARY TABLE complaints_in ON COMMIT DROP AS SELECT {columns}"
+                    " FROM gdcomply.complaints WITH NO DATA"
+                )
+                with db.copy(f"COPY complaints_in({columns}) FROM STDIN") as copy:
+                    for record in plan.new:
+                        copy.write_row((*record, stamp, stamp))
+                db.execute(f"INSERT INTO gdcomply.complaints({columns}) SELECT {columns} FROM complaints_in")
+            assignments = ", ".join(f"{name} = %s" for name in RECORD_FIELDS)
+            for complaint_id, _, after in plan.updates:
+                db.execute(
+                    f"UPDATE gdcomply.complaints SET {assignments}, updated_at = %s WHERE id = %s",
+                    (*after, stamp, complaint_id),
+                )
+        return ImportResult(len(plan.new), len(plan.updates), plan.unchanged)
+
     # -- locks ----------------------------------------------------------------------------
 
     @_pg_errors("取得运行锁")
@@ -886,12 +944,12 @@ class Ledger:
                     "INSERT INTO gdcomply.evidence(sha256, size, first_recorded_at, content) VALUES (%s, %s, %s, %s)",
                     (row["sha256"], row["size"], row["first_recorded_at"], content(row["sha256"])),
                 )
-            for table in ("submissions", "files", "audit", "reminders"):
+            for table in ("submissions", "files", "audit", "reminders", "complaints", "complaint_audit"):
                 columns = EXPORT_COLUMNS[table]
                 db.executemany(
                     f"INSERT INTO gdcomply.{_TABLES[table]}({', '.join(columns)})"
                     f" VALUES ({', '.join(['%s'] * len(columns))})",
-                    [[row[c] for c in columns] for row in tables[table]],
+                    [[row[c] for c in columns] for row in tables.get(table, ())],
                 )
             for table in _WITH_IDS:
                 db.execute(
@@ -1059,6 +1117,11 @@ def _stamp(at: datetime) -> datetime:
 
 def _stamp_text(value: datetime) -> str:
     return value.astimezone(_SHANGHAI).isoformat(timespec="seconds")
+
+
+def _stored(values: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A complaints row's record values as the SQLite store keeps them (dates as ISO text)."""
+    return tuple(v.isoformat() if isinstance(v, date) else v for v in values)
 
 
 def _plain(value: Any) -> Any:

@@ -6,7 +6,7 @@ is an UPDATE of one state column plus an audit row with the before and after. Wr
 BEGIN IMMEDIATE transactions (WAL mode, busy timeout), so two processes recording at the
 same moment both succeed.
 
-One module of some 850 lines on purpose: it is every SQL statement of the ledger (schema and
+One module of some 1000 lines on purpose: it is every SQL statement of the ledger (schema and
 migrations, the transactions, the reads that validate what they turn into values, the
 check of the whole file), and keeping them together keeps one transaction discipline and
 one translation of SQLite's errors.
@@ -25,9 +25,11 @@ from pathlib import Path
 from typing import Any, Callable, Collection, Iterator, Mapping, TypeVar
 
 from gdcomply.errors import LedgerError, LedgerMissingError, os_reason
+from gdcomply.complaints.model import RECORD_FIELDS, Complaint, ImportResult, from_record
 from gdcomply.ledger.model import (
-    EXPORT_COLUMNS, STATES, AuditEntry, EvidenceFile, NewSubmission, Recorded, SentReminder, Submission, correction,
-    is_repeat, reinstatement, submit_audit, supersession, withdrawal,
+    EXPORT_COLUMNS, STATES, AuditEntry, EvidenceFile, NewSubmission, Recorded, SentReminder, Submission,
+    complaint_changed, complaint_filter, correction, is_repeat, plan_complaints, reinstatement, submit_audit,
+    supersession, withdrawal,
 )  # fmt: skip
 from gdcomply.safefiles import fsync_dir, hidden_dir
 
@@ -99,12 +101,49 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE audit ADD COLUMN client_addr TEXT;
     """,
+    # 4: complaints (gdcomply.complaints): one row per (source, ticket); unit is the responsible
+    # party or department (on the shared ledger, the key of a unit's row-level security).
+    # No CHECK of source, category or substantiated here (PostgreSQL has them): they doubled
+    # the cost of writing 100,000 rows; every read validates them (from_record, problems()).
+    """
+    CREATE TABLE complaints (
+        id INTEGER PRIMARY KEY,
+        source TEXT NOT NULL,
+        ticket TEXT NOT NULL,
+        received TEXT NOT NULL,
+        unit TEXT NOT NULL,
+        category TEXT NOT NULL,
+        customer TEXT NOT NULL DEFAULT '',
+        phone TEXT NOT NULL DEFAULT '',
+        summary TEXT NOT NULL DEFAULT '',
+        replied TEXT,
+        closed TEXT,
+        substantiated TEXT,
+        measures TEXT NOT NULL DEFAULT '',
+        application_id TEXT NOT NULL DEFAULT '',
+        recorded_at TEXT NOT NULL,
+        recorded_by TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        UNIQUE (source, ticket)
+    );
+    CREATE TABLE complaint_audit (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        os_user TEXT NOT NULL,
+        action TEXT NOT NULL,
+        complaint_id INTEGER NOT NULL REFERENCES complaints(id),
+        before TEXT,
+        after TEXT
+    );
+    CREATE INDEX complaint_audit_by_complaint ON complaint_audit(complaint_id);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 # The tables each schema version has: a ledger missing one is damaged, not merely old.
 TABLES = {1: frozenset({"meta", "evidence", "submissions", "submission_files", "audit"})}
 TABLES[2] = TABLES[1] | {"reminders"}
 TABLES[3] = TABLES[2]
+TABLES[4] = TABLES[3] | {"complaints", "complaint_audit"}
 RESTORE_HINT = "请从备份恢复（gdcomply restore 备份.zip 新目录，见 README“每月”一节）"
 
 _T = TypeVar("_T")
@@ -366,7 +405,7 @@ class Ledger:
             raise self._bad_row(bad[0][0], "submitted_on", bad[0][1], more=len(bad) - 1)
 
     def _bad_row(self, row_id: int, column: str, value: object, *, table: str = "submissions", more: int = 0) -> LedgerError:
-        what = {"submissions": "报送记录", "reminders": "提醒记录"}[table]
+        what = {"submissions": "报送记录", "reminders": "提醒记录", "complaints": "投诉记录"}[table]
         extra = f"（另有其他记录也有问题）" if more else ""
         return LedgerError(
             f"台账 {self.path} 中的{what} #{row_id} 已损坏：{column} 的值“{value}”无效{extra}。"
@@ -670,13 +709,24 @@ class Ledger:
         for row_id, sent_on in db.execute("SELECT id, sent_on FROM reminders ORDER BY id"):
             if _iso_date(sent_on) is None:
                 found.append(f"提醒记录 #{row_id}：sent_on 的值“{sent_on}”不是有效日期")
-        for row_id, before, after in db.execute("SELECT id, before, after FROM audit ORDER BY id"):
-            for column, text in (("before", before), ("after", after)):
-                if text:
-                    try:
-                        json.loads(text)
-                    except ValueError:
-                        found.append(f"审计日志 #{row_id}：{column} 不是有效的 JSON")
+        for row in db.execute(f"SELECT id, {_COMPLAINT_FIELDS} FROM complaints ORDER BY id"):
+            try:
+                complaint = from_record(row[1:])
+            except (ValueError, KeyError, TypeError):
+                found.append(f"投诉记录 #{row[0]}：来源、类别或日期的值无效")
+                continue
+            if any(_iso_date(day) is None for day in (row[3], row[9] or "", row[10] or "") if day):
+                found.append(f"投诉记录 #{row[0]}（{complaint.id}）：日期不是 YYYY-MM-DD")
+            if not complaint.ticket or not complaint.unit:
+                found.append(f"投诉记录 #{row[0]}：工单编号或责任单位为空")
+        for table, what in (("audit", "审计日志"), ("complaint_audit", "投诉审计日志")):
+            for row_id, before, after in db.execute(f"SELECT id, before, after FROM {table} ORDER BY id"):
+                for column, text in (("before", before), ("after", after)):
+                    if text:
+                        try:
+                            json.loads(text)
+                        except ValueError:
+                            found.append(f"{what} #{row_id}：{column} 不是有效的 JSON")
         return found
 
     @_sqlite_errors("读取台账")
@@ -737,6 +787,70 @@ class Ledger:
             result.append(SentReminder(r[1], r[2], r[3], r[4], r[5], sent_on))
         return result
 
+    # -- complaints -----------------------------------------------------------------------
+
+    @_sqlite_errors("读取投诉记录")
+    def complaints(self, unit: str | None = None, *, since: date | None = None, open_on: date | None = None) -> list[Complaint]:
+        """The stored complaints in the order they were first recorded: of one responsible unit,
+        received since a day, or (with open_on too) received since it or unanswered on open_on."""
+        where, params = complaint_filter(unit, since, open_on, "?", iso=True)
+        rows = self._db.execute(f"SELECT id, {_COMPLAINT_FIELDS} FROM complaints {where} ORDER BY id", params)
+        result = []
+        for row in rows:
+            try:
+                result.append(from_record(row[1:]))
+            except (ValueError, KeyError, TypeError):
+                raise self._bad_row(row[0], "complaint", "、".join(map(str, row[1:5])), table="complaints") from None
+        return result
+
+    @_sqlite_errors("登记投诉")
+    def record_complaints(
+        self, items: list[Complaint], *, at: datetime, os_user: str, party_names: Mapping[str, str] | None = None
+    ) -> ImportResult:
+        """Record an export's complaints in one transaction: new tickets added, changed ones
+        updated (the audit keeps the fields before and after), identical ones left alone."""
+        db = self._db
+        stamp = at.isoformat(timespec="seconds")
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            existing = {
+                (row[1], row[2]): (row[0], row[1:])
+                for row in db.execute(f"SELECT id, {_COMPLAINT_FIELDS} FROM complaints")
+            }
+            plan = plan_complaints(items, existing)
+            placeholders = ", ".join("?" * (len(RECORD_FIELDS) + 3))
+            audit = "INSERT INTO complaint_audit(at, os_user, action, complaint_id, before, after) VALUES (?, ?, ?, ?, ?, ?)"
+            if plan.new:
+                last = db.execute("SELECT coalesce(max(id), 0) FROM complaints").fetchone()[0]
+                db.executemany(
+                    f"INSERT INTO complaints({_COMPLAINT_FIELDS}, recorded_at, recorded_by, updated_at)"
+                    f" VALUES ({placeholders})",
+                    ((*record, stamp, os_user, stamp) for record in plan.new),
+                )
+                # under the write lock, an INTEGER PRIMARY KEY gives each new row the largest id + 1:
+                # the new rows are those above last. Their audit rows are made by SQLite itself, in
+                # the text json.dumps(…, ensure_ascii=False, sort_keys=True) writes (json_quote escapes
+                # the same way; tests/test_complaints.py compares them): no Python per row.
+                db.execute(
+                    "INSERT INTO complaint_audit(at, os_user, action, complaint_id, before, after)"
+                    " SELECT ?, ?, 'complaint-add', id, NULL,"
+                    " '{\"received\": ' || json_quote(received) || ', \"source\": ' || json_quote(source)"
+                    " || ', \"ticket\": ' || json_quote(ticket) || ', \"unit\": ' || json_quote(unit) || '}'"
+                    " FROM complaints WHERE id > ? ORDER BY id",
+                    (stamp, os_user, last),
+                )
+            assignments = ", ".join(f"{name} = ?" for name in RECORD_FIELDS)
+            for complaint_id, before, after in plan.updates:
+                db.execute(f"UPDATE complaints SET {assignments}, updated_at = ? WHERE id = ?", (*after, stamp, complaint_id))
+                old, new = complaint_changed(before, after)
+                db.execute(audit, (stamp, os_user, "complaint-update", complaint_id, _dumps(old), _dumps(new)))
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        return ImportResult(len(plan.new), len(plan.updates), plan.unchanged)
+
     # -- export ---------------------------------------------------------------------------
 
     @_sqlite_errors("导出台账")
@@ -776,7 +890,7 @@ class Ledger:
                 columns = EXPORT_COLUMNS[table]
                 db.executemany(
                     f"INSERT INTO {name}({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-                    ([row[c] for c in columns] for row in tables[table]),
+                    ([row[c] for c in columns] for row in tables.get(table, ())),
                 )
             db.execute("COMMIT")
         except BaseException:
@@ -869,14 +983,25 @@ def write_copy(path: Path, tracking_since: date, tables: dict[str, list[dict[str
 
 
 _TABLE_NAMES = {"evidence": "evidence", "submissions": "submissions", "files": "submission_files",
-                "audit": "audit", "reminders": "reminders"}  # fmt: skip
+                "audit": "audit", "reminders": "reminders", "complaints": "complaints",
+                "complaint_audit": "complaint_audit"}  # fmt: skip
 _EXPORT_QUERIES = {
     "submissions": "SELECT * FROM submissions ORDER BY id",
     "files": "SELECT * FROM submission_files ORDER BY submission_id, position",
     "evidence": "SELECT * FROM evidence ORDER BY sha256",
     "audit": "SELECT * FROM audit ORDER BY id",
     "reminders": "SELECT * FROM reminders ORDER BY id",
+    "complaints": "SELECT * FROM complaints ORDER BY id",
+    "complaint_audit": "SELECT * FROM complaint_audit ORDER BY id",
 }
+_COMPLAINT_FIELDS = ", ".join(RECORD_FIELDS)
+
+
+_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode  # as json.dumps(…) in _audit, one encoder
+
+
+def _dumps(value: dict[str, Any] | None) -> str | None:
+    return _JSON(value) if value is not None else None
 
 
 def _loads(text: str | None) -> dict[str, Any] | None:

@@ -17,6 +17,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, BinaryIO, Collection, Mapping, Protocol
 
+from gdcomply.complaints.model import Complaint, ImportResult
 from gdcomply.ledger.evidence import EvidenceProblem, EvidenceStore, StoredFile
 from gdcomply.ledger.location import LedgerLocation
 from gdcomply.ledger.model import AuditEntry, NewSubmission, Recorded, SentReminder, Submission
@@ -109,6 +110,14 @@ class Ledger(Protocol):
     def record_reminder(self, reminder: SentReminder) -> bool: ...
 
     def reminders(self, instance_id: str | None = None) -> list[SentReminder]: ...
+
+    def complaints(
+        self, unit: str | None = None, *, since: date | None = None, open_on: date | None = None
+    ) -> list[Complaint]: ...
+
+    def record_complaints(
+        self, items: list[Complaint], *, at: datetime, os_user: str, party_names: Mapping[str, str] | None = None
+    ) -> ImportResult: ...
 
     def export_tables(self) -> dict[str, list[dict[str, Any]]]: ...
 

@@ -57,7 +57,7 @@ def _planner(request: PackRequest) -> Callable[[PackContext], Plan]:
 
 def needs_ledger(obligation: str, party: str, inputs: Sequence[Path]) -> bool:
     """Whether building this pack reads the ledger (statuses, or the units' submissions)."""
-    if obligation == "progress-report":
+    if obligation in ("progress-report", "self-inspection"):  # statuses; the complaints of 二(四)
         return True
     return obligation == "connection-data" and party == "company" and not inputs
 

@@ -20,6 +20,7 @@ from gdcomply.packs.shared import (
     CENT,
     PackContext,
     Plan,
+    basis_text,
     cn_date,
     measure_figures,
     money_text,
@@ -140,17 +141,20 @@ class Measured:
 def measured_rows(
     app_set: ApplicationSet, workdays: WorkCalendar, targets: Targets, period, unit: str | None,
 ) -> list[Measured]:  # fmt: skip
-    from gdcomply.applications.model import connection_time, limit_for
+    from gdcomply.applications.judging import limit_under, profile_chooser
+    from gdcomply.applications.model import connection_time
 
     rows = []
+    profile_of = profile_chooser(targets.profiles, None)  # the verified profile in force on acceptance
     for application in app_set.applications:
         energised = application.energised
         if energised is None or energised not in period or (unit is not None and application.unit != unit):
             continue
-        working_days, paused = connection_time(workdays, application, energised)
+        limit, left_out, _ = limit_under(targets, profile_of(application.accepted), application)
+        working_days, paused = connection_time(workdays, application, energised, left_out)
         rows.append(
             Measured(
-                application, working_days, paused, limit_for(targets, application.customer_class),
+                application, working_days, paused, limit,
                 app_set.where(application) if app_set.location else "",
             )  # fmt: skip
         )
@@ -413,7 +417,7 @@ def connection_word(
         data_notes=[Text(line) for line in source_lines] + [Text(
             "接电时长按工作日计：自受理日期次日起至送电日期（含）止的工作日数，扣除客户原因暂停的工作日；"
             "法定节假日和调休按国务院办公厅的安排。"
-        )],
+        )] + ([Text(basis)] if (basis := basis_text(figures)) else []),
         attachments=[f"附件：{workbook_name}"],
     )
     return context

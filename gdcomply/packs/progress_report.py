@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
+from gdcomply.packs.complaint_figures import complaints_block
 from gdcomply.packs.model import PLACEHOLDER, Column, Kind, Sheet, Text
 from gdcomply.packs.shared import PackContext, Plan, cn_date, figures_block, paragraphs, summary_sheet
 
@@ -27,6 +28,7 @@ def plan_pack(ctx: PackContext) -> Plan:
     figures_text, targets, figures = figures_block(
         ctx, plan, date(request.as_of.year, 1, 1), request.as_of, "本年以来"
     )
+    complaint_texts, complaint_sheet = complaints_block(ctx, plan, date(year, 1, 1), request.as_of, "本年以来")
     plan.inputs.extend(ctx.config_inputs())
     sender = ctx.party_full(request.party)
     label = _round_label(request.period)
@@ -48,7 +50,7 @@ def plan_pack(ctx: PackContext) -> Plan:
         section_2_1=paragraphs(narrative, "二(一)"),
         section_2_2=paragraphs(narrative, "二(二)"),
         section_2_3=paragraphs(narrative, "二(三)"),
-        section_2_4=paragraphs(narrative, "二(四)"),
+        section_2_4=paragraphs(narrative, "二(四)") + complaint_texts,
         section_3=paragraphs(narrative, "三"),
         figures_text=figures_text,
         targets=targets,
@@ -67,6 +69,8 @@ def plan_pack(ctx: PackContext) -> Plan:
             result.append(Sheet("里程碑", _STATUS_COLUMNS, [_status_row(ctx, i) for i in milestones]))
         if figures is not None:
             result.append(summary_sheet(f"{sender}本年以来用户报装指标", [], figures))
+        if complaint_sheet is not None:
+            result.append(complaint_sheet)
         return result
 
     ctx.word(plan, "progress-report.docx", f"工作开展情况报告_{stem}.docx", context)

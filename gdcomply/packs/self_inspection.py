@@ -2,7 +2,8 @@
 
 The narrative per section comes from --notes; the figures are those of the applications
 energised during the inspection (by default June of the year before to June of the
-report's year, as the plan's inspection ran).
+report's year, as the plan's inspection ran); in section 二(四), the complaints received
+during the inspection, when the workspace has a ledger (gdcomply.packs.complaint_figures).
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from gdcomply.errors import UsageError
-from gdcomply.packs.model import placeholder
+from gdcomply.packs.complaint_figures import complaints_block
+from gdcomply.packs.model import Sheet, placeholder
 from gdcomply.packs.shared import PackContext, Plan, figures_block, paragraphs, summary_sheet, unit_only
 
 if TYPE_CHECKING:
@@ -30,6 +32,7 @@ def plan_pack(ctx: PackContext) -> Plan:
         raise UsageError(f"--to（{end.isoformat()}）早于 --from（{start.isoformat()}）")
     narrative = ctx.narrative(plan, inspection_sections())
     figures_text, targets, figures = figures_block(ctx, plan, start, end, "自查期间")
+    complaint_texts, complaint_sheet = complaints_block(ctx, plan, start, end, "自查期间")
     if not figures_text:
         figures_text = [placeholder()]
     plan.inputs.extend(ctx.config_inputs())
@@ -42,15 +45,20 @@ def plan_pack(ctx: PackContext) -> Plan:
         section_2_1=paragraphs(narrative, "二(一)"),
         section_2_2=paragraphs(narrative, "二(二)"),
         section_2_3=paragraphs(narrative, "二(三)"),
-        section_2_4=paragraphs(narrative, "二(四)"),
+        section_2_4=paragraphs(narrative, "二(四)") + complaint_texts,
         section_3=paragraphs(narrative, "三"),
         section_4=paragraphs(narrative, "四"),
     )
-    if figures is not None:
-        annex = f"自查期间报装指标_{sender}.xlsx"
+    if figures is not None or complaint_sheet is not None:
+        annex = f"自查期间报装指标_{sender}.xlsx" if figures is not None else f"自查期间投诉情况_{sender}.xlsx"
         context["attachments"] = [f"附件：{annex}"]
         title = f"{sender} 自查期间（{start.isoformat()} 至 {end.isoformat()}）用户报装指标"
-        ctx.workbook(plan, annex, lambda: [summary_sheet(title, [], figures)])
+
+        def sheets() -> list[Sheet]:
+            found = [summary_sheet(title, [], figures)] if figures is not None else []
+            return found + ([complaint_sheet] if complaint_sheet is not None else [])
+
+        ctx.workbook(plan, annex, sheets)
     ctx.word(plan, "self-inspection.docx", f"自查报告_{sender}.docx", context)
     return plan
 

@@ -21,7 +21,10 @@ from typing import TYPE_CHECKING, Any, Callable
 from gdcomply.errors import RenderError, UsageError
 from gdcomply.packs.model import Column, Kind, Sheet, Text, Typed, placeholder
 
+from gdcomply.applications.profiles import UNVERIFIED_MARK
+
 if TYPE_CHECKING:
+    from gdcomply.applications.judging import ProfileJudgement
     from gdcomply.applications.measures import ClassMeasures, PeriodMeasures
     from gdcomply.applications.model import ApplicationSet
     from gdcomply.applications.targets import Targets
@@ -244,8 +247,9 @@ class TargetRow:
     target: str
     value: Any
     kind: Kind
-    verdict: str  # 达标 | 未达标 | —
+    verdict: str  # 达标 | 未达标 | 待核实 | —
     note: str = ""
+    basis: str = ""  # the profile judged against, with （待核实） when not verified
 
 
 def verdict_of(figures: ClassMeasures, breach: str | None, applies: bool = True) -> str:
@@ -255,7 +259,66 @@ def verdict_of(figures: ClassMeasures, breach: str | None, applies: bool = True)
 
 
 def target_rows(figures: PeriodMeasures) -> list[TargetRow]:
-    """Every target of the plan beside the figure, met or missed (the 汇总 sheet's table)."""
+    """Every target beside the figure, met or missed (the 汇总 sheet's table): the plan's rows,
+    then each later deciding profile's and each unverified profile's (verdict 待核实)."""
+    from dataclasses import replace
+
+    rows = _plan_rows(figures)
+    if figures.plan_only:
+        basis = figures.judgements[0].profile.label if figures.judgements else ""
+        rows = [replace(r, basis=basis) for r in rows]
+    else:  # a later profile decided some applications: the plan's rows only describe
+        rows = [replace(r, verdict="—", basis="2018年实施方案口径（仅统计）") for r in rows]
+        for judgement in figures.judgements:
+            rows += judgement_rows(judgement)
+    for judgement in figures.comparisons:
+        rows += judgement_rows(judgement)
+    return rows
+
+
+def judgement_rows(judgement: ProfileJudgement) -> list[TargetRow]:
+    """A profile's figures per class with applications, and its not-judged count."""
+    from gdcomply.applications.judging import verdict_text
+
+    profile = judgement.profile
+    basis = profile.label
+    rows: list[TargetRow] = []
+    for item in judgement.classes:
+        if not item.count:
+            continue
+        target = item.target
+        label = f"{profile.title}：{target.label}"
+        counted = "只计供电企业办理环节" if target.counts.value == "own-steps" else "全流程"
+        rows += [
+            TargetRow(label, "件数", "—", item.count, Kind.INT, "—", basis=basis),
+            TargetRow(label, "平均接电时长(工作日)", f"≤{target.mean_limit}" if target.mean_limit is not None else "—",
+                      item.mean_working_days, Kind.DAYS,
+                      verdict_text(judgement, item, "mean_limit") if target.mean_limit is not None else "—",
+                      counted, basis),
+            TargetRow(label, "平均接电时长(日历日)", "—", item.mean_calendar_days, Kind.DAYS, "—", basis=basis),
+        ]  # fmt: skip
+        if target.limit is not None:
+            rows.append(TargetRow(label, "超过时限件数", "0", item.over_limit, Kind.INT,
+                                  verdict_text(judgement, item, "limit"), f"每件不超过{target.limit}个工作日", basis))  # fmt: skip
+        if target.steps is not None and item.mean_steps is not None:
+            rows.append(TargetRow(label, "平均环节数", f"≤{target.steps}", item.mean_steps, Kind.DAYS,
+                                  verdict_text(judgement, item, "steps"), basis=basis))  # fmt: skip
+        if target.zero_investment is not None:
+            note = f"{target.zero_investment.text}及以下零投资"
+            if item.capacity_unknown:
+                note += f"；{item.capacity_unknown} 件未判定：{item.capacity_reason}"
+            rows.append(TargetRow(label, "容量以内零投资占比", "100%", item.zero_cost_share, Kind.SHARE,
+                                  verdict_text(judgement, item, "cost") if item.zero_cost_share is not None else "—",
+                                  note, basis))  # fmt: skip
+    if judgement.not_judged:
+        missing = "，".join(f"缺“{name}” {n} 件" for name, n in judgement.missing_facts)
+        rows.append(TargetRow(profile.title, "未判定件数", "—", judgement.not_judged, Kind.INT, "—",
+                              f"数据文件没有该方案需要的列（{missing}）", basis))  # fmt: skip
+    return rows
+
+
+def _plan_rows(figures: PeriodMeasures) -> list[TargetRow]:
+    """The 2018 plan's rows."""
     from gdcomply.applications.model import CustomerClass
 
     rows: list[TargetRow] = []
@@ -322,8 +385,12 @@ def summary_sheet(title: str, lines: list[str], figures: PeriodMeasures) -> Shee
         Column("本期数值", Kind.DAYS, 14),
         Column("是否达标", Kind.VERDICT, 10),
         Column("说明", Kind.TEXT, 30),
+        Column("依据方案", Kind.TEXT, 28),
     )
-    rows = [(r.customer_class, r.measure, r.target, Typed(r.value, r.kind), r.verdict, r.note) for r in target_rows(figures)]
+    rows = [
+        (r.customer_class, r.measure, r.target, Typed(r.value, r.kind), r.verdict, r.note, r.basis)
+        for r in target_rows(figures)
+    ]
     return Sheet("汇总", columns, rows, preamble=(title, *lines))
 
 
@@ -338,11 +405,34 @@ def _word_value(row: TargetRow) -> str:
 
 
 def word_targets(figures: PeriodMeasures) -> list[dict[str, str]]:
+    """The Word reports' target table; a row of an unverified profile says so in its measure."""
     return [
-        {"measure": f"{r.customer_class}：{r.measure}", "target": r.target, "value": _word_value(r), "verdict": r.verdict}
+        {
+            "measure": f"{r.customer_class}：{r.measure}"
+            + (f"（{UNVERIFIED_MARK}，仅供对照）" if UNVERIFIED_MARK in r.basis else ""),
+            "target": r.target,
+            "value": _word_value(r),
+            "verdict": r.verdict,
+            "basis": r.basis,
+        }
         for r in target_rows(figures)
         if r.target != "—"
     ]
+
+
+def basis_text(figures: PeriodMeasures) -> str:
+    """One sentence naming the profiles that judged the figures (the Word reports quote it)."""
+    if figures.chosen is not None:
+        return f"本表按{figures.chosen.label}（{figures.chosen.document}）判定。"
+    used = "；".join(
+        f"{j.profile.label}（{j.profile.document}，{j.profile.effective.isoformat()}起受理的申请）{j.count} 户"
+        for j in figures.judgements
+    )
+    text = f"判定依据（按受理日期当天有效的已核实目标方案）：{used}。" if used else ""
+    if figures.comparisons:
+        names = "、".join(j.profile.label for j in figures.comparisons)
+        text += f"{names}的数值尚未对照正式文件核实，表中相应行只作对照，不作判定。"
+    return text
 
 
 def figures_block(
@@ -375,4 +465,7 @@ def figures_block(
     ]
     if app_set.rows.rejected:
         texts.append(Text(f"申请数据中有 {app_set.rows.rejected} 行有问题，未纳入统计。"))
+    basis = basis_text(figures)
+    if basis:
+        texts.append(Text(basis))
     return texts, word_targets(figures), figures

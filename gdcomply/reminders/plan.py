@@ -25,6 +25,11 @@ runs, only lead-0 goes out, not lead-5, lead-2 and lead-0 together). An overdue 
 
 Only open, tracked instances are reminded (overdue, due-soon, upcoming, at-risk): a
 submission recorded in the ledger stops the reminders of its instance from the next run on.
+
+Complaint replies (gdcomply.complaints.deadlines.reminder_statuses) come in as instances of
+the obligation ``complaint-reply``, owed by the responsible unit (a party, or a department
+the caller adds to the calendar's parties): their leads are 2 and 0 working days, whatever
+the rules say; a reply recorded by a later import stops them.
 """
 
 from __future__ import annotations
@@ -35,6 +40,8 @@ from enum import Enum
 from typing import Iterable, Mapping, Sequence
 
 from gdcomply.calendar import Calendar, Instance
+from gdcomply.complaints.deadlines import COMPLAINT_REPLY
+from gdcomply.complaints.deadlines import REMINDER_LEADS as COMPLAINT_LEADS
 from gdcomply.errors import CalendarRangeError
 from gdcomply.ledger.model import SentReminder, Submission
 from gdcomply.reminders.settings import RemindRules
@@ -311,7 +318,8 @@ def plan_reminders(
         overdue_days = status.working_days_overdue or 0
         lead: Stage | None = None
         if not overdue:
-            lead = lead_stage(status.working_days_left or 0, rules.lead_working_days)
+            leads = COMPLAINT_LEADS if instance.obligation == COMPLAINT_REPLY else rules.lead_working_days
+            lead = lead_stage(status.working_days_left or 0, leads)
             if lead is None:
                 continue
         owners = contacts_of(instance.sender)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Callable
 
 from gdcomply.calendar import Calendar, Contact
+from gdcomply.complaints.deadlines import COMPLAINT_REPLY
 from gdcomply.errors import RenderError
 from gdcomply.reminders.plan import PlannedEmail, ReminderItem
 from gdcomply.tracking import Status
@@ -156,6 +157,8 @@ def item_view(calendar: Calendar, item: ReminderItem) -> ItemView:
     sender = calendar.party_name(instance.sender)
     receiver = calendar.party_name(instance.receiver) if instance.receiver else None
     route = f"{sender} → {receiver}" if receiver else f"{sender}（完成/公开）"
+    if instance.obligation == COMPLAINT_REPLY:
+        route = f"{sender} → 投诉客户（答复）"
     if item.status is Status.OVERDUE:
         overdue = item.working_days_overdue or 0
         days_text = f"已逾期 {overdue} 个工作日" if overdue else "已过截止日期"

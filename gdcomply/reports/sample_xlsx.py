@@ -1,11 +1,11 @@
-"""Writing a synthetic applications workbook (sheets 申请 and 暂停) with openpyxl's write-only mode."""
+"""Writing synthetic export workbooks (applications: sheets 申请 and 暂停; complaints: 投诉) with openpyxl's write-only mode."""
 
 from __future__ import annotations
 
 import os
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from gdcomply.errors import RenderError
 
@@ -16,7 +16,16 @@ _FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 def write_sample_xlsx(data: SampleData, path: Path, as_of: date | None = None) -> None:
-    """Dates become date cells (openpyxl formats them); text Excel would take for a formula stays text.
+    """The applications sample: sheets 申请 and 暂停 (see write_sheets)."""
+    write_sheets(
+        [("申请", data.application_header, data.applications), ("暂停", data.pause_header, data.pauses)], path, as_of
+    )
+
+
+def write_sheets(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]], path: Path,
+                 as_of: date | None = None) -> None:  # fmt: skip
+    """Write (title, header, rows) sheets; dates become date cells (openpyxl formats them);
+    text Excel would take for a formula stays text.
 
     The workbook is written beside path under a temporary name and renamed over it, so a
     failure leaves no half-written file. With as_of, the workbook's and its zip entries'
@@ -28,10 +37,7 @@ def write_sample_xlsx(data: SampleData, path: Path, as_of: date | None = None) -
     from gdcomply.reports.deterministic import normalise_office_zip
 
     workbook = Workbook(write_only=True)
-    for title, header, rows in (
-        ("申请", data.application_header, data.applications),
-        ("暂停", data.pause_header, data.pauses),
-    ):
+    for title, header, rows in sheets:
         sheet = workbook.create_sheet(title)
         sheet.append(list(header))
         for row in rows:

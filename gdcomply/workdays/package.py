@@ -18,7 +18,8 @@ from gdcomply.workdays.model import RANGE_END, RANGE_START
 _CACHE_FORMAT = 1
 
 
-def _cache_dir() -> Path | None:
+def cache_dir() -> Path | None:
+    """gdcomply's cache folder: $GDCOMPLY_CACHE_DIR, else the platform's (None: none known)."""
     explicit = os.environ.get("GDCOMPLY_CACHE_DIR")
     if explicit:
         return Path(explicit)
@@ -64,8 +65,8 @@ def package_holidays() -> tuple[dict[date, str], set[date]]:
     cached on disk per holidays version; a missing or broken cache is simply rebuilt.
     """
     version = _holidays_version()
-    cache_dir = _cache_dir()
-    cache_file = cache_dir / f"holidays-cn-{version}-f{_CACHE_FORMAT}.json" if cache_dir else None
+    folder = cache_dir()
+    cache_file = folder / f"holidays-cn-{version}-f{_CACHE_FORMAT}.json" if folder else None
     if cache_file is not None:
         try:
             raw = json.loads(cache_file.read_text(encoding="utf-8"))
