@@ -25,6 +25,9 @@ median of the rounds' ratios. A forked child starts with its parent's high-water
 samples are made in a child process too and this one stays small: otherwise every peak would
 read as the generator's.
 
+A round of every case at 300,000 rows takes ~20 minutes on the shared 2-CPU machine (the
+company's pack alone ~5): choose with --cases and --repeat.
+
 Goals (issue 19): the unit pack at 300,000 rows in 20 s and 0.5x its floor, peak 500 MB; the
 company pack within 1.5x the unit pack; stats of a GBK CSV within 3x a bare csv read, of an
 .xlsx within 1.3x a bare calamine read.
