@@ -469,3 +469,11 @@ def test_only_the_company_imports_complaints_and_a_unit_reads_its_own(cli, grant
         theirs = owner.execute("SELECT count(*) FROM gdcomply.complaints WHERE unit = 'guiyuan'").fetchone()[0]
     assert audit == [("complaint-add", granted.names["company"], stored)]  # written by the database, one per ticket
     assert 0 < mine == theirs < stored  # a unit sees the audit of its own complaints only
+
+
+def test_a_units_role_cannot_make_a_backup_that_would_miss_other_units_complaints(cli, granted: Rights, ws: Path) -> None:
+    refused = cli(["backup", "--out", ws.parent / "b.zip", "-w", ws, "--ledger", granted.url("gongdian")])
+    assert refused.exit_code == 1 and "只能看到本单位的投诉，备份会不完整，未生成" in refused.stderr
+    assert not (ws.parent / "b.zip").exists()
+    made = cli(["backup", "--out", ws.parent / "b.zip", "-w", ws, "--ledger", granted.url("viewer")])
+    assert made.exit_code == 0, made.output

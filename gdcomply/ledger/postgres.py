@@ -702,6 +702,15 @@ class Ledger:
         from gdcomply.ledger import sqlite
 
         with self._read_snapshot("备份台账"):
+            # a unit's role sees only its own complaints (row-level security): its copy would
+            # be a partial backup that says it is whole
+            if not self._db.execute("SELECT gdcomply.sees_all_complaints()").fetchone()[0]:
+                from gdcomply.ledger.pg_rights import held_by
+
+                raise LedgerError(
+                    f"数据库用户 {self.user}（{held_by(self._db, {})}）只能看到本单位的投诉，备份会不完整，未生成。"
+                    f"请由营销部、只读或所有者的用户备份共享台账 {self.url}"
+                )
             since = self.tracking_since
             tables = self.export_tables()
         sqlite.write_copy(target, since, tables)
