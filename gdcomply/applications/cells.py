@@ -221,18 +221,6 @@ def to_small_micro(value: Any) -> bool | Bad:
     return False if answer is None else answer
 
 
-def to_yes_no(value: Any) -> bool | Bad | None:
-    """是/否 (and yes/no, true/false, 1/0, √); None for an empty cell."""
-    text = cell_text(value).lower() if value.__class__ is not bool else str(value).lower()
-    if not text:
-        return None
-    if text in _YES:
-        return True
-    if text in _NO:
-        return False
-    return Bad(f"“{_shown(value)}”应为“是”或“否”")
-
-
 def to_business_type(value: Any) -> BusinessType | Bad:
     text = cell_text(value)
     if not text:
@@ -267,7 +255,8 @@ def name_converter(resolve: Callable[[str], str | None], unknown: Callable[[str]
 
 
 def to_yes_no(value: Any) -> bool | Bad | None:
-    """是/否 for a fact column; None for an empty cell (the export does not say)."""
+    """是/否 (and yes/no, true/false, 1/0, √) for a fact column or a complaint's 是否属实; None for
+    an empty cell (the export does not say)."""
     text = cell_text(value).lower() if value.__class__ is not bool else str(value).lower()
     if not text:
         return None
