@@ -477,3 +477,14 @@ def test_a_units_role_cannot_make_a_backup_that_would_miss_other_units_complaint
     assert not (ws.parent / "b.zip").exists()
     made = cli(["backup", "--out", ws.parent / "b.zip", "-w", ws, "--ledger", granted.url("viewer")])
     assert made.exit_code == 0, made.output
+
+
+def test_revoking_a_role_that_holds_no_rights_changes_nothing(cli, granted: Rights, ws: Path) -> None:
+    before = pg_state(granted.url("owner"))
+    result = cli(["ledger", "revoke", "gdc_never_granted", "--ledger", granted.url("owner"), "-w", ws])
+    assert (result.exit_code, result.stderr) == (
+        1, f"错误：角色 gdc_never_granted 在共享台账 {granted.url('owner')} 中没有授权（见 gdcomply ledger roles），未做任何修改\n",
+    )  # fmt: skip
+    by_unit = cli(["ledger", "revoke", granted.names["gongdian"], "--ledger", granted.url("gongdian"), "-w", ws])
+    assert by_unit.exit_code == 2 and "能撤销授权" in by_unit.stderr
+    assert pg_state(granted.url("owner")) == before
