@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Iterable
 
-from gdcomply.complaints.model import RECORD_FIELDS, Complaint, changed_fields
+from gdcomply.complaints.model import RECORD_FIELDS, Complaint, changed_fields, records
 
 STATES = frozenset({"active", "superseded", "withdrawn"})
 
@@ -181,11 +181,12 @@ class ComplaintPlan:
 def plan_complaints(items: Iterable[Complaint], existing: dict[tuple[str, str], StoredRecord]) -> ComplaintPlan:
     """New records, changed ones and the count of those already recorded exactly so (an
     export imported again changes nothing: no row and no audit row)."""
+    if not existing:  # a first import: every record new
+        return ComplaintPlan(records(items), [], 0)
     new: list[tuple[Any, ...]] = []
     updates: list[tuple[int, tuple[Any, ...], tuple[Any, ...]]] = []
     unchanged = 0
-    for item in items:
-        record = item.record()
+    for record in records(items):
         stored = existing.get(record[:2])
         if stored is None:
             new.append(record)
