@@ -105,6 +105,38 @@ def test_a_gbk_csv_export_is_read_and_its_bad_row_named_by_line(cli, ws: Path) -
     assert "  热线.csv:4: 类别: “电价”不是已知的投诉类别（应为 业扩报装、营业收费、供电服务、信息公开、供电质量、其他 之一）" in result.stderr
 
 
+@sqlite_only
+def test_the_reader_takes_numbers_blank_rows_an_absent_column_and_short_lines(cli, ws: Path) -> None:
+    """The column-wise reader's edges: a phone typed as a number, a blank row (not counted), a
+    row with no ticket, 办结 before 受理, no 关联申请编号 column at all; then a CSV with short lines."""
+    rows = [
+        ("GX011", "12398", date(2026, 10, 12), "桂源公司", "业扩报装", "张三", 13812341234, "报装慢", None, None, "", ""),
+        (None,) * 12,
+        ("", "12398", date(2026, 10, 12), "桂源公司", "业扩报装", "", "", "", None, None, "", ""),
+        ("GX012", "12398", date(2026, 10, 12), "桂源公司", "业扩报装", "", "", "", None, date(2026, 10, 9), "", ""),
+        (" GX013 ", "12398", date(2026, 10, 13), "供电公司", "信息公开", "", "", "", None, None, "属实", ""),
+    ]  # fmt: skip
+    result = cli(["complaints", "import", write_xlsx(ws / "c.xlsx", rows, HEADER[:-1])])
+    assert result.exit_code == 1
+    assert result.stdout == "已导入 c.xlsx：读取 4 行，新增 2 条，更新 0 条，未变 0 条，有问题未导入 2 行。\n"
+    assert result.stderr.splitlines()[1:] == [
+        "  c.xlsx:投诉!A4: 工单编号: 为空（必填）",
+        "  c.xlsx:投诉!J5: 办结时间: 2026-10-09 早于受理时间 2026-10-12",
+    ]
+    stored = exported(cli)["complaints"]
+    assert [(r["ticket"], r["phone"], r["application_id"], r["substantiated"]) for r in stored] == [
+        ("GX011", "13812341234", "", None), ("GX013", "", "", "yes"),
+    ]  # fmt: skip
+    lines = ",".join(HEADER) + "\nK021,966068,2026-10-09,供电公司,营业收费\nK022,966068,2026-10-09,供电公司,营业收费,李四,139\n"
+    (ws / "short.csv").write_text(lines, encoding="utf-8")
+    result = cli(["complaints", "import", "short.csv"])
+    assert (result.exit_code, result.stdout) == (0, "已导入 short.csv：读取 2 行，新增 2 条，更新 0 条，未变 0 条。\n")
+    stored = exported(cli)["complaints"]
+    assert [(r["ticket"], r["customer"], r["phone"], r["replied"]) for r in stored[2:]] == [
+        ("K021", "", "", None), ("K022", "李四", "139", None),
+    ]  # fmt: skip
+
+
 def test_importing_the_same_export_again_changes_nothing(cli, ws: Path) -> None:
     path = write_xlsx(ws / "c.xlsx", ROWS)
     assert cli(["complaints", "import", path]).exit_code == 0

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -283,6 +284,35 @@ def _csv_table(path: Path, shown: str) -> Table:
     delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     return Table(shown, None, _numbered(reader), 0, [], 0, max(text.count("\n") - 1, 0))
+
+
+class OpenInBackground:
+    """open_tables started in a thread, as early as a command can: calamine parses a sheet
+    without holding the GIL, so the command's start-up (its settings, the calendar, the
+    ledger) runs meanwhile on the other core. tables() waits, then returns what open_tables
+    returned or raises what it raised. The thread is a daemon: a command that fails first
+    does not wait for it."""
+
+    def __init__(self, path: Path, shown: str, sheets: tuple[str, ...], *, pauses_only: bool) -> None:
+        self.path, self.shown = path, shown
+        self._tables: list[Table] = []
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(
+            target=self._open, args=(path, shown, sheets, pauses_only), name="gdcomply-open", daemon=True
+        )
+        self._thread.start()
+
+    def _open(self, path: Path, shown: str, sheets: tuple[str, ...], pauses_only: bool) -> None:
+        try:
+            self._tables = open_tables(path, shown, sheets, pauses_only=pauses_only)
+        except BaseException as exc:  # handed to the caller's thread by tables()
+            self._error = exc
+
+    def tables(self) -> list[Table]:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._tables
 
 
 def open_table(path: Path, shown: str, sheets: tuple[str, ...]) -> Table:
