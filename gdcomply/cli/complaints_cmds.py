@@ -110,9 +110,11 @@ def import_command(
     ledger_url: LedgerOption = None,
 ) -> None:
     """导入投诉工单：新工单登记入台账，已有工单（同一来源和工单编号）按新的导出更新并留审计记录，内容相同的不变。有问题的行不导入并指明位置，退出码为 1。"""
-    from gdcomply.complaints.read import start_reading
+    from gdcomply.applications.tables import OpenInBackground
+    from gdcomply.complaints.model import COMPLAINT_SHEETS
 
-    reading = start_reading(file, shown_path(file))  # calamine parses it while the rest starts up
+    # calamine parses the sheet on the other core while the rest is imported and the ledger opened
+    reading = OpenInBackground(file, shown_path(file), COMPLAINT_SHEETS, pauses_only=True)
 
     from gdcomply.applications.model import gc_paused
     from gdcomply.cli.applications_cmds import _report_problems

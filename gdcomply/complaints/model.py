@@ -40,6 +40,9 @@ class Category(Enum):
     OTHER = "其他"
 
 
+# The sheets a hotline system exports its tickets under (else an export's first sheet is read).
+COMPLAINT_SHEETS = ("投诉", "工单", "complaints")
+
 # The columns of the ledger's complaints table that hold the record, in this order (the rest
 # are id, recorded_at, recorded_by and updated_at).
 RECORD_FIELDS: tuple[str, ...] = (

@@ -24,11 +24,10 @@ from gdcomply.applications.cells import (
 )  # fmt: skip
 from gdcomply.applications.model import gc_paused
 from gdcomply.applications.tables import OpenInBackground, Table, find_columns, open_table
-from gdcomply.complaints.model import ENUM_VALUE, Category, Complaint, Source
+from gdcomply.complaints.model import COMPLAINT_SHEETS, ENUM_VALUE, Category, Complaint, Source
 from gdcomply.complaints.settings import COMPLAINT_COLUMNS, SETTINGS_FILE, ComplaintSettings, Units
 from gdcomply.errors import InputError, Problem
 
-COMPLAINT_SHEETS = ("投诉", "工单", "complaints")
 _SOURCE_WORDS = {"12398": Source.HOTLINE_12398, "966068": Source.HOTLINE_966068, "其他": Source.OTHER,
                  "other": Source.OTHER}  # fmt: skip
 _CATEGORY_WORDS = {c.value: c for c in Category} | {"报装": Category.CONNECTION, "业扩": Category.CONNECTION,
@@ -97,16 +96,11 @@ def unit_converter(units: Units) -> Callable[[Any], str | Bad]:
 _CODED = ("source", "received", "unit", "category", "replied", "closed", "substantiated")
 
 
-def start_reading(path: Path, display: str | None = None) -> OpenInBackground:
-    """Start opening an export (the sheet parsed in the background) for read_complaints."""
-    return OpenInBackground(path, display or str(path), COMPLAINT_SHEETS, pauses_only=True)
-
-
 def read_complaints(
     path: Path | OpenInBackground, settings: ComplaintSettings, units: Units, *, display: str | None = None
 ) -> ComplaintExport:
-    """Read an export (or the one start_reading opens), validating every row. InputError when
-    the file cannot be used at all."""
+    """Read an export (or the one an OpenInBackground of COMPLAINT_SHEETS opens), validating
+    every row. InputError when the file cannot be used at all."""
     if isinstance(path, OpenInBackground):
         table = path.tables()[0]
     else:
