@@ -23,6 +23,8 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from itertools import compress, repeat
+from operator import and_, ge, is_, lt
 from datetime import date
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, localcontext
 from enum import Enum
@@ -37,13 +39,15 @@ from gdcomply.applications.model import (
     Pause,
     Period,
     RowCounts,
+    column,
     connection_time,
+    known,
     gc_paused,
     limit_for,
     merge_pauses,
-    paused_working_days,
     pauses_left_out,
     working_day_positions,
+    working_times,
 )
 from gdcomply.applications.numbers import mean as _mean
 from gdcomply.applications.numbers import median as _median
@@ -144,6 +148,10 @@ class PeriodMeasures:
 
 
 _CENT = Decimal("0.01")
+_ACCEPTED, _ENERGISED, _UNIT, _CLASS = (column(n) for n in ("accepted", "energised", "unit", "customer_class"))
+_STEPS, _MATERIALS, _COST, _VISITS = (column(n) for n in ("steps", "materials", "cost", "visits"))
+_CAPACITY = column("capacity_kva")
+
 _EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
 
@@ -172,29 +180,25 @@ def _measure(
 ) -> PeriodMeasures:
     from gdcomply.applications.judging import Prepared, group_by_profile, judge
 
-    low, high = (period.start, period.end) if period is not None else (date.min, date.max)
-    chosen_list = [
-        a
-        for a in app_set.applications
-        if a.energised is not None and low <= a.energised <= high and (unit is None or a.unit == unit)
-    ]
-    position = working_day_positions(
-        calendar, {a.accepted for a in chosen_list} | {a.energised for a in chosen_list}  # type: ignore[misc]
-    )
-    apps: dict[CustomerClass, list[Application]] = {c: [] for c in CustomerClass}
-    add = {c: members.append for c, members in apps.items()}
-    for a in chosen_list:
-        add[a.customer_class](a)
+    applications = app_set.applications
+    energised = list(map(_ENERGISED, applications))
+    # which applications count, decided per distinct date and unit (a few hundred) at C speed
+    days = dict.fromkeys(energised)
+    if period is None:
+        chosen_days = {day: day is not None for day in days}
+    else:
+        chosen_days = {day: day is not None and period.start <= day <= period.end for day in days}
+    counted: Any = map(chosen_days.__getitem__, energised)
+    if unit is not None:
+        counted = map(and_, counted, map(unit.__eq__, map(_UNIT, applications)))
+    chosen_list = list(compress(applications, counted))
+    position = working_day_positions(calendar, set(map(_ACCEPTED, chosen_list)) | set(map(_ENERGISED, chosen_list)))
+    classes_of = list(map(_CLASS, chosen_list))
+    apps: dict[CustomerClass, list[Application]] = {
+        c: list(compress(chosen_list, map(is_, classes_of, repeat(c)))) for c in CustomerClass
+    }
     left_out = targets.plan.pauses_left_out
-    times = {
-        customer_class: [
-            position[a.energised] - position[a.accepted]
-            - (paused_working_days(calendar, pauses_left_out(a.pauses, left_out), a.accepted, a.energised)
-               if a.pauses else 0)
-            for a in members
-        ]
-        for customer_class, members in apps.items()
-    }  # fmt: skip
+    times = {c: working_times(calendar, position, members, left_out) for c, members in apps.items()}
     # the earliest date of the intervals is an accepted date, the latest an energised one
     warnings = tuple(calendar.warnings_for(min(position), max(position))) if position else ()
     classes = tuple(_class_measures(c, apps[c], times[c], targets) for c in CustomerClass)
@@ -221,7 +225,7 @@ def _class_measures(
     count = len(times)
     total = sum(times)
     limit = limit_for(targets, customer_class)
-    over_limit = sum(1 for t in times if t > limit) if limit is not None else None
+    over_limit = sum(map(lt, repeat(limit), times)) if limit is not None else None
     breaches: list[str] = []
     if over_limit:
         breaches.append("limit")
@@ -236,23 +240,23 @@ def _class_measures(
         distribution=tuple(sorted(Counter(times).items())),
     )
     if customer_class is CustomerClass.RESIDENTIAL:
-        visits = [a.visits for a in apps if a.visits is not None]
-        over_visits = sum(1 for v in visits if v > targets.residential_visits)
+        visits = known(apps, _VISITS)
+        over_visits = sum(map(lt, repeat(targets.residential_visits), visits))
         if over_visits:
             breaches.append("visits")
         return ClassMeasures(
             **common,
             breaches=tuple(breaches),
             known=(("visits", len(visits)),),
-            zero_visit_share=_share(sum(1 for v in visits if v == 0), len(visits)),
+            zero_visit_share=_share(visits.count(0), len(visits)),
             over_visits=over_visits,
             visits_target=targets.residential_visits,
         )
     if customer_class is CustomerClass.SMALL_MICRO:
         return _small_micro(common, breaches, apps, total, count, targets)
     if customer_class is CustomerClass.HIGH_VOLTAGE:
-        visits = [a.visits for a in apps if a.visits is not None]
-        over_visits = sum(1 for v in visits if v > targets.high_voltage_visits)
+        visits = known(apps, _VISITS)
+        over_visits = sum(map(lt, repeat(targets.high_voltage_visits), visits))
         if over_visits:
             breaches.append("visits")
         energised = tuple(
@@ -283,10 +287,7 @@ def _small_micro(
     count: int,
     targets: Targets,
 ) -> ClassMeasures:
-    steps = [a.steps for a in apps if a.steps is not None]
-    materials = [a.materials for a in apps if a.materials is not None]
-    costs = [a.cost for a in apps if a.cost is not None]
-    visits = [a.visits for a in apps if a.visits is not None]
+    steps, materials, costs, visits = (known(apps, field) for field in (_STEPS, _MATERIALS, _COST, _VISITS))
     # The plan's 25 working days is an average: compare the exact mean, not the rounded one.
     if count and total > targets.small_micro_mean_working_days * count:
         breaches.append("mean_working_days")
@@ -296,7 +297,7 @@ def _small_micro(
         total_cost = sum(costs, Decimal(0))
     if any(c > targets.small_micro_cost for c in costs):
         breaches.append("cost")
-    over_visits = sum(1 for v in visits if v > targets.small_micro_visits)
+    over_visits = sum(map(lt, repeat(targets.small_micro_visits), visits))
     if over_visits:
         breaches.append("visits")
     return ClassMeasures(
@@ -315,12 +316,12 @@ def _small_micro(
         mean_cost=_mean(total_cost, len(costs)),
         total_cost=_rounded(total_cost, _CENT),
         cost_target=targets.small_micro_cost,
-        zero_cost_share=_share(sum(1 for c in costs if c == 0), len(costs)),
+        zero_cost_share=_share(costs.count(0), len(costs)),
         mean_visits=_mean(sum(visits), len(visits)),
         over_visits=over_visits,
         visits_target=targets.small_micro_visits,
         within_capacity_share=_share(
-            sum(1 for a in apps if a.capacity_kva <= targets.small_micro_capacity_kva), count
+            sum(map(ge, repeat(targets.small_micro_capacity_kva), map(_CAPACITY, apps))), count
         ),
         capacity_kva_target=targets.small_micro_capacity_kva,
     )

@@ -290,6 +290,21 @@ def _numbered(reader: Any) -> Iterator[tuple[int, list[str]]]:
         last = reader.line_num
 
 
+# Line breaks str.splitlines() knows but a file read with newline="" does not (which the csv
+# module expects): inside a cell they are text.
+_OTHER_BREAKS = "\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+
+
+def _lines(text: str) -> Iterator[str] | list[str]:
+    """The lines of a CSV's text as a file opened with newline="" gives them (split at \\r\\n,
+    \\r or \\n, each with its end): a list from splitlines when the text has no other break
+    (a third faster to parse than a StringIO's lines, which also copies the text), else a
+    StringIO's lines."""
+    if not any(map(text.__contains__, _OTHER_BREAKS)):  # a search per character: 8x faster than a regex
+        return text.splitlines(keepends=True)
+    return iter(io.StringIO(text, newline=""))
+
+
 def _csv_table(path: Path, shown: str) -> Table:
     try:
         data = path.read_bytes()
@@ -298,11 +313,12 @@ def _csv_table(path: Path, shown: str) -> Table:
     except OSError as exc:
         raise InputError(f"无法读取文件 {shown}：{exc.strerror}") from None
     text = _decode(data, shown)
-    if not text.strip():
+    del data
+    if not text or text.isspace():
         raise InputError(f"{shown}: 文件是空的，没有任何数据")
     first_line = text[: text.find("\n")] if "\n" in text else text
     delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(_lines(text), delimiter=delimiter)
     numbered = _numbered(reader)
 
     def chunked(header_number: int, size: int) -> Iterator[tuple[Sequence[int], list[list[str]]]]:
@@ -315,7 +331,7 @@ def _csv_table(path: Path, shown: str) -> Table:
                 yield range(done + 1, done + 1 + len(records)), records
                 done = reader.line_num
                 continue
-            again = _numbered(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+            again = _numbered(csv.reader(_lines(text), delimiter=delimiter))
             for first in again:
                 if first[0] > done:  # the first record of this chunk
                     break
