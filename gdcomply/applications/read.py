@@ -49,6 +49,7 @@ from gdcomply.applications.model import Application, ApplicationSet, Pause, RowC
 from gdcomply.applications.tables import (
     APPLICATION_SHEETS,
     PAUSE_SHEETS,
+    OpenInBackground,
     Table,
     column_letters,
     find_columns,
@@ -153,7 +154,7 @@ def _read_pauses(
 
 
 def read_applications(
-    path: Path,
+    path: Path | OpenInBackground,
     pauses_path: Path | None = None,
     targets: Targets | None = None,
     *,
@@ -162,12 +163,15 @@ def read_applications(
     pauses_display: str | None = None,
 ) -> ApplicationSet:
     """Read an export (and its pauses: the 暂停 sheet and/or a second file), validating every row.
+    path may be an OpenInBackground already opening it (see tables.OpenInBackground).
 
     Raises InputError when a file cannot be used at all; row problems are returned in the set.
     """
     targets = targets or Targets()
-    shown = display or str(path)
-    tables = open_tables(path, shown, APPLICATION_SHEETS, pauses_only=False)
+    if isinstance(path, OpenInBackground):
+        tables = path.tables()
+    else:
+        tables = open_tables(path, display or str(path), APPLICATION_SHEETS, pauses_only=False)
     pause_tables = tables[1:]
     if pauses_path is not None:
         pause_tables += open_tables(pauses_path, pauses_display or str(pauses_path), PAUSE_SHEETS, pauses_only=True)

@@ -114,18 +114,29 @@ def register(app: typer.Typer) -> None:
 # -- shared steps --------------------------------------------------------------------------
 
 
+def _start_reading(file: Path) -> Any:
+    """A workbook's sheets parsed in the background (calamine releases the GIL) while the
+    command starts up (imports, settings): an OpenInBackground for _load, else the path."""
+    from gdcomply.applications.tables import APPLICATION_SHEETS, WORKBOOK_SUFFIXES, OpenInBackground
+
+    if file.suffix.lower() not in WORKBOOK_SUFFIXES:
+        return file  # a CSV is decoded and parsed holding the GIL: nothing to gain
+    return OpenInBackground(file, str(file), APPLICATION_SHEETS, pauses_only=False)
+
+
 def _load(
     file: Path, pauses: Path | None, unit: str | None, config: Path | None, workspace: Path | None, strict: bool,
-    problems_file: Path | None = None,
+    problems_file: Path | None = None, reading: Any = None,
 ) -> tuple[Targets, str | None, WorkCalendar, ApplicationSet]:
-    """Targets, the --unit's party id (checked before the long read), calendar and applications."""
+    """Targets, the --unit's party id (checked before the long read), calendar and applications
+    (reading: what _start_reading(file) returned, if called)."""
     from gdcomply.applications.targets import load_targets
     from gdcomply.workdays.workcalendar import WorkCalendar
 
     directory = config_dir(config, workspace)
     targets = load_targets(directory / "targets.yaml")
     party = _unit(unit, targets)
-    app_set = _read(file, pauses, targets)
+    app_set = _read(file if reading is None else reading, pauses, targets)
     if strict and app_set.problems:
         from gdcomply.errors import Problem
 
@@ -146,8 +157,8 @@ def _load(
     return targets, party, calendar, app_set
 
 
-def _read(file: Path, pauses: Path | None, targets: Targets) -> ApplicationSet:
-    """Read the export; a progress bar on stderr only when it is a terminal."""
+def _read(file: Any, pauses: Path | None, targets: Targets) -> ApplicationSet:
+    """Read the export (a path or an OpenInBackground); a progress bar on stderr only when it is a terminal."""
     from gdcomply.applications.read import read_applications
 
     if not sys.stderr.isatty():
@@ -163,7 +174,7 @@ def _read(file: Path, pauses: Path | None, targets: Targets) -> ApplicationSet:
         console=console(stderr=True),
         transient=True,
     ) as bar:
-        task = bar.add_task(file.name, total=None)
+        task = bar.add_task((file.path if hasattr(file, "path") else file).name, total=None)
 
         def update(done: int, expected: int) -> None:
             bar.update(task, completed=done, total=max(done, expected))
@@ -384,12 +395,13 @@ def stats(
     targets_name: TargetsOption = None,
 ) -> None:
     """测算已送电申请的接电时长、环节、材料、费用、跑动次数等指标，并与《实施方案》的目标对照。有问题的行时退出码为 1。"""
+    reading = _start_reading(file)  # a workbook is parsed while the rest starts up
     from gdcomply.applications.measures import measure, measures_to_json
     from gdcomply.applications.model import Period
 
     half_year = Period.parse(period) if period is not None else None
     check_html_out(out, force, output is TableJsonOrHtml.html)
-    targets, party, calendar, app_set = _load(file, pauses, unit, config, workspace, strict, problems_file)
+    targets, party, calendar, app_set = _load(file, pauses, unit, config, workspace, strict, problems_file, reading)
     figures = measure(app_set, calendar, targets, period=half_year, unit=party, chosen=targets_name)
     if output is TableJsonOrHtml.json:
         write_json(_capped(measures_to_json(figures)))
