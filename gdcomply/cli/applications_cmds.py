@@ -243,6 +243,22 @@ def _capped(payload: dict[str, Any]) -> dict[str, Any]:
     return {**payload, "problems": problems[:SHOWN_PROBLEMS], "problem_count": len(problems)}
 
 
+def _record_encoder() -> Any:
+    """records -> each one's compact JSON (ensure_ascii off), as JSONEncoder.encode gives it.
+
+    encode() builds a C encoder per call (~3 µs, most of a record's time); the one C encoder
+    here serves every record (json.encoder's c_make_encoder, where the C accelerator exists).
+    """
+    from itertools import repeat
+    from json.encoder import c_make_encoder, encode_basestring
+
+    encoder = json.JSONEncoder(ensure_ascii=False)
+    if c_make_encoder is None:
+        return lambda records: map(encoder.encode, records)
+    chunks = c_make_encoder(None, encoder.default, encode_basestring, None, ": ", ", ", False, False, True)
+    return lambda records: map("".join, map(chunks, records, repeat(0)))
+
+
 def write_json(payload: dict[str, Any]) -> None:
     """Indented JSON on stdout, as common.write_json writes it, but each record of a long
     list on one line.
@@ -252,13 +268,13 @@ def write_json(payload: dict[str, Any]) -> None:
     The records are encoded without indent (in C) and put in place of placeholders.
     """
     records: list[str] = []
-    encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder: dumps() builds one per call
+    encode = _record_encoder()
 
     def lift(value: Any) -> Any:
         if isinstance(value, dict):
             return {k: lift(v) for k, v in value.items()}
         if isinstance(value, list) and len(value) > 20 and all(isinstance(v, dict) for v in value):
-            records.append(",\n".join(map(encode, value)))
+            records.append(",\n".join(encode(value)))
             return f"\x00records-{len(records) - 1}\x00"
         return value
 
