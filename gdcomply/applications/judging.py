@@ -13,19 +13,16 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
-from itertools import compress, repeat
-from operator import gt, is_, itemgetter, lt, sub
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Callable
 
 from gdcomply.applications.model import (
     Application,
-    column,
-    known,
     limit_for,
     paused_calendar_days,
+    paused_working_days,
     pauses_left_out,
     working_day_positions,
-    working_times,
 )
 from gdcomply.applications.numbers import mean as _mean
 from gdcomply.applications.numbers import share
@@ -201,20 +198,24 @@ class Prepared:
         position, calendar, bucket = self.position, self.calendar, self.buckets[key]
         working = self._working.get((key, left_out))
         if working is None:
-            working = working_times(calendar, position, bucket, left_out)
-        ordinal = self.ordinal.__getitem__
-        days = list(map(sub, map(ordinal, map(_ENERGISED, bucket)), map(ordinal, map(_ACCEPTED, bucket))))
-        pauses = list(map(_PAUSES, bucket))
-        for i in compress(range(len(bucket)), pauses):
-            a = bucket[i]
-            days[i] -= paused_calendar_days(pauses_left_out(pauses[i], left_out), a.accepted, a.energised)  # type: ignore[arg-type]
+            working = [
+                position[a.energised] - position[a.accepted]  # type: ignore[index]
+                - (paused_working_days(calendar, pauses_left_out(a.pauses, left_out), a.accepted, a.energised)
+                   if a.pauses else 0)  # type: ignore[arg-type]
+                for a in bucket
+            ]  # fmt: skip
+        ordinal = self.ordinal
+        days = [
+            ordinal[a.energised] - ordinal[a.accepted]  # type: ignore[index]
+            - (paused_calendar_days(pauses_left_out(a.pauses, left_out), a.accepted, a.energised)
+               if a.pauses else 0)  # type: ignore[arg-type]
+            for a in bucket
+        ]  # fmt: skip
         found = self._times[(key, left_out)] = (working, days)
         return found
 
 
-_ACCEPTED, _ENERGISED, _PAUSES = column("accepted"), column("energised"), column("pauses")
-_STEPS, _VISITS, _COST = column("steps"), column("visits"), column("cost")
-_CAPACITY_KEY = itemgetter(*(Application._fields.index(f) for f in ("capacity_kva", "rural", "capacity_kw")))
+_ACCEPTED = itemgetter(Application._fields.index("accepted"))
 _FACTS = itemgetter(*(Application._fields.index(f) for f in ("three_zero", "external_works", "dual_source")))
 _CLASS_KEY = itemgetter(
     *(Application._fields.index(f) for f in ("customer_class", "three_zero", "external_works", "dual_source"))
@@ -263,14 +264,14 @@ def _class_judgement(
         breaches.append("limit")
     if target.mean_limit is not None and count and sum(working) > target.mean_limit * count:
         breaches.append("mean_limit")
-    steps = known(apps, _STEPS) if target.steps is not None else []
+    steps = [a.steps for a in apps if a.steps is not None] if target.steps is not None else []
     mean_steps = _mean(sum(steps), len(steps))
     if target.steps is not None and steps and sum(steps) > target.steps * len(steps):
         breaches.append("steps")
     over_visits = None
     if target.visits is not None:
-        visits = known(apps, _VISITS)
-        over_visits = sum(map(lt, repeat(target.visits), visits))
+        visits = [a.visits for a in apps if a.visits is not None]
+        over_visits = sum(1 for v in visits if v > target.visits)
         if over_visits:
             breaches.append("visits")
     within, unknown, reason, zero_share = _zero_investment(target, apps, power_factor, breaches)
@@ -292,31 +293,26 @@ def _zero_investment(
     zero = target.zero_investment
     if zero is None and target.cost is None:
         return None, 0, "", None
-    inside: list[Application] = apps
+    inside: list[Application] = []
     unknown = 0
     reasons: set[str] = set()
-    if zero is not None:
-        # what decides is the capacities and the area: a few distinct ones, each judged once
-        keys = list(map(_CAPACITY_KEY, apps))
-        first = dict(zip(reversed(keys), reversed(apps)))
-        fits_of = {key: capacity_within(a, zero, power_factor) for key, a in first.items()}
-        fits = list(map(fits_of.__getitem__, keys))
-        inside = list(compress(apps, map(is_, fits, repeat(True))))
-        unknown = fits.count(None)
-        for key, a in first.items():
-            if fits_of[key] is not None:
-                continue
-            if kw_needs_power_factor(zero, a, power_factor):
+    for application in apps:
+        fits = capacity_within(application, zero, power_factor) if zero is not None else True
+        if fits is None:
+            unknown += 1
+            if kw_needs_power_factor(zero, application, power_factor):  # type: ignore[arg-type]
                 reasons.add("目标以 kW 计，数据只有 kVA，且未设定功率因数（facts.power-factor），不作换算")
             else:
                 reasons.add("数据没有“城乡”列，无法确定适用城镇还是农村的容量")
+        elif fits:
+            inside.append(application)
     judged = apps if target.cost is not None else inside
-    costs = known(judged, _COST)
+    costs = [a.cost for a in judged if a.cost is not None]
     limit = target.cost if target.cost is not None else Decimal(0)
-    if any(map(gt, costs, repeat(limit))):
+    if any(c > limit for c in costs):
         breaches.append("cost")
     within = len(inside) if zero is not None else None
-    return within, unknown, "；".join(sorted(reasons)), share(costs.count(0), len(costs))
+    return within, unknown, "；".join(sorted(reasons)), share(sum(1 for c in costs if c == 0), len(costs))
 
 
 # -- JSON ---------------------------------------------------------------------------------------

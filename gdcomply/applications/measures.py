@@ -23,13 +23,10 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from functools import partial
-from itertools import compress, repeat
-from operator import and_, attrgetter, ge, is_, lt
 from datetime import date
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, localcontext
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Iterable, NamedTuple
+from typing import TYPE_CHECKING, Any, Iterable
 
 from gdcomply.applications.judging import basis_json, check_basis_json
 from gdcomply.applications.model import (
@@ -40,15 +37,13 @@ from gdcomply.applications.model import (
     Pause,
     Period,
     RowCounts,
-    column,
     connection_time,
-    known,
     gc_paused,
     limit_for,
     merge_pauses,
+    paused_working_days,
     pauses_left_out,
     working_day_positions,
-    working_times,
 )
 from gdcomply.applications.numbers import mean as _mean
 from gdcomply.applications.numbers import median as _median
@@ -68,11 +63,9 @@ if TYPE_CHECKING:
 # -- measures ------------------------------------------------------------------------------
 
 
-class EnergisedConnection(NamedTuple):
-    """A high-voltage new connection or capacity increase energised in the period.
-
-    A NamedTuple (as Application is): a 300k-row export lists tens of thousands of them.
-    """
+@dataclass(frozen=True)
+class EnergisedConnection:
+    """A high-voltage new connection or capacity increase energised in the period."""
 
     application_id: str
     unit: str
@@ -151,14 +144,6 @@ class PeriodMeasures:
 
 
 _CENT = Decimal("0.01")
-_ACCEPTED, _ENERGISED, _UNIT, _CLASS = (column(n) for n in ("accepted", "energised", "unit", "customer_class"))
-_STEPS, _MATERIALS, _COST, _VISITS = (column(n) for n in ("steps", "materials", "cost", "visits"))
-_CAPACITY, _ID = column("capacity_kva"), column("application_id")
-_ENUM_VALUE = attrgetter("_value_")  # an enum member's .value, without the property's Python call
-_ENERGISED_FIELDS = tuple(
-    column(n) for n in ("application_id", "unit", "customer", "business_type", "capacity_kva", "accepted", "energised")
-)
-
 _EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
 
@@ -187,25 +172,29 @@ def _measure(
 ) -> PeriodMeasures:
     from gdcomply.applications.judging import Prepared, group_by_profile, judge
 
-    applications = app_set.applications
-    energised = list(map(_ENERGISED, applications))
-    # which applications count, decided per distinct date and unit (a few hundred) at C speed
-    days = dict.fromkeys(energised)
-    if period is None:
-        chosen_days = {day: day is not None for day in days}
-    else:
-        chosen_days = {day: day is not None and period.start <= day <= period.end for day in days}
-    counted: Any = map(chosen_days.__getitem__, energised)
-    if unit is not None:
-        counted = map(and_, counted, map(unit.__eq__, map(_UNIT, applications)))
-    chosen_list = list(compress(applications, counted))
-    position = working_day_positions(calendar, set(map(_ACCEPTED, chosen_list)) | set(map(_ENERGISED, chosen_list)))
-    classes_of = list(map(_CLASS, chosen_list))
-    apps: dict[CustomerClass, list[Application]] = {
-        c: list(compress(chosen_list, map(is_, classes_of, repeat(c)))) for c in CustomerClass
-    }
+    low, high = (period.start, period.end) if period is not None else (date.min, date.max)
+    chosen_list = [
+        a
+        for a in app_set.applications
+        if a.energised is not None and low <= a.energised <= high and (unit is None or a.unit == unit)
+    ]
+    position = working_day_positions(
+        calendar, {a.accepted for a in chosen_list} | {a.energised for a in chosen_list}  # type: ignore[misc]
+    )
+    apps: dict[CustomerClass, list[Application]] = {c: [] for c in CustomerClass}
+    add = {c: members.append for c, members in apps.items()}
+    for a in chosen_list:
+        add[a.customer_class](a)
     left_out = targets.plan.pauses_left_out
-    times = {c: working_times(calendar, position, members, left_out) for c, members in apps.items()}
+    times = {
+        customer_class: [
+            position[a.energised] - position[a.accepted]
+            - (paused_working_days(calendar, pauses_left_out(a.pauses, left_out), a.accepted, a.energised)
+               if a.pauses else 0)
+            for a in members
+        ]
+        for customer_class, members in apps.items()
+    }  # fmt: skip
     # the earliest date of the intervals is an accepted date, the latest an energised one
     warnings = tuple(calendar.warnings_for(min(position), max(position))) if position else ()
     classes = tuple(_class_measures(c, apps[c], times[c], targets) for c in CustomerClass)
@@ -232,7 +221,7 @@ def _class_measures(
     count = len(times)
     total = sum(times)
     limit = limit_for(targets, customer_class)
-    over_limit = sum(map(lt, repeat(limit), times)) if limit is not None else None
+    over_limit = sum(1 for t in times if t > limit) if limit is not None else None
     breaches: list[str] = []
     if over_limit:
         breaches.append("limit")
@@ -247,32 +236,32 @@ def _class_measures(
         distribution=tuple(sorted(Counter(times).items())),
     )
     if customer_class is CustomerClass.RESIDENTIAL:
-        visits = known(apps, _VISITS)
-        over_visits = sum(map(lt, repeat(targets.residential_visits), visits))
+        visits = [a.visits for a in apps if a.visits is not None]
+        over_visits = sum(1 for v in visits if v > targets.residential_visits)
         if over_visits:
             breaches.append("visits")
         return ClassMeasures(
             **common,
             breaches=tuple(breaches),
             known=(("visits", len(visits)),),
-            zero_visit_share=_share(visits.count(0), len(visits)),
+            zero_visit_share=_share(sum(1 for v in visits if v == 0), len(visits)),
             over_visits=over_visits,
             visits_target=targets.residential_visits,
         )
     if customer_class is CustomerClass.SMALL_MICRO:
         return _small_micro(common, breaches, apps, total, count, targets)
     if customer_class is CustomerClass.HIGH_VOLTAGE:
-        visits = known(apps, _VISITS)
-        over_visits = sum(map(lt, repeat(targets.high_voltage_visits), visits))
+        visits = [a.visits for a in apps if a.visits is not None]
+        over_visits = sum(1 for v in visits if v > targets.high_voltage_visits)
         if over_visits:
             breaches.append("visits")
-        # by energised date, then 申请编号 (a stable sort of the row indices, keyed at C speed)
-        keys = list(zip(map(_ENERGISED, apps), map(_ID, apps)))
-        order = sorted(range(len(apps)), key=keys.__getitem__)
-        ordered = list(map(apps.__getitem__, order))
-        energised = tuple(map(partial(tuple.__new__, EnergisedConnection), zip(
-            *(list(map(field, ordered)) for field in _ENERGISED_FIELDS), map(unsorted_times.__getitem__, order),
-        )))  # fmt: skip
+        energised = tuple(
+            EnergisedConnection(
+                a.application_id, a.unit, a.customer, a.business_type, a.capacity_kva,
+                a.accepted, a.energised, t,  # type: ignore[arg-type]  # measured ones are energised
+            )
+            for a, t in sorted(zip(apps, unsorted_times), key=lambda r: (r[0].energised, r[0].application_id))
+        )
         return ClassMeasures(
             **common,
             breaches=tuple(breaches),
@@ -281,7 +270,7 @@ def _class_measures(
             over_visits=over_visits,
             visits_target=targets.high_voltage_visits,
             energised=energised,
-            total_kva=sum(map(_CAPACITY, ordered), Decimal(0)),
+            total_kva=sum((e.capacity_kva for e in energised), Decimal(0)),
         )
     return ClassMeasures(**common, breaches=tuple(breaches))
 
@@ -294,7 +283,10 @@ def _small_micro(
     count: int,
     targets: Targets,
 ) -> ClassMeasures:
-    steps, materials, costs, visits = (known(apps, field) for field in (_STEPS, _MATERIALS, _COST, _VISITS))
+    steps = [a.steps for a in apps if a.steps is not None]
+    materials = [a.materials for a in apps if a.materials is not None]
+    costs = [a.cost for a in apps if a.cost is not None]
+    visits = [a.visits for a in apps if a.visits is not None]
     # The plan's 25 working days is an average: compare the exact mean, not the rounded one.
     if count and total > targets.small_micro_mean_working_days * count:
         breaches.append("mean_working_days")
@@ -304,7 +296,7 @@ def _small_micro(
         total_cost = sum(costs, Decimal(0))
     if any(c > targets.small_micro_cost for c in costs):
         breaches.append("cost")
-    over_visits = sum(map(lt, repeat(targets.small_micro_visits), visits))
+    over_visits = sum(1 for v in visits if v > targets.small_micro_visits)
     if over_visits:
         breaches.append("visits")
     return ClassMeasures(
@@ -323,12 +315,12 @@ def _small_micro(
         mean_cost=_mean(total_cost, len(costs)),
         total_cost=_rounded(total_cost, _CENT),
         cost_target=targets.small_micro_cost,
-        zero_cost_share=_share(costs.count(0), len(costs)),
+        zero_cost_share=_share(sum(1 for c in costs if c == 0), len(costs)),
         mean_visits=_mean(sum(visits), len(visits)),
         over_visits=over_visits,
         visits_target=targets.small_micro_visits,
         within_capacity_share=_share(
-            sum(map(ge, repeat(targets.small_micro_capacity_kva), map(_CAPACITY, apps))), count
+            sum(1 for a in apps if a.capacity_kva <= targets.small_micro_capacity_kva), count
         ),
         capacity_kva_target=targets.small_micro_capacity_kva,
     )
@@ -582,38 +574,32 @@ def class_to_json(figures: ClassMeasures) -> dict[str, Any]:
             capacity_kva_target=kva(figures.capacity_kva_target),
         )
     elif cls is CustomerClass.HIGH_VOLTAGE:
+        capacities: dict[Decimal, str | None] = {}  # a few distinct capacities, thousands of rows
         result.update(
             mean_visits=_number(figures.mean_visits),
             over_visits=figures.over_visits,
             visits_target=figures.visits_target,
             total_kva=kva(figures.total_kva),
-            energised=_energised_json(figures.energised or ()),
+            energised=[
+                {
+                    "application_id": e.application_id,
+                    "unit": e.unit,
+                    "customer": e.customer,
+                    "business_type": e.business_type.value,
+                    "capacity_kva": capacities[e.capacity_kva]
+                    if e.capacity_kva in capacities
+                    else capacities.setdefault(e.capacity_kva, kva(e.capacity_kva)),
+                    "accepted": e.accepted.isoformat(),
+                    "energised": e.energised.isoformat(),
+                    "working_days": e.working_days,
+                }
+                for e in figures.energised or ()
+            ],
         )
     if figures.known:
         result["known"] = dict(figures.known)
     result["breaches"] = list(figures.breaches)
     return result
-
-
-_ENERGISED_KEYS = (
-    "application_id", "unit", "customer", "business_type", "capacity_kva", "accepted", "energised", "working_days"
-)
-
-
-def _energised_json(rows: tuple[EnergisedConnection, ...]) -> list[dict[str, Any]]:
-    """The listed connections' JSON records, column by column at C speed: each distinct
-    capacity and date (a few hundred among tens of thousands of rows) formatted once."""
-    from gdcomply.applications.cells import Memo
-
-    if not rows:
-        return []
-    ids, units, customers, types, capacities, accepted, energised, days = zip(*rows)
-    shown, iso = Memo(kva), Memo(date.isoformat)
-    values = zip(
-        ids, units, customers, map(_ENUM_VALUE, types), map(shown.__getitem__, capacities),
-        map(iso.__getitem__, accepted), map(iso.__getitem__, energised), days,
-    )  # fmt: skip
-    return list(map(dict, map(zip, repeat(_ENERGISED_KEYS), values)))
 
 
 def measures_to_json(figures: PeriodMeasures) -> dict[str, Any]:

@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import gc
 from contextlib import contextmanager
-from itertools import compress, repeat
-from operator import is_not, sub
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -145,20 +143,6 @@ class Application(NamedTuple):
     capacity_kw: Decimal | None = None  # 容量(kW)
 
 
-def column(name: str) -> Any:
-    """An itemgetter of one Application field: map(column("accepted"), apps) takes the
-    column at C speed (a NamedTuple's attribute is a Python-level property)."""
-    from operator import itemgetter
-
-    return itemgetter(Application._fields.index(name))
-
-
-def known(apps: list[Application], field: Any) -> list[Any]:
-    """The values of a column (column(name)) that the export gives (not None), at C speed."""
-    values = list(map(field, apps))
-    return list(compress(values, map(is_not, values, repeat(None))))
-
-
 @dataclass(frozen=True)
 class RowCounts:
     """Application rows read (blank rows not counted), valid, and rejected for problems."""
@@ -253,8 +237,6 @@ def periods_of(app_set: ApplicationSet) -> list[Period]:
 
 # -- connection time -----------------------------------------------------------------------
 
-_ACCEPTED, _ENERGISED, _PAUSES = column("accepted"), column("energised"), column("pauses")
-
 _ONE_DAY = timedelta(days=1)
 
 
@@ -331,21 +313,6 @@ def paused_calendar_days(pauses: tuple[Pause, ...], accepted: date, end: date) -
         if hi >= lo:
             total += (hi - lo).days + 1
     return total
-
-
-def working_times(
-    calendar: WorkCalendar, position: dict[date, int], apps: list[Application], left_out: frozenset[PauseKind]
-) -> list[int]:
-    """Each energised application's connection time in working days, the pauses of the kinds
-    left_out excluded: two dict lookups an application at C speed, the paused ones then
-    corrected one by one."""
-    lookup = position.__getitem__
-    times = list(map(sub, map(lookup, map(_ENERGISED, apps)), map(lookup, map(_ACCEPTED, apps))))
-    pauses = list(map(_PAUSES, apps))
-    for i in compress(range(len(apps)), pauses):
-        a = apps[i]
-        times[i] -= paused_working_days(calendar, pauses_left_out(pauses[i], left_out), a.accepted, a.energised)
-    return times
 
 
 def working_day_positions(calendar: WorkCalendar, days: Iterable[date]) -> dict[date, int]:
