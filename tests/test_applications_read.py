@@ -10,7 +10,7 @@ import pytest
 
 from gdcomply.applications.read import read_applications
 from gdcomply.applications.tables import column_letters
-from gdcomply.applications.model import BusinessType, CustomerClass, Pause
+from gdcomply.applications.model import BusinessType, CustomerClass, Pause, RowCounts
 from gdcomply.errors import InputError
 from gdcomply.applications.targets import Targets
 from test_applications_support import HEADER, csv_text, row, write_csv, write_xlsx
@@ -306,6 +306,29 @@ def test_csv_line_numbers_follow_quoted_line_breaks(tmp_path):
     path = tmp_path / "q.csv"
     path.write_text(text, encoding="utf-8")
     assert problems(read(path)) == ["q.csv:4: 受理日期: “2026-99-05”不是有效的日期（2026 年没有 99 月 5 日）"]
+
+
+@pytest.mark.parametrize("other_break", ["", "\f", "\u2028"])
+def test_csv_line_numbers_across_chunks(tmp_path, other_break):
+    """Rows are read 256 at a time: a quoted line break in a later chunk shifts the lines of
+    the rows after it, and a break str.splitlines knows (form feed, U+2028) stays inside its cell."""
+    rows = [row(f"R{i}", "桂源公司", "低压居民新装", "2026-03-05") for i in range(600)]
+    rows[300] = row("R300", "桂源公司", "低压居民新装", "2026-03-05", customer=f"多行\n户{other_break}名")
+    rows[299] = row("R299", "桂源公司", "低压居民新装", "2026-99-05")
+    rows[400] = row("R400", "桂源公司", "低压居民新装", "2026-99-05")
+    rows[599] = row("R599", "桂源公司", "低压居民新装", "2026-03-05", capacity="-1")
+    path = tmp_path / "long.csv"
+    path.write_text(csv_text(rows), encoding="utf-8")
+    app_set = read(path)
+    assert problems(app_set) == [
+        "long.csv:301: 受理日期: “2026-99-05”不是有效的日期（2026 年没有 99 月 5 日）",
+        "long.csv:403: 受理日期: “2026-99-05”不是有效的日期（2026 年没有 99 月 5 日）",
+        "long.csv:602: 容量(kVA): “-1”应为大于 0 的数字",
+    ]
+    (multi_line,) = [a for a in app_set.applications if a.application_id == "R300"]
+    assert (multi_line.customer, multi_line.row) == (f"多行\n户{other_break}名", 302)
+    assert [a.row for a in app_set.applications][-1] == 601
+    assert app_set.rows == RowCounts(600, 597, 3)
 
 
 def test_dates_outside_the_calendar_range(tmp_path):
