@@ -137,6 +137,26 @@ def test_the_reader_takes_numbers_blank_rows_an_absent_column_and_short_lines(cl
     ]  # fmt: skip
 
 
+@sqlite_only
+def test_rows_are_checked_across_the_readers_chunks(cli, ws: Path) -> None:
+    """The reader converts 256 rows at a time: a ticket repeated in a later chunk, and bad rows
+    and line numbers in it, are found as in the first."""
+    rows = [(f"GX{n:04d}", "12398", date(2026, 10, 12), "桂源公司", "业扩报装", "", "", "", None, None, "", "", "")
+            for n in range(600)]  # fmt: skip
+    rows[400] = rows[5]  # sheet row 402 repeats row 7
+    rows[520] = ("GX9999", "12398", date(2026, 10, 12), "桂源公司", "电价", "", "", "", None, None, "", "", "")
+    result = cli(["complaints", "import", write_xlsx(ws / "c.xlsx", rows)])
+    assert result.exit_code == 1
+    assert result.stdout == "已导入 c.xlsx：读取 600 行，新增 597 条，更新 0 条，未变 0 条，有问题未导入 3 行。\n"
+    assert result.stderr.splitlines()[1:] == [
+        "  c.xlsx:投诉!A402: 工单编号: 工单“12398/GX0005”重复，与 投诉!A7 相同；两行都未导入",
+        "  c.xlsx:投诉!E522: 类别: “电价”不是已知的投诉类别（应为 业扩报装、营业收费、供电服务、信息公开、供电质量、其他 之一）",
+    ]
+    path = write_csv(ws / "c.csv", [*rows[:300], ("", *rows[1][1:]), *rows[301:]], "gbk")
+    result = cli(["complaints", "import", path])
+    assert "  c.csv:302: 工单编号: 为空（必填）" in result.stderr.splitlines()
+
+
 def test_importing_the_same_export_again_changes_nothing(cli, ws: Path) -> None:
     path = write_xlsx(ws / "c.xlsx", ROWS)
     assert cli(["complaints", "import", path]).exit_code == 0

@@ -61,7 +61,8 @@ from gdcomply.applications.targets import Targets
 from gdcomply.errors import InputError, Problem
 
 ProgressCallback = Callable[[int, int], None]
-"""Called with (rows done, rows expected): when the rows are in, and when they are read."""
+"""Called every _PROGRESS_EVERY rows and at the end with (rows done, rows expected); the
+expected number is an estimate."""
 
 
 # -- pauses --------------------------------------------------------------------------------
