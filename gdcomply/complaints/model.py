@@ -8,10 +8,10 @@ the row the ledger stores (plain text, dates as YYYY-MM-DD), the same on every s
 from __future__ import annotations
 
 import re
-from operator import attrgetter
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import Enum
+from operator import attrgetter
 from typing import Any, Iterable, NamedTuple
 
 from gdcomply.errors import UsageError
