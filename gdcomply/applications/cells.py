@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from gdcomply.applications.model import BusinessType
 from gdcomply.workdays.model import RANGE_END, RANGE_START
@@ -89,6 +89,16 @@ def cell_text(value: Any) -> str:
     if value.__class__ is float and value.is_integer():
         return str(int(value))
     return str(value).strip()
+
+
+def cell_texts(cells: Iterable[Any]) -> list[str]:
+    """Cells as cell_text gives them, a column at a time: all text, as they mostly are, at C
+    speed (str.strip mapped over them), else cell by cell."""
+    cells = cells if isinstance(cells, list) else list(cells)
+    try:
+        return list(map(str.strip, cells))
+    except TypeError:  # a number or a date among them
+        return [c.strip() if c.__class__ is str else cell_text(c) for c in cells]
 
 
 def to_date(value: Any) -> date | Bad | None:

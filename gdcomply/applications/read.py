@@ -22,13 +22,14 @@ from functools import partial
 from itertools import compress, repeat
 from operator import gt, itemgetter
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 
 from gdcomply.applications.cells import (
     EMPTY_REQUIRED,
     Bad,
     Memo,
     cell_text,
+    cell_texts,
     to_business_type,
     to_capacity,
     to_cost,
@@ -49,6 +50,7 @@ from gdcomply.applications.columns import APPLICATION_COLUMNS, FACT_COLUMNS, PAU
 _COLUMNS = APPLICATION_COLUMNS + FACT_COLUMNS
 from gdcomply.applications.model import Application, ApplicationSet, Pause, RowCounts, classify, gc_paused
 from gdcomply.applications.tables import (
+    CHUNK_ROWS,
     APPLICATION_SHEETS,
     PAUSE_SHEETS,
     OpenInBackground,
@@ -194,7 +196,6 @@ _KIND = ("unit", "business-type", "small-micro", "capacity-kva")
 _DATES = ("accepted", "energised")
 _EXTRAS = ("steps", "materials", "cost", "visits")
 _FACTS = ("three-zero", "external-works", "power-source", "area", "capacity-kw")
-_STRIP = str.strip
 
 
 def _memos(targets: Targets) -> dict[str, Memo]:
@@ -265,19 +266,6 @@ class _Group:
         return list(map(self.lookup, map(self.key, rows)))
 
 
-def _texts(cells: Iterable[Any]) -> list[str]:
-    """Cells as stripped text (all text, as they mostly are: at C speed)."""
-    cells = list(cells)
-    try:
-        return list(map(_STRIP, cells))
-    except TypeError:  # a number or a date among them
-        return [c.strip() if c.__class__ is str else cell_text(c) for c in cells]
-
-
-# Rows converted at a time: while a chunk's cells are still in the CPU's caches. Measured on
-# the 300k-row CSV: 256 rows a chunk took half the time of the whole table at once (whose
-# cells are long out of the cache when a column is taken), 1024 rows most of that again.
-_CHUNK = 256
 _PROGRESS_EVERY = 8192
 
 
@@ -315,13 +303,13 @@ def _read_rows(
     make = partial(tuple.__new__, Application)
     expected = table.expected_rows
 
-    for numbers, rows in table.chunks(_CHUNK):
+    for numbers, rows in table.chunks(CHUNK_ROWS):
         size = len(rows)
         if min(map(len, rows)) < width:  # a short CSV line reads as empty cells at its end
             for i in compress(range(size), map(gt, repeat(width), map(len, rows))):
                 rows[i] = [*rows[i], *([""] * (width - len(rows[i])))]
-        chunk_ids = _texts(map(id_of, rows))
-        customers = _texts(map(customer_of, rows))
+        chunk_ids = cell_texts(map(id_of, rows))
+        customers = cell_texts(map(customer_of, rows))
         kinds = kinds_of(rows)
         dates = dates_of(rows)
         extras = None if extras_of.absent else extras_of(rows)
@@ -371,7 +359,7 @@ def _read_rows(
             ids += chunk_ids
             id_numbers += numbers
         read += size - blank
-        texts = [_texts(map(get, rows)) if get is not None else repeat("") for get in text_of]
+        texts = [cell_texts(map(get, rows)) if get is not None else repeat("") for get in text_of]
         columns = [chunk_ids, kinds, customers, dates, extras, pauses, numbers, *texts, facts]
         if left_out:
             kept = [i not in left_out for i in range(size)]

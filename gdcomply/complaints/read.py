@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import Any, Callable
 
 from gdcomply.applications.cells import (
-    EMPTY_REQUIRED, Bad, Memo, cell_text, name_converter, to_date, to_required_date, to_yes_no,
+    EMPTY_REQUIRED, Bad, Memo, cell_text, cell_texts, name_converter, to_date, to_required_date, to_yes_no,
 )  # fmt: skip
 from gdcomply.applications.model import gc_paused
-from gdcomply.applications.tables import OpenInBackground, Table, find_columns, open_table
+from gdcomply.applications.tables import CHUNK_ROWS, OpenInBackground, Table, find_columns, open_table
 from gdcomply.complaints.model import COMPLAINT_SHEETS, ENUM_VALUE, Category, Complaint, Source
 from gdcomply.complaints.settings import COMPLAINT_COLUMNS, SETTINGS_FILE, ComplaintSettings, Units
 from gdcomply.errors import InputError, Problem
@@ -112,11 +112,6 @@ def read_complaints(
         return _read_rows(table, index, headers, units)
 
 
-# Rows converted at a time, while a chunk's cells are still in the CPU's caches (as the
-# applications reader does: there 256 rows a chunk took half the time of the whole table).
-_CHUNK = 256
-
-
 def _read_rows(table: Table, index: dict[str, int], headers: dict[str, str], units: Units) -> ComplaintExport:
     """Validate and convert the rows a chunk at a time, column by column: each column is taken
     out of the chunk's rows, its cells converted by C-level map over a Memo, and only the rows
@@ -132,7 +127,7 @@ def _read_rows(table: Table, index: dict[str, int], headers: dict[str, str], uni
     located: list[tuple[tuple[int, int], Problem]] = []
     complaints: list[Complaint] = []
     read = 0
-    for numbers, rows in table.chunks(_CHUNK):
+    for numbers, rows in table.chunks(CHUNK_ROWS):
         if min(map(len, rows)) < width:  # a short CSV line reads as empty cells at its end
             rows = [r if len(r) >= width else [*r, *pad][:width] for r in rows]
         count = len(rows)
@@ -142,7 +137,7 @@ def _read_rows(table: Table, index: dict[str, int], headers: dict[str, str], uni
                 return [""] * count  # an absent optional column reads as empty cells
             return list(map(itemgetter(index[key]), rows))
 
-        tickets = _texts(column("ticket"))
+        tickets = cell_texts(column("ticket"))
         no_ticket = [i for i, ticket in enumerate(tickets) if not ticket] if "" in tickets else []
         blank = {i for i in no_ticket if not any(map(cell_text, rows[i]))}
         read += count - len(blank)
@@ -161,7 +156,7 @@ def _read_rows(table: Table, index: dict[str, int], headers: dict[str, str], uni
         rejected -= blank  # a blank row's cells are all empty, required or not
         for i in rejected:
             _row_problems(table, numbers[i], index, headers, located, tickets[i], {key: values[key][i] for key in _CODED})
-        texts = [_texts(column(key)) for key in ("customer", "phone", "summary", "measures", "application-id")]
+        texts = [cell_texts(column(key)) for key in ("customer", "phone", "summary", "measures", "application-id")]
         chunk = map(make, zip(
             values["source"], tickets, received, values["unit"], values["category"], texts[0], texts[1], texts[2],
             values["replied"], values["closed"], values["substantiated"], texts[3], texts[4], numbers,
@@ -182,14 +177,6 @@ def _any_before(later: list[Any], first: list[Any], later_memo: Memo, first_memo
     never = {value: value if value.__class__ is date else date.max for value in later_memo.values()}
     always = {value: value if value.__class__ is date else date.min for value in first_memo.values()}
     return any(map(lt, map(never.__getitem__, later), map(always.__getitem__, first)))
-
-
-def _texts(cells: list[Any]) -> list[str]:
-    """A column's cells as stripped text (all text, as they mostly are: at C speed)."""
-    try:
-        return list(map(str.strip, cells))
-    except TypeError:  # a number or a date among them
-        return [c.strip() if c.__class__ is str else cell_text(c) for c in cells]
 
 
 def _repeated(
