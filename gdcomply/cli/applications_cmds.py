@@ -31,6 +31,7 @@ from gdcomply.errors import InputError, UsageError
 if TYPE_CHECKING:
     from gdcomply.applications.measures import CheckResult, PeriodMeasures
     from gdcomply.applications.model import ApplicationSet
+    from gdcomply.applications.tables import OpenInBackground
     from gdcomply.applications.targets import Targets
     from gdcomply.errors import Problem
     from gdcomply.workdays.workcalendar import WorkCalendar
@@ -114,7 +115,7 @@ def register(app: typer.Typer) -> None:
 # -- shared steps --------------------------------------------------------------------------
 
 
-def _start_reading(file: Path) -> Any:
+def _start_reading(file: Path) -> Path | OpenInBackground:
     """A workbook's sheets parsed in the background (calamine releases the GIL) while the
     command starts up (imports, settings): an OpenInBackground for _load, else the path."""
     from gdcomply.applications.tables import APPLICATION_SHEETS, WORKBOOK_SUFFIXES, OpenInBackground
@@ -126,7 +127,7 @@ def _start_reading(file: Path) -> Any:
 
 def _load(
     file: Path, pauses: Path | None, unit: str | None, config: Path | None, workspace: Path | None, strict: bool,
-    problems_file: Path | None = None, reading: Any = None,
+    problems_file: Path | None = None, reading: Path | OpenInBackground | None = None,
 ) -> tuple[Targets, str | None, WorkCalendar, ApplicationSet]:
     """Targets, the --unit's party id (checked before the long read), calendar and applications
     (reading: what _start_reading(file) returned, if called)."""
@@ -157,7 +158,7 @@ def _load(
     return targets, party, calendar, app_set
 
 
-def _read(file: Any, pauses: Path | None, targets: Targets) -> ApplicationSet:
+def _read(file: Path | OpenInBackground, pauses: Path | None, targets: Targets) -> ApplicationSet:
     """Read the export (a path or an OpenInBackground); a progress bar on stderr only when it is a terminal."""
     from gdcomply.applications.read import read_applications
 
@@ -174,7 +175,7 @@ def _read(file: Any, pauses: Path | None, targets: Targets) -> ApplicationSet:
         console=console(stderr=True),
         transient=True,
     ) as bar:
-        task = bar.add_task((file.path if hasattr(file, "path") else file).name, total=None)
+        task = bar.add_task((file if isinstance(file, Path) else file.path).name, total=None)
 
         def update(done: int, expected: int) -> None:
             bar.update(task, completed=done, total=max(done, expected))
@@ -243,22 +244,6 @@ def _capped(payload: dict[str, Any]) -> dict[str, Any]:
     return {**payload, "problems": problems[:SHOWN_PROBLEMS], "problem_count": len(problems)}
 
 
-def _record_encoder() -> Any:
-    """records -> each one's compact JSON (ensure_ascii off), as JSONEncoder.encode gives it.
-
-    encode() builds a C encoder per call (~3 µs, most of a record's time); the one C encoder
-    here serves every record (json.encoder's c_make_encoder, where the C accelerator exists).
-    """
-    from itertools import repeat
-    from json.encoder import c_make_encoder, encode_basestring
-
-    encoder = json.JSONEncoder(ensure_ascii=False)
-    if c_make_encoder is None:
-        return lambda records: map(encoder.encode, records)
-    chunks = c_make_encoder(None, encoder.default, encode_basestring, None, ": ", ", ", False, False, True)
-    return lambda records: map("".join, map(chunks, records, repeat(0)))
-
-
 def write_json(payload: dict[str, Any]) -> None:
     """Indented JSON on stdout, as common.write_json writes it, but each record of a long
     list on one line.
@@ -268,13 +253,13 @@ def write_json(payload: dict[str, Any]) -> None:
     The records are encoded without indent (in C) and put in place of placeholders.
     """
     records: list[str] = []
-    encode = _record_encoder()
+    encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder: dumps() builds one per call
 
     def lift(value: Any) -> Any:
         if isinstance(value, dict):
             return {k: lift(v) for k, v in value.items()}
         if isinstance(value, list) and len(value) > 20 and all(isinstance(v, dict) for v in value):
-            records.append(",\n".join(encode(value)))
+            records.append(",\n".join(map(encode, value)))
             return f"\x00records-{len(records) - 1}\x00"
         return value
 
