@@ -22,7 +22,7 @@ from gdcomply import yamlsource
 from gdcomply.applications.columns import APPLICATION_COLUMNS, FACT_COLUMNS, PAUSE_COLUMNS, Column
 from gdcomply.applications.model import PauseKind
 from gdcomply.applications.profiles import CapacityUnit, ClassTarget, Profile, Profiles, ZeroInvestment
-from gdcomply.applications.profilefile import BUNDLED_LATER, MAX_WHOLE_NUMBER, PLAN_2018, parse_profiles
+from gdcomply.applications.profilefile import BUNDLED_LATER, PLAN_2018, parse_profiles
 from gdcomply.applications.profilefile import decimal_value as _decimal
 from gdcomply.applications.profilefile import whole_number as _whole_number
 from gdcomply.yamlsource import Node, Problems

@@ -24,7 +24,6 @@ from gdcomply.cli.common import (
     write_page,
 )
 from gdcomply.cli.applications_show import add_row as _add_row
-from gdcomply.cli.applications_show import days_text as _days
 from gdcomply.cli.applications_show import open_table, print_basis, print_check_basis
 from gdcomply.errors import InputError, UsageError
 

@@ -408,7 +408,7 @@ class Ledger:
 
     def _bad_row(self, row_id: int, column: str, value: object, *, table: str = "submissions", more: int = 0) -> LedgerError:
         what = {"submissions": "报送记录", "reminders": "提醒记录", "complaints": "投诉记录"}[table]
-        extra = f"（另有其他记录也有问题）" if more else ""
+        extra = "（另有其他记录也有问题）" if more else ""
         return LedgerError(
             f"台账 {self.path} 中的{what} #{row_id} 已损坏：{column} 的值“{value}”无效{extra}。"
             f"运行“gdcomply verify”列出全部问题；{RESTORE_HINT}，或撤回该记录后重新登记"
